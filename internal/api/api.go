@@ -1,0 +1,204 @@
+// Package api is Vigil's REST API under /api/v1, described by the OpenAPI document it serves at
+// /api/v1/openapi.json. Every route but /healthz and /readyz requires a bearer token whose role holds the route's
+// permission.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/pipeline"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/state"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// OpenAPI returns the OpenAPI document.
+func OpenAPI() []byte { return openAPI }
+
+// Ingester is what the ingest routes need of the pipeline.
+type Ingester interface {
+	IngestNDJSON(ctx context.Context, table string, body io.Reader) (pipeline.Result, error)
+}
+
+// TokenService creates and verifies API tokens.
+type TokenService interface {
+	Create(ctx context.Context, name, role string, ttl time.Duration) (state.Token, string, error)
+	Verify(ctx context.Context, secret string) (state.Token, error)
+}
+
+// Deps are what the API serves from.
+type Deps struct {
+	Catalog       *schema.Catalog
+	Ingest        Ingester
+	State         state.Store
+	Tokens        TokenService
+	Metrics       http.Handler
+	MetricsPublic bool
+	Ready         func() error
+	MaxBodyBytes  int64
+	Log           *slog.Logger
+}
+
+// Server holds the routes.
+type Server struct {
+	d      Deps
+	router chi.Router
+}
+
+// New returns the API server.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	s := &Server{d: d}
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.Recoverer, securityHeaders)
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	if d.MetricsPublic {
+		r.Method(http.MethodGet, "/metrics", d.Metrics)
+	} else {
+		r.With(s.require(auth.PermReadMetrics)).Method(http.MethodGet, "/metrics", d.Metrics)
+	}
+	r.Route("/api/v1", func(r chi.Router) {
+		r.With(s.require(auth.PermReadData)).Get("/openapi.json", s.openapi)
+		r.With(s.require(auth.PermReadData)).Get("/schema", handle(s.getSchema))
+		r.With(s.require(auth.PermReadData)).Get("/schema/{table}", handle(s.getTable))
+		r.With(s.require(auth.PermIngest)).Post("/ingest/{table}", handle(s.ingest))
+		r.With(s.require(auth.PermReadData)).Get("/ingest/stats", handle(s.ingestStats))
+		r.With(s.require(auth.PermManageTokens)).Get("/tokens", handle(s.listTokens))
+		r.With(s.require(auth.PermManageTokens)).Post("/tokens", handle(s.createToken))
+		r.With(s.require(auth.PermManageTokens)).Delete("/tokens/{id}", handle(s.revokeToken))
+		r.With(s.require(auth.PermReadData)).Get("/whoami", handle(s.whoami))
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such route"}, d.Log)
+	})
+	s.router = r
+	return s
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Routes lists the registered method and path pairs (for the OpenAPI sync test and the route scan).
+func (s *Server) Routes() [][2]string {
+	var out [][2]string
+	_ = chi.Walk(s.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		out = append(out, [2]string{method, route})
+		return nil
+	})
+	return out
+}
+
+type ctxKey struct{}
+
+// TokenFrom returns the token that authenticated the request.
+func TokenFrom(ctx context.Context) (state.Token, bool) {
+	t, ok := ctx.Value(ctxKey{}).(state.Token)
+	return t, ok
+}
+
+// require authenticates the request and checks that the token's role holds p.
+func (s *Server) require(p auth.Permission) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			secret, err := auth.BearerToken(r.Header.Get("Authorization"))
+			if err != nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
+				writeError(w, err, s.d.Log)
+				return
+			}
+			tok, err := s.d.Tokens.Verify(r.Context(), secret)
+			if err != nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="vigil", error="invalid_token"`)
+				writeError(w, err, s.d.Log)
+				return
+			}
+			if !auth.Allowed(tok.Role, p) {
+				writeError(w, auth.ErrForbidden, s.d.Log)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, tok)))
+		})
+	}
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// handle adapts a handler that returns an error.
+func handle(f func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			writeError(w, err, slog.Default())
+		}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	return enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, err error, log *slog.Logger) {
+	status, code, msg := statusOf(err)
+	if status >= 500 {
+		log.Error("request failed", "err", err)
+	}
+	body := map[string]any{"error": map[string]any{"code": code, "message": msg}}
+	var e *Error
+	if ok := asError(err, &e); ok {
+		for k, v := range e.Extra {
+			body[k] = v
+		}
+	}
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	_ = writeJSON(w, status, body)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	_ = writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
+	if s.d.Ready != nil {
+		if err := s.d.Ready(); err != nil {
+			_ = writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+			return
+		}
+	}
+	_ = writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) openapi(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPI)
+}

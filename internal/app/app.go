@@ -1,0 +1,274 @@
+// Package app assembles a Vigil server from its parts — stream, event store, state store, pipeline, API — starts
+// them in dependency order and stops them in reverse, flushing everything acknowledged.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/pipeline"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/state/sqlite"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
+	"github.com/vigilsec/vigil/internal/stream"
+)
+
+// App is a running Vigil server.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Catalog  *schema.Catalog
+	Stream   *stream.Stream
+	Events   *duckdb.DB
+	State    *sqlite.DB
+	Tokens   *auth.Tokens
+	Receiver *pipeline.Receiver
+	Writer   *pipeline.Writer
+	Stats    *pipeline.Stats
+	Metrics  *pipeline.Metrics
+	API      *api.Server
+	Registry *prometheus.Registry
+
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	writerUp atomic.Bool
+	listener net.Listener
+	httpSrv  *http.Server
+}
+
+// New opens every part. Call Start to run it and Close to stop it.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a = &App{Config: cfg, Log: log, Catalog: schema.NewCatalog(), Registry: prometheus.NewRegistry()}
+	defer func() {
+		if err != nil {
+			a.closeStores()
+		}
+	}()
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Metrics = pipeline.NewMetrics(a.Registry)
+
+	if a.State, err = sqlite.Open(ctx, cfg.StatePath()); err != nil {
+		return nil, fmt.Errorf("state store: %w", err)
+	}
+	custom, err := a.State.CustomTables(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load custom tables: %w", err)
+	}
+	for name, cols := range custom {
+		if _, err := a.Catalog.AddCustom(name, cols); err != nil {
+			return nil, fmt.Errorf("custom table %s: %w", name, err)
+		}
+	}
+	if a.Events, err = duckdb.Open(ctx, cfg.EventsPath(), duckdb.Options{Threads: cfg.Store.Threads, MemoryLimit: cfg.Store.MemoryLimit}); err != nil {
+		return nil, fmt.Errorf("event store: %w", err)
+	}
+	for _, t := range a.Catalog.Tables() {
+		if err := a.Events.EnsureTable(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	if a.Stream, err = stream.Open(ctx, stream.Config{URL: cfg.Stream.URL, Dir: cfg.StreamDir(), MaxBytes: cfg.Stream.MaxBytes, SyncAlways: cfg.Stream.SyncAlways}, log); err != nil {
+		return nil, fmt.Errorf("stream: %w", err)
+	}
+	a.Tokens = &auth.Tokens{Store: a.State}
+	a.Stats = pipeline.NewStats(a.State, log)
+	a.Receiver = pipeline.NewReceiver(pipeline.ReceiverConfig{
+		MaxLineBytes: cfg.Ingest.MaxLineBytes, BatchRows: cfg.Ingest.BatchRows, MaxLag: cfg.Ingest.MaxLag,
+	}, a.Catalog, a.Stream, a.State, a.Stats, a.Metrics, log)
+	a.Writer = pipeline.NewWriter(a.Stream, a.Events, a.Catalog, a.Stats, a.Metrics, log)
+	a.API = api.New(api.Deps{
+		Catalog: a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,
+		Metrics:       promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}),
+		MetricsPublic: cfg.MetricsPublic, Ready: a.ready, MaxBodyBytes: cfg.Ingest.MaxBodyBytes, Log: log,
+	})
+	return a, nil
+}
+
+func (a *App) ready() error {
+	if !a.writerUp.Load() {
+		return errors.New("store writer not running")
+	}
+	return nil
+}
+
+// Start runs the background work (writer, lag watch, statistics, retention) and, if listen is true, the HTTP
+// server. It returns once the listener is bound.
+func (a *App) Start(ctx context.Context, listen bool) error {
+	if err := a.Writer.Prepare(ctx); err != nil {
+		return err
+	}
+	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	a.goRun(func() {
+		a.writerUp.Store(true)
+		defer a.writerUp.Store(false)
+		if err := a.Writer.Run(ctx); err != nil {
+			a.Log.Error("store writer stopped", "err", err)
+		}
+	})
+	a.goRun(func() { a.watchLag(ctx) })
+	a.goRun(func() { a.Stats.Run(ctx, 5*time.Second) })
+	a.goRun(func() { a.retention(ctx) })
+	if !listen {
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Listen, err)
+	}
+	a.listener = ln
+	a.httpSrv = &http.Server{Handler: a.API.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	a.goRun(func() {
+		var err error
+		if a.Config.TLS.CertFile != "" {
+			err = a.httpSrv.ServeTLS(ln, a.Config.TLS.CertFile, a.Config.TLS.KeyFile)
+		} else {
+			err = a.httpSrv.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("http server stopped", "err", err)
+		}
+	})
+	scheme := "http"
+	if a.Config.TLS.CertFile != "" {
+		scheme = "https"
+	}
+	a.Log.Info("vigil listening", "url", scheme+"://"+ln.Addr().String(), "data", a.Config.DataDir)
+	return nil
+}
+
+// Addr returns the bound HTTP address (after Start with listen).
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return ""
+	}
+	return a.listener.Addr().String()
+}
+
+func (a *App) goRun(f func()) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		f()
+	}()
+}
+
+func (a *App) watchLag(ctx context.Context) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			lag, err := a.Stream.Lag(ctx, pipeline.WriterName)
+			if err != nil {
+				continue
+			}
+			a.Receiver.SetLag(lag)
+			a.Metrics.Lag.Set(float64(lag))
+		}
+	}
+}
+
+func (a *App) retention(ctx context.Context) {
+	interval := time.Duration(a.Config.Store.Retention.Interval)
+	if interval <= 0 {
+		interval = time.Hour
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.ApplyRetention(ctx, time.Now())
+		}
+	}
+}
+
+// ApplyRetention deletes, in every table, the events older than the table's retention at time now.
+func (a *App) ApplyRetention(ctx context.Context, now time.Time) {
+	for _, t := range a.Catalog.Tables() {
+		keep := a.Config.Store.Retention.For(t.Name)
+		if keep <= 0 {
+			continue
+		}
+		n, err := a.Events.DeleteBefore(ctx, t, now.Add(-keep))
+		if err != nil {
+			a.Log.Warn("retention failed", "table", t.Name, "err", err)
+		} else if n > 0 {
+			a.Log.Info("retention removed events", "table", t.Name, "events", n)
+		}
+	}
+}
+
+// WaitWritten waits until the writer has committed everything in the stream, or ctx ends.
+func (a *App) WaitWritten(ctx context.Context) error {
+	for {
+		lag, err := a.Stream.Lag(ctx, pipeline.WriterName)
+		if err == nil && lag == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// Close stops the HTTP server (letting requests in flight finish), lets the writer commit what the stream holds
+// (up to drain), then stops everything and closes the stores.
+func (a *App) Close(drain time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), drain+10*time.Second)
+	defer cancel()
+	if a.httpSrv != nil {
+		if err := a.httpSrv.Shutdown(ctx); err != nil {
+			a.Log.Warn("http shutdown", "err", err)
+		}
+	}
+	if a.cancel != nil && a.writerUp.Load() {
+		dctx, dcancel := context.WithTimeout(ctx, drain)
+		if err := a.WaitWritten(dctx); err != nil {
+			a.Log.Warn("stopping before the writer caught up; the rest is written at the next start", "err", err)
+		}
+		dcancel()
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.wg.Wait()
+	return a.closeStores()
+}
+
+func (a *App) closeStores() error {
+	var errs []error
+	if a.Stream != nil {
+		a.Stream.Close()
+	}
+	if a.Events != nil {
+		errs = append(errs, a.Events.Close())
+	}
+	if a.State != nil {
+		errs = append(errs, a.State.Close())
+	}
+	return errors.Join(errs...)
+}

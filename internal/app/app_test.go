@@ -1,0 +1,221 @@
+package app_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/app"
+	"github.com/vigilsec/vigil/internal/config"
+)
+
+type server struct {
+	t    *testing.T
+	a    *app.App
+	base string
+}
+
+func start(t *testing.T, mutate func(*config.Config)) *server {
+	t.Helper()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.Stream.MaxBytes = 256 << 20
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	ctx := context.Background()
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	require.NoError(t, a.Start(ctx, true))
+	t.Cleanup(func() { require.NoError(t, a.Close(10*time.Second)) })
+	return &server{t: t, a: a, base: "http://" + a.Addr()}
+}
+
+func (s *server) token(role string) string {
+	_, secret, err := s.a.Tokens.Create(context.Background(), role+"-test", role, 0)
+	require.NoError(s.t, err)
+	return secret
+}
+
+func (s *server) do(method, path, token string, body io.Reader, hdr ...string) (int, map[string]any) {
+	req, err := http.NewRequest(method, s.base+path, body)
+	require.NoError(s.t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	var out map[string]any
+	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		require.NoError(s.t, json.Unmarshal(raw, &out), string(raw))
+	}
+	return resp.StatusCode, out
+}
+
+func (s *server) count(table string) int64 {
+	res, err := s.a.Events.Query(context.Background(), fmt.Sprintf(`SELECT count(*) FROM "%s"`, table), 0)
+	require.NoError(s.t, err)
+	return res.Rows[0][0].(int64)
+}
+
+func TestIngestEndToEnd(t *testing.T) {
+	s := start(t, nil)
+	ingest, reader, admin := s.token("ingest"), s.token("reader"), s.token("admin")
+
+	// Authentication and roles.
+	code, _ := s.do("GET", "/healthz", "", nil)
+	require.Equal(t, 200, code)
+	code, _ = s.do("GET", "/api/v1/schema", "", nil)
+	require.Equal(t, 401, code)
+	code, _ = s.do("GET", "/api/v1/schema", "vgl_"+strings.Repeat("A", 43), nil)
+	require.Equal(t, 401, code)
+	code, _ = s.do("GET", "/api/v1/schema", ingest, nil)
+	require.Equal(t, 403, code, "ingest tokens can only ingest")
+	code, _ = s.do("POST", "/api/v1/ingest/Syslog", reader, strings.NewReader("{}"))
+	require.Equal(t, 403, code)
+	code, body := s.do("GET", "/api/v1/schema", reader, nil)
+	require.Equal(t, 200, code)
+	require.NotEmpty(t, body["tables"])
+	code, _ = s.do("GET", "/api/v1/tokens", reader, nil)
+	require.Equal(t, 403, code)
+	code, _ = s.do("GET", "/api/v1/tokens", admin, nil)
+	require.Equal(t, 200, code)
+
+	// Good lines are kept, bad lines explained.
+	payload := `{"TimeGenerated":"2024-05-01T10:00:00Z","Computer":"web-1","SyslogMessage":"hello","Facility":"auth"}
+{"TimeGenerated":"2024-05-01T10:00:01Z","Computer":"web-1","SyslogMessage":"broken"
+{"Computer":"web-2"}
+{"TimeGenerated":"2024-05-01T10:00:02Z","Computer":"web-2","SyslogMessage":"again","Vendor":"x"}
+`
+	code, body = s.do("POST", "/api/v1/ingest/Syslog", ingest, strings.NewReader(payload))
+	require.Equal(t, 200, code, body)
+	require.EqualValues(t, 4, body["read"])
+	require.EqualValues(t, 2, body["accepted"])
+	require.EqualValues(t, 2, body["rejected"])
+	rejects := body["rejects"].([]any)
+	require.EqualValues(t, 2, rejects[0].(map[string]any)["line"])
+	require.Contains(t, rejects[1].(map[string]any)["error"], "missing time column TimeGenerated")
+
+	// Unknown table: 404 naming it; wrong case gets a suggestion.
+	code, body = s.do("POST", "/api/v1/ingest/NoSuchTable", ingest, strings.NewReader(payload))
+	require.Equal(t, 404, code)
+	require.Contains(t, body["error"].(map[string]any)["message"], `"NoSuchTable"`)
+	code, body = s.do("POST", "/api/v1/ingest/syslog", ingest, strings.NewReader(payload))
+	require.Equal(t, 404, code)
+	require.Contains(t, body["error"].(map[string]any)["message"], "did you mean Syslog?")
+
+	// Gzip, and a custom table created from its first event.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(`{"TimeGenerated":"2024-05-01T10:00:00Z","App":"pay","Latency":12.5,"Ok":true,"Tags":{"a":1}}` + "\n" +
+		`{"TimeGenerated":"2024-05-01T10:00:05Z","App":"pay","Latency":3,"Ok":false,"New":"kept in _Extra"}`))
+	require.NoError(t, zw.Close())
+	code, body = s.do("POST", "/api/v1/ingest/Payments_CL", ingest, &gz, "Content-Encoding", "gzip")
+	require.Equal(t, 200, code, body)
+	require.EqualValues(t, 2, body["accepted"])
+
+	// An all-bad body is a 400; a bad gzip body is a 400.
+	code, _ = s.do("POST", "/api/v1/ingest/Syslog", ingest, strings.NewReader("nope\n"))
+	require.Equal(t, 400, code)
+	code, _ = s.do("POST", "/api/v1/ingest/Syslog", ingest, strings.NewReader("nope"), "Content-Encoding", "gzip")
+	require.Equal(t, 400, code)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, s.a.WaitWritten(ctx))
+	require.Equal(t, int64(2), s.count("Syslog"))
+	require.Equal(t, int64(2), s.count("Payments_CL"))
+	res, err := s.a.Events.Query(ctx, `SELECT App, Latency, Ok, Tags, _Extra FROM Payments_CL ORDER BY TimeGenerated`, 0)
+	require.NoError(t, err)
+	require.Equal(t, []any{"pay", 12.5, true, map[string]any{"a": float64(1)}, nil}, res.Rows[0])
+	require.Equal(t, map[string]any{"New": "kept in _Extra"}, res.Rows[1][4])
+
+	code, body = s.do("GET", "/api/v1/schema/Payments_CL", reader, nil)
+	require.Equal(t, 200, code)
+	require.Equal(t, "custom", body["source"])
+
+	// Statistics reach the state store.
+	require.NoError(t, s.a.Stats.Flush(ctx))
+	code, body = s.do("GET", "/api/v1/ingest/stats", reader, nil)
+	require.Equal(t, 200, code)
+	stats := map[string]map[string]any{}
+	for _, r := range body["tables"].([]any) {
+		m := r.(map[string]any)
+		stats[m["table"].(string)] = m
+	}
+	require.EqualValues(t, 2, stats["Syslog"]["written"])
+	require.EqualValues(t, 3, stats["Syslog"]["rejected"])
+
+	// Metrics need a token.
+	code, _ = s.do("GET", "/metrics", "", nil)
+	require.Equal(t, 401, code)
+	req, _ := http.NewRequest("GET", s.base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(raw), `vigil_store_events_written_total{table="Syslog"} 2`)
+}
+
+func TestBodyLimit(t *testing.T) {
+	s := start(t, func(c *config.Config) { c.Ingest.MaxBodyBytes = 4096; c.Ingest.MaxLineBytes = 1024; c.Ingest.BatchRows = 5 })
+	tok := s.token("ingest")
+	var b strings.Builder
+	for i := 0; b.Len() < 8000; i++ {
+		fmt.Fprintf(&b, `{"TimeGenerated":"2024-05-01T10:00:00Z","SyslogMessage":"m%d"}`+"\n", i)
+	}
+	code, body := s.do("POST", "/api/v1/ingest/Syslog", tok, strings.NewReader(b.String()))
+	require.Equal(t, 413, code, body)
+	accepted := int64(body["accepted"].(float64))
+	require.Positive(t, accepted)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, s.a.WaitWritten(ctx))
+	require.Equal(t, accepted, s.count("Syslog"), "what the answer calls accepted is exactly what is stored")
+}
+
+func TestCustomTablesSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.Stream.MaxBytes = 256 << 20
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(ctx, cfg, log)
+	require.NoError(t, err)
+	require.NoError(t, a.Start(ctx, false))
+	res, err := a.Receiver.IngestNDJSON(ctx, "Thing_CL", strings.NewReader(`{"TimeGenerated":"2024-05-01T10:00:00Z","N":1}`))
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Accepted)
+	require.NoError(t, a.Close(10*time.Second))
+
+	a, err = app.New(ctx, cfg, log)
+	require.NoError(t, err)
+	defer a.Close(time.Second)
+	tb, ok := a.Catalog.Table("Thing_CL")
+	require.True(t, ok)
+	c, _, ok := tb.Column("N")
+	require.True(t, ok)
+	require.Equal(t, "long", c.Type.String())
+	out, err := a.Events.Query(ctx, `SELECT N FROM Thing_CL`, 0)
+	require.NoError(t, err)
+	require.Equal(t, [][]any{{int64(1)}}, out.Rows, "drained on close")
+}

@@ -1,0 +1,254 @@
+package batch
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// The encoding, version 1: the magic "VB1", then uvarint-prefixed strings and varints:
+//
+//	id, table, received (varint), len (uvarint), column count (uvarint), then per column:
+//	name, type (byte), null flag (byte) [+ null bitmap], values:
+//	  int kinds: zigzag varints of the difference to the previous row (datetimes compress well)
+//	  float kinds: 8 bytes little-endian each
+//	  bool: a bitmap
+//	  string kinds: uvarint length + bytes each
+//
+// Decoding copies the input into one string and slices every string value from it.
+var magic = [3]byte{'V', 'B', '1'}
+
+// ErrCorrupt is returned by [Decode] for input that is not a well-formed batch.
+var ErrCorrupt = errors.New("batch: corrupt encoding")
+
+// Encode appends the encoding of b to dst and returns it.
+func Encode(dst []byte, b *Batch) []byte {
+	dst = append(dst, magic[:]...)
+	dst = appendString(dst, b.ID)
+	dst = appendString(dst, b.Table)
+	dst = binary.AppendVarint(dst, b.Received)
+	dst = binary.AppendUvarint(dst, uint64(b.Len))
+	dst = binary.AppendUvarint(dst, uint64(len(b.Columns)))
+	for _, c := range b.Columns {
+		dst = appendString(dst, c.Name)
+		dst = append(dst, byte(c.Type))
+		if c.Null != nil {
+			dst = append(dst, 1)
+			dst = appendBits(dst, c.Null[:b.Len])
+		} else {
+			dst = append(dst, 0)
+		}
+		switch KindOf(c.Type) {
+		case KindInt:
+			var prev int64
+			for _, v := range c.Ints[:b.Len] {
+				dst = binary.AppendVarint(dst, v-prev)
+				prev = v
+			}
+		case KindFloat:
+			for _, v := range c.Floats[:b.Len] {
+				dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
+			}
+		case KindBool:
+			dst = appendBits(dst, c.Bools[:b.Len])
+		default:
+			for _, v := range c.Strs[:b.Len] {
+				dst = appendString(dst, v)
+			}
+		}
+	}
+	return dst
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+func appendBits(dst []byte, bits []bool) []byte {
+	var cur byte
+	for i, v := range bits {
+		if v {
+			cur |= 1 << (i & 7)
+		}
+		if i&7 == 7 {
+			dst = append(dst, cur)
+			cur = 0
+		}
+	}
+	if len(bits)&7 != 0 {
+		dst = append(dst, cur)
+	}
+	return dst
+}
+
+type reader struct {
+	s   string
+	off int
+	err error
+}
+
+func (r *reader) fail(what string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: %s at byte %d", ErrCorrupt, what, r.off)
+	}
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	var x uint64
+	var s uint
+	for i := 0; i < binary.MaxVarintLen64; i++ {
+		if r.off >= len(r.s) {
+			r.fail("truncated varint")
+			return 0
+		}
+		c := r.s[r.off]
+		r.off++
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				r.fail("varint overflow")
+				return 0
+			}
+			return x | uint64(c)<<s
+		}
+		x |= uint64(c&0x7f) << s
+		s += 7
+	}
+	r.fail("varint overflow")
+	return 0
+}
+
+func (r *reader) varint() int64 {
+	ux := r.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+func (r *reader) byte() byte {
+	if r.err != nil {
+		return 0
+	}
+	if r.off >= len(r.s) {
+		r.fail("truncated")
+		return 0
+	}
+	b := r.s[r.off]
+	r.off++
+	return b
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if r.err != nil {
+		return ""
+	}
+	if n > uint64(len(r.s)-r.off) {
+		r.fail("string longer than input")
+		return ""
+	}
+	s := r.s[r.off : r.off+int(n)]
+	r.off += int(n)
+	return s
+}
+
+func (r *reader) bits(n int) []bool {
+	nb := (n + 7) / 8
+	if r.err != nil {
+		return nil
+	}
+	if nb > len(r.s)-r.off {
+		r.fail("truncated bitmap")
+		return nil
+	}
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = r.s[r.off+i/8]&(1<<(i&7)) != 0
+	}
+	r.off += nb
+	return out
+}
+
+// Decode decodes a batch encoded by [Encode]. It never panics; malformed input returns an error wrapping
+// [ErrCorrupt].
+func Decode(data []byte) (*Batch, error) {
+	if len(data) < len(magic) || string(data[:3]) != string(magic[:]) {
+		return nil, fmt.Errorf("%w: bad magic", ErrCorrupt)
+	}
+	r := &reader{s: string(data), off: 3}
+	b := &Batch{ID: r.string(), Table: r.string(), Received: r.varint()}
+	n := r.uvarint()
+	nc := r.uvarint()
+	if r.err != nil {
+		return nil, r.err
+	}
+	// Every row costs at least one byte (or bit) per column, which bounds the sizes we allocate.
+	if n > uint64(len(data))*8 || nc > uint64(len(data)) {
+		return nil, fmt.Errorf("%w: implausible size", ErrCorrupt)
+	}
+	b.Len = int(n)
+	for i := uint64(0); i < nc && r.err == nil; i++ {
+		c := &Column{Name: r.string(), Type: schema.Type(r.byte())}
+		if c.Type == schema.TypeInvalid || c.Type > schema.TypeGUID {
+			r.fail("bad column type")
+			break
+		}
+		switch r.byte() {
+		case 0:
+		case 1:
+			c.Null = r.bits(b.Len)
+		default:
+			r.fail("bad null flag")
+		}
+		switch KindOf(c.Type) {
+		case KindInt:
+			if b.Len > len(r.s)-r.off {
+				r.fail("truncated ints")
+				break
+			}
+			c.Ints = make([]int64, b.Len)
+			var prev int64
+			for j := range c.Ints {
+				prev += r.varint()
+				c.Ints[j] = prev
+			}
+		case KindFloat:
+			if b.Len*8 > len(r.s)-r.off {
+				r.fail("truncated floats")
+				break
+			}
+			c.Floats = make([]float64, b.Len)
+			for j := range c.Floats {
+				c.Floats[j] = math.Float64frombits(binary.LittleEndian.Uint64([]byte(r.s[r.off : r.off+8])))
+				r.off += 8
+			}
+		case KindBool:
+			c.Bools = r.bits(b.Len)
+		default:
+			if b.Len > len(r.s)-r.off {
+				r.fail("truncated strings")
+				break
+			}
+			c.Strs = make([]string, b.Len)
+			for j := range c.Strs {
+				c.Strs[j] = r.string()
+			}
+		}
+		b.Columns = append(b.Columns, c)
+	}
+	if r.err == nil && r.off != len(r.s) {
+		r.fail("trailing bytes")
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return b, nil
+}

@@ -1,0 +1,161 @@
+// Package ndjson reads newline-delimited JSON: one event a line, each a JSON object holding a table's own columns.
+//
+// Every line is judged on its own: a line that is not a JSON object, is too long, or has a value its column cannot
+// hold is rejected with its line number and the reason, and the good lines around it are kept.
+package ndjson
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/vigilsec/vigil/internal/batch"
+	"github.com/vigilsec/vigil/internal/ingest/normalize"
+)
+
+// Options limit what a reader accepts.
+type Options struct {
+	// MaxLineBytes is the longest line accepted; longer lines are rejected (and skipped without being buffered).
+	MaxLineBytes int
+	// BatchRows is how many rows are gathered before Flush is called.
+	BatchRows int
+	// MaxRejects caps how many rejected lines are reported one by one; the rest are only counted.
+	MaxRejects int
+}
+
+// Defaults for [Options].
+const (
+	DefaultMaxLineBytes = 1 << 20
+	DefaultBatchRows    = 4096
+	DefaultMaxRejects   = 1000
+)
+
+func (o *Options) fill() {
+	if o.MaxLineBytes <= 0 {
+		o.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if o.BatchRows <= 0 {
+		o.BatchRows = DefaultBatchRows
+	}
+	if o.MaxRejects <= 0 {
+		o.MaxRejects = DefaultMaxRejects
+	}
+}
+
+// Reject is a line that was not accepted.
+type Reject struct {
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+// Result counts what a Read did.
+type Result struct {
+	Read     int      `json:"read"`
+	Accepted int      `json:"accepted"`
+	Rejected int      `json:"rejected"`
+	Rejects  []Reject `json:"rejects,omitempty"`
+}
+
+func (r *Result) reject(max, line int, err error) {
+	r.Rejected++
+	if len(r.Rejects) < max {
+		r.Rejects = append(r.Rejects, Reject{Line: line, Error: err.Error()})
+	}
+}
+
+// Read reads NDJSON from in into rows of b. Every BatchRows rows, and once at the end when rows remain, it calls
+// flush, which must take the rows (b.Finish) before returning. Blank lines are skipped and not counted. An error from
+// in or flush stops the read; the Result then counts only what was flushed successfully as accepted.
+func Read(in io.Reader, b *batch.Builder, opts Options, flush func(*batch.Builder) error) (Result, error) {
+	opts.fill()
+	var res Result
+	br := bufio.NewReaderSize(in, 64<<10)
+	var p fastjson.Parser
+	w := normalize.NewJSON(b)
+	var long []byte
+	pending := 0
+	line := 0
+	doFlush := func() error {
+		if b.Len() == 0 {
+			return nil
+		}
+		if err := flush(b); err != nil {
+			return err
+		}
+		res.Accepted += pending
+		pending = 0
+		return nil
+	}
+	for {
+		chunk, err := br.ReadSlice('\n')
+		tooLong := false
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// Gather the rest of the line up to the limit, then skip what is beyond it.
+			long = append(long[:0], chunk...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				chunk, err = br.ReadSlice('\n')
+				if len(long) <= opts.MaxLineBytes {
+					long = append(long, chunk...)
+				}
+			}
+			if len(long) > opts.MaxLineBytes {
+				tooLong = true
+			}
+			chunk = long
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return res, fmt.Errorf("read line %d: %w", line+1, err)
+		}
+		if len(chunk) > 0 {
+			line++
+			text := trimLine(chunk)
+			switch {
+			case tooLong || len(text) > opts.MaxLineBytes:
+				res.Read++
+				res.reject(opts.MaxRejects, line, fmt.Errorf("line longer than %d bytes", opts.MaxLineBytes))
+			case len(text) == 0:
+			default:
+				res.Read++
+				if rerr := readLine(&p, w, text); rerr != nil {
+					res.reject(opts.MaxRejects, line, rerr)
+				} else {
+					pending++
+					if b.Len() >= opts.BatchRows {
+						if ferr := doFlush(); ferr != nil {
+							return res, ferr
+						}
+					}
+				}
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+	}
+	return res, doFlush()
+}
+
+func trimLine(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
+}
+
+func readLine(p *fastjson.Parser, w *normalize.JSON, text []byte) error {
+	v, err := p.ParseBytes(text)
+	if err != nil {
+		return fmt.Errorf("invalid JSON: %v", err)
+	}
+	o, err := v.Object()
+	if err != nil {
+		return fmt.Errorf("not a JSON object but %s", v.Type())
+	}
+	return w.Object(o)
+}

@@ -1,0 +1,43 @@
+package pipeline
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the pipeline's Prometheus metrics.
+type Metrics struct {
+	Received     *prometheus.CounterVec
+	Accepted     *prometheus.CounterVec
+	Rejected     *prometheus.CounterVec
+	Written      *prometheus.CounterVec
+	Throttled    prometheus.Counter
+	WriteSeconds prometheus.Histogram
+	Queryable    prometheus.Histogram
+	Lag          prometheus.Gauge
+}
+
+// NewMetrics creates the metrics and registers them with reg (which may be nil).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Received: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_ingest_events_received_total",
+			Help: "Events (lines) received, by table."}, []string{"table"}),
+		Accepted: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_ingest_events_accepted_total",
+			Help: "Events accepted (durable in the stream), by table."}, []string{"table"}),
+		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_ingest_events_rejected_total",
+			Help: "Events rejected at ingest, by table."}, []string{"table"}),
+		Written: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_store_events_written_total",
+			Help: "Events committed to the event store, by table."}, []string{"table"}),
+		Throttled: prometheus.NewCounter(prometheus.CounterOpts{Name: "vigil_ingest_throttled_total",
+			Help: "Requests answered 429 because the stream or the writer was behind."}),
+		WriteSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "vigil_store_write_seconds",
+			Help: "Time to commit one group of batches to the event store.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
+		Queryable: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "vigil_ingest_to_queryable_seconds",
+			Help: "Time from a batch being received to it being committed in the store.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 14)}),
+		Lag: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_stream_lag_messages",
+			Help: "Batches in the stream not yet committed by the store writer."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.Received, m.Accepted, m.Rejected, m.Written, m.Throttled, m.WriteSeconds, m.Queryable, m.Lag)
+	}
+	return m
+}

@@ -1,0 +1,213 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/vigilsec/vigil/internal/batch"
+	"github.com/vigilsec/vigil/internal/ingest/normalize"
+	"github.com/vigilsec/vigil/internal/ingest/parse/ndjson"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/state"
+	"github.com/vigilsec/vigil/internal/stream"
+)
+
+// Errors a receiver returns; the API maps them to statuses.
+var (
+	// ErrUnknownTable: the table is not in the schema and is not a custom (_CL) table name.
+	ErrUnknownTable = errors.New("unknown table")
+	// ErrBackpressure: the stream or the writer is behind; retry later.
+	ErrBackpressure = errors.New("ingestion is behind, retry later")
+	// ErrBadTableName: a custom table name that is not a valid identifier.
+	ErrBadTableName = errors.New("invalid table name")
+)
+
+// Publisher is the part of the stream a receiver uses.
+type Publisher interface {
+	Publish(ctx context.Context, b *batch.Batch) error
+}
+
+// ReceiverConfig limits a receiver.
+type ReceiverConfig struct {
+	MaxLineBytes int `yaml:"max_line_bytes"`
+	BatchRows    int `yaml:"batch_rows"`
+	// MaxLag is how many unwritten batches the stream may hold before receivers answer 429.
+	MaxLag uint64 `yaml:"max_lag"`
+}
+
+// Receiver turns request bodies into durable batches on the stream.
+type Receiver struct {
+	cfg     ReceiverConfig
+	catalog *schema.Catalog
+	pub     Publisher
+	state   state.Store
+	stats   *Stats
+	metrics *Metrics
+	log     *slog.Logger
+	lag     atomic.Uint64
+}
+
+// NewReceiver returns a Receiver.
+func NewReceiver(cfg ReceiverConfig, catalog *schema.Catalog, pub Publisher, st state.Store, stats *Stats, m *Metrics, log *slog.Logger) *Receiver {
+	return &Receiver{cfg: cfg, catalog: catalog, pub: pub, state: st, stats: stats, metrics: m, log: log}
+}
+
+// SetLag records the writer's current lag, which the receiver compares with MaxLag before accepting a request.
+func (r *Receiver) SetLag(n uint64) { r.lag.Store(n) }
+
+// Result is what an ingest request did.
+type Result = ndjson.Result
+
+// IngestNDJSON reads NDJSON events of table from body and publishes them. Good lines are accepted even when others
+// are rejected. The returned Result counts lines; an error means the request as a whole failed (unknown table,
+// backpressure, a stream failure), and then Accepted counts what was made durable before it.
+func (r *Receiver) IngestNDJSON(ctx context.Context, table string, body io.Reader) (Result, error) {
+	if r.cfg.MaxLag > 0 && r.lag.Load() > r.cfg.MaxLag {
+		r.metrics.Throttled.Inc()
+		return Result{}, ErrBackpressure
+	}
+	t, body, err := r.resolveTable(ctx, table, body)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := ndjson.Read(body, batch.NewBuilder(t), ndjson.Options{MaxLineBytes: r.cfg.MaxLineBytes, BatchRows: r.cfg.BatchRows},
+		func(b *batch.Builder) error {
+			return r.publish(ctx, b.Finish(NewBatchID(), time.Now().UnixMicro()))
+		})
+	r.metrics.Received.WithLabelValues(t.Name).Add(float64(res.Read))
+	r.metrics.Accepted.WithLabelValues(t.Name).Add(float64(res.Accepted))
+	r.metrics.Rejected.WithLabelValues(t.Name).Add(float64(res.Rejected))
+	r.stats.add(t.Name, func(s *state.IngestStat) {
+		s.Received += int64(res.Read)
+		s.Accepted += int64(res.Accepted)
+		s.Rejected += int64(res.Rejected)
+	})
+	return res, err
+}
+
+func (r *Receiver) publish(ctx context.Context, b *batch.Batch) error {
+	err := r.pub.Publish(ctx, b)
+	if errors.Is(err, stream.ErrBackpressure) {
+		r.metrics.Throttled.Inc()
+		return fmt.Errorf("%w: %v", ErrBackpressure, err)
+	}
+	return err
+}
+
+// resolveTable finds the table, creating a custom table from the first event of body when needed. It returns a
+// reader that still yields the whole body.
+func (r *Receiver) resolveTable(ctx context.Context, name string, body io.Reader) (*schema.Table, io.Reader, error) {
+	if t, ok := r.catalog.Table(name); ok {
+		return t, body, nil
+	}
+	if !schema.IsCustom(name) {
+		if s := r.catalog.Suggest(name); s != "" {
+			return nil, nil, fmt.Errorf("%w %q (did you mean %s?)", ErrUnknownTable, name, s)
+		}
+		return nil, nil, fmt.Errorf("%w %q: not a schema table, and custom table names end in _CL", ErrUnknownTable, name)
+	}
+	if !schema.ValidTableName(name) {
+		return nil, nil, fmt.Errorf("%w %q", ErrBadTableName, name)
+	}
+	// Infer the columns from the first line that is a JSON object.
+	br := bufio.NewReaderSize(body, 64<<10)
+	var consumed bytes.Buffer
+	var cols []schema.Column
+	for cols == nil {
+		line, err := br.ReadBytes('\n')
+		consumed.Write(line)
+		if consumed.Len() > 4<<20 {
+			break
+		}
+		if v, perr := fastjson.ParseBytes(bytes.TrimSpace(line)); perr == nil && v.Type() == fastjson.TypeObject {
+			cols = InferColumns(v.GetObject())
+		}
+		if err != nil {
+			break
+		}
+	}
+	if cols == nil {
+		cols = []schema.Column{}
+	}
+	t, err := r.catalog.AddCustom(name, cols)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrBadTableName, err)
+	}
+	var saved []schema.Column
+	for _, c := range t.Columns {
+		if !strings.HasPrefix(c.Name, "_") {
+			saved = append(saved, c)
+		}
+	}
+	if err := r.state.SaveCustomTable(ctx, t.Name, saved); err != nil {
+		return nil, nil, fmt.Errorf("save custom table %s: %w", t.Name, err)
+	}
+	r.log.Info("custom table created", "table", t.Name, "columns", len(saved))
+	return t, io.MultiReader(&consumed, br), nil
+}
+
+// InferColumns derives custom-table columns from an event: strings that parse as datetimes become datetime
+// columns, numbers real or long, booleans bool, objects and arrays dynamic. Names that differ only in case from an
+// earlier one, or that are not valid identifiers, are left out (their values then go to _Extra).
+func InferColumns(o *fastjson.Object) []schema.Column {
+	var cols []schema.Column
+	seen := map[string]bool{}
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		name := string(k)
+		if !schema.ValidTableName(name) || seen[strings.ToLower(name)] {
+			return
+		}
+		seen[strings.ToLower(name)] = true
+		var t schema.Type
+		switch v.Type() {
+		case fastjson.TypeString:
+			t = schema.TypeString
+			if s := v.GetStringBytes(); len(s) >= 10 && name != "Message" {
+				if _, err := normalize.ParseDatetime(string(s)); err == nil {
+					t = schema.TypeDatetime
+				}
+			}
+		case fastjson.TypeNumber:
+			t = schema.TypeReal
+			if _, err := v.Int64(); err == nil {
+				t = schema.TypeLong
+			}
+		case fastjson.TypeTrue, fastjson.TypeFalse:
+			t = schema.TypeBool
+		case fastjson.TypeNull:
+			t = schema.TypeString
+		default:
+			t = schema.TypeDynamic
+		}
+		if name == "TimeGenerated" {
+			t = schema.TypeDatetime
+		}
+		cols = append(cols, schema.Column{Name: name, Type: t})
+	})
+	sort.SliceStable(cols, func(i, j int) bool { return cols[i].Name == "TimeGenerated" && cols[j].Name != "TimeGenerated" })
+	return cols
+}
+
+var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
+
+// NewBatchID returns a new unique, roughly time-ordered batch id.
+func NewBatchID() string {
+	var b [14]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixNano()))
+	_, _ = rand.Read(b[8:])
+	return idEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,58 @@
+package schema
+
+// sentinelThreatIntelTables returns the threat-intelligence tables of Microsoft Sentinel.
+func sentinelThreatIntelTables() []*Table {
+	return []*Table{
+		{Name: "ThreatIntelligenceIndicator", TimeColumn: "TimeGenerated", Source: "sentinel",
+			Description: "Threat-intelligence indicators (legacy schema): one row per indicator version, with its observables flattened into columns.",
+			Columns: cols(
+				"Action", TypeString, "Active", TypeBool, "ActivityGroupNames", TypeString,
+				"AdditionalInformation", TypeString, "ConfidenceScore", TypeReal, "Description", TypeString,
+				"DiamondModel", TypeString, "DomainName", TypeString, "EmailEncoding", TypeString,
+				"EmailLanguage", TypeString, "EmailRecipient", TypeString, "EmailSenderAddress", TypeString,
+				"EmailSenderName", TypeString, "EmailSourceDomain", TypeString, "EmailSourceIpAddress", TypeString,
+				"EmailSubject", TypeString, "EmailXMailer", TypeString, "ExpirationDateTime", TypeDatetime,
+				"ExternalIndicatorId", TypeString, "FileCompileDateTime", TypeDatetime,
+				"FileCreatedDateTime", TypeDatetime, "FileHashType", TypeString, "FileHashValue", TypeString,
+				"FileMutexName", TypeString, "FileName", TypeString, "FilePacker", TypeString,
+				"FilePath", TypeString, "FileSize", TypeInt, "FileType", TypeString, "IndicatorId", TypeString,
+				"IndicatorProvider", TypeString, "KillChainActions", TypeBool, "KillChainC2", TypeBool,
+				"KillChainDelivery", TypeBool, "KillChainExploitation", TypeBool,
+				"KillChainReconnaissance", TypeBool, "KillChainWeaponization", TypeBool,
+				"KnownFalsePositives", TypeString, "MalwareNames", TypeString, "NetworkCidrBlock", TypeString,
+				"NetworkDestinationAsn", TypeInt, "NetworkDestinationCidrBlock", TypeString,
+				"NetworkDestinationIP", TypeString, "NetworkDestinationPort", TypeInt, "NetworkIP", TypeString,
+				"NetworkPort", TypeInt, "NetworkProtocol", TypeInt, "NetworkSourceAsn", TypeInt,
+				"NetworkSourceCidrBlock", TypeString, "NetworkSourceIP", TypeString, "NetworkSourcePort", TypeInt,
+				"PassiveOnly", TypeBool, "SourceSystem", TypeString, "Tags", TypeString, "TenantId", TypeString,
+				"ThreatSeverity", TypeInt, "ThreatType", TypeString, "TimeGenerated", TypeDatetime,
+				"TrafficLightProtocolLevel", TypeString, "Type", TypeString, "Url", TypeString,
+				"UserAgent", TypeString,
+			)},
+		{Name: "ThreatIntelIndicators", TimeColumn: "TimeGenerated", Source: "sentinel",
+			Description: "Threat-intelligence indicators as STIX 2.1 objects, one row per indicator version, with the observable extracted from the pattern.",
+			Columns: cols(
+				"AdditionalFields", TypeDynamic, "AzureTenantId", TypeString, "Confidence", TypeInt,
+				"Created", TypeDatetime, "Data", TypeDynamic, "Id", TypeString, "IsActive", TypeBool,
+				"IsDeleted", TypeBool, "LastUpdateMethod", TypeString, "Modified", TypeDatetime,
+				"ObservableKey", TypeString, "ObservableValue", TypeString, "Pattern", TypeString,
+				"_ResourceId", TypeString, "Revoked", TypeBool, "Source", TypeString, "SourceSystem", TypeString,
+				"_SubscriptionId", TypeString, "Tags", TypeString, "TenantId", TypeString,
+				"TimeGenerated", TypeDatetime, "Type", TypeString, "ValidFrom", TypeDatetime,
+				"ValidUntil", TypeDatetime, "WorkspaceId", TypeString,
+			)},
+		{Name: "Watchlist", TimeColumn: "TimeGenerated", Source: "sentinel",
+			Description: "Items of Microsoft Sentinel watchlists (analyst-maintained lookup lists), one row per item version; usually read through _GetWatchlist().",
+			Columns: cols(
+				"AzureTenantId", TypeString, "CorrelationId", TypeString, "CreatedBy", TypeDynamic,
+				"CreatedTimeUTC", TypeDatetime, "DefaultDuration", TypeString, "_DTItemId", TypeString,
+				"_DTItemStatus", TypeString, "_DTItemType", TypeString, "_DTTimestamp", TypeDatetime,
+				"EntityMapping", TypeDynamic, "LastUpdatedTimeUTC", TypeDatetime, "Notes", TypeString,
+				"Provider", TypeString, "SearchKey", TypeString, "Source", TypeString, "SourceSystem", TypeString,
+				"Tags", TypeString, "TenantId", TypeString, "TimeGenerated", TypeDatetime,
+				"TimeToLive", TypeDatetime, "Type", TypeString, "UpdatedBy", TypeDynamic,
+				"WatchlistAlias", TypeString, "WatchlistCategory", TypeString, "WatchlistId", TypeString,
+				"WatchlistItem", TypeDynamic, "WatchlistItemId", TypeString, "WatchlistName", TypeString,
+			)},
+	}
+}

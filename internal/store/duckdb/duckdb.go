@@ -1,0 +1,325 @@
+// Package duckdb is the embedded event store: one DuckDB database file holding one table per schema table.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	duck "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/vigilsec/vigil/internal/batch"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+var _ store.Events = (*DB)(nil)
+
+// Options tune the store.
+type Options struct {
+	// Threads caps DuckDB's worker threads (0: DuckDB's default, the number of cores).
+	Threads int
+	// MemoryLimit caps DuckDB's memory, such as "1GB" ("" : DuckDB's default).
+	MemoryLimit string
+}
+
+// DB is a DuckDB event store. It is safe for concurrent use.
+type DB struct {
+	connector *duck.Connector
+	db        *sql.DB
+
+	// The writer's own connection, used for appends under one transaction at a time.
+	wmu   sync.Mutex
+	wconn *sql.Conn
+	wraw  driver.Conn
+
+	tmu    sync.Mutex
+	tables map[string]map[string]bool // table → set of stored column names (lower case)
+}
+
+// Open opens (creating if needed) the store at path, a file.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create store directory: %w", err)
+	}
+	var initSQL []string
+	if opts.Threads > 0 {
+		initSQL = append(initSQL, fmt.Sprintf("SET threads = %d", opts.Threads))
+	}
+	if opts.MemoryLimit != "" {
+		initSQL = append(initSQL, "SET memory_limit = "+quoteString(opts.MemoryLimit))
+	}
+	connector, err := duck.NewConnector(path, func(execer driver.ExecerContext) error {
+		for _, q := range initSQL {
+			if _, err := execer.ExecContext(ctx, q, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb %s: %w", path, err)
+	}
+	d := &DB{connector: connector, db: sql.OpenDB(connector), tables: map[string]map[string]bool{}}
+	if err := d.init(ctx); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *DB) init(ctx context.Context) error {
+	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS "_vigil_applied" (consumer VARCHAR PRIMARY KEY, seq UBIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create offsets table: %w", err)
+	}
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("writer connection: %w", err)
+	}
+	d.wconn = conn
+	return conn.Raw(func(dc any) error {
+		raw, ok := dc.(driver.Conn)
+		if !ok {
+			return errors.New("duckdb driver connection is not a driver.Conn")
+		}
+		d.wraw = raw
+		return nil
+	})
+}
+
+// SQLType returns the DuckDB type that stores KQL type t.
+func SQLType(t schema.Type) string {
+	switch t {
+	case schema.TypeInt:
+		return "INTEGER"
+	case schema.TypeLong:
+		return "BIGINT"
+	case schema.TypeReal, schema.TypeDecimal:
+		return "DOUBLE"
+	case schema.TypeBool:
+		return "BOOLEAN"
+	case schema.TypeDatetime:
+		return "TIMESTAMP"
+	case schema.TypeTimespan:
+		return "INTERVAL"
+	case schema.TypeDynamic:
+		return "JSON"
+	default:
+		return "VARCHAR"
+	}
+}
+
+// QuoteIdent quotes a SQL identifier.
+func QuoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
+
+// EnsureTable implements [store.Events].
+func (d *DB) EnsureTable(ctx context.Context, t *schema.Table) error {
+	d.tmu.Lock()
+	defer d.tmu.Unlock()
+	have, ok := d.tables[t.Name]
+	if !ok {
+		var err error
+		have, err = d.storedColumns(ctx, t.Name)
+		if err != nil {
+			return err
+		}
+	}
+	if len(have) == 0 {
+		var b strings.Builder
+		b.WriteString("CREATE TABLE IF NOT EXISTS " + QuoteIdent(t.Name) + " (")
+		for i, c := range t.Columns {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(QuoteIdent(c.Name) + " " + SQLType(c.Type))
+		}
+		b.WriteString(")")
+		if _, err := d.db.ExecContext(ctx, b.String()); err != nil {
+			return fmt.Errorf("create table %s: %w", t.Name, err)
+		}
+		have = map[string]bool{}
+		for _, c := range t.Columns {
+			have[strings.ToLower(c.Name)] = true
+		}
+	} else {
+		for _, c := range t.Columns {
+			if have[strings.ToLower(c.Name)] {
+				continue
+			}
+			q := "ALTER TABLE " + QuoteIdent(t.Name) + " ADD COLUMN " + QuoteIdent(c.Name) + " " + SQLType(c.Type)
+			if _, err := d.db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("add column %s.%s: %w", t.Name, c.Name, err)
+			}
+			have[strings.ToLower(c.Name)] = true
+		}
+	}
+	d.tables[t.Name] = have
+	return nil
+}
+
+func (d *DB) storedColumns(ctx context.Context, table string) (map[string]bool, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?`, table)
+	if err != nil {
+		return nil, fmt.Errorf("read columns of %s: %w", table, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		out[strings.ToLower(name)] = true
+	}
+	return out, rows.Err()
+}
+
+// Tables returns the names of the event tables the store holds.
+func (d *DB) Tables(ctx context.Context) ([]string, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name NOT LIKE '\_vigil\_%' ESCAPE '\' ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Applied implements [store.Events].
+func (d *DB) Applied(ctx context.Context, consumer string) (uint64, error) {
+	var seq uint64
+	err := d.db.QueryRowContext(ctx, `SELECT seq FROM "_vigil_applied" WHERE consumer = ?`, consumer).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return seq, err
+}
+
+// Append implements [store.Events]. Rows and the consumer's sequence are committed in one transaction.
+func (d *DB) Append(ctx context.Context, consumer string, seq uint64, batches []*batch.Batch) (err error) {
+	d.wmu.Lock()
+	defer d.wmu.Unlock()
+	if _, err := d.wconn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_, _ = d.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	for _, b := range batches {
+		if err := d.appendBatch(b); err != nil {
+			return fmt.Errorf("append %s batch %s: %w", b.Table, b.ID, err)
+		}
+	}
+	if _, err := d.wconn.ExecContext(ctx, `INSERT OR REPLACE INTO "_vigil_applied" VALUES (?, ?)`, consumer, seq); err != nil {
+		return fmt.Errorf("record applied sequence: %w", err)
+	}
+	if _, err := d.wconn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (d *DB) appendBatch(b *batch.Batch) error {
+	if b.Len == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(b.Columns)+2)
+	for _, c := range b.Columns {
+		if c.Name == schema.ColItemID || c.Name == schema.ColTimeReceived {
+			continue
+		}
+		names = append(names, c.Name)
+	}
+	names = append(names, schema.ColItemID, schema.ColTimeReceived)
+	app, err := duck.NewAppenderWithColumns(d.wraw, "", "", b.Table, names)
+	if err != nil {
+		return err
+	}
+	received := time.UnixMicro(b.Received).UTC()
+	row := make([]driver.Value, len(names))
+	cols := b.Columns
+	for i := 0; i < b.Len; i++ {
+		k := 0
+		for _, c := range cols {
+			if c.Name == schema.ColItemID || c.Name == schema.ColTimeReceived {
+				continue
+			}
+			row[k] = value(c, i)
+			k++
+		}
+		row[k] = b.ItemID(i)
+		row[k+1] = received
+		if err := app.AppendRow(row...); err != nil {
+			_ = app.Close()
+			return err
+		}
+	}
+	return app.Close()
+}
+
+// value converts row i of c into what the appender takes for the column's DuckDB type.
+func value(c *batch.Column, i int) driver.Value {
+	if c.IsNull(i) {
+		return nil
+	}
+	switch c.Type {
+	case schema.TypeDatetime:
+		return time.UnixMicro(c.Ints[i]).UTC()
+	case schema.TypeTimespan:
+		return duck.Interval{Micros: c.Ints[i]}
+	case schema.TypeInt:
+		return int32(c.Ints[i])
+	case schema.TypeLong:
+		return c.Ints[i]
+	case schema.TypeReal, schema.TypeDecimal:
+		return c.Floats[i]
+	case schema.TypeBool:
+		return c.Bools[i]
+	default:
+		return c.Strs[i]
+	}
+}
+
+// DeleteBefore implements [store.Events].
+func (d *DB) DeleteBefore(ctx context.Context, t *schema.Table, cutoff time.Time) (int64, error) {
+	q := "DELETE FROM " + QuoteIdent(t.Name) + " WHERE " + QuoteIdent(t.TimeColumn) + " < ?"
+	res, err := d.db.ExecContext(ctx, q, cutoff.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("retention on %s: %w", t.Name, err)
+	}
+	return res.RowsAffected()
+}
+
+// Checkpoint writes the write-ahead log into the database file.
+func (d *DB) Checkpoint(ctx context.Context) error {
+	_, err := d.db.ExecContext(ctx, "CHECKPOINT")
+	return err
+}
+
+// Close implements [store.Events].
+func (d *DB) Close() error {
+	var errs []error
+	if d.wconn != nil {
+		errs = append(errs, d.wconn.Close())
+	}
+	errs = append(errs, d.db.Close(), d.connector.Close())
+	return errors.Join(errs...)
+}
