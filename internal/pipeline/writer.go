@@ -34,8 +34,8 @@ func NewWriter(s *stream.Stream, ev store.Events, catalog *schema.Catalog, stats
 	return &Writer{stream: s, events: ev, catalog: catalog, stats: stats, metrics: m, log: log, ensured: map[string]*schema.Table{}}
 }
 
-// Run consumes until ctx ends. Each delivery is committed in one store transaction together with its last stream
-// sequence; deliveries at or below the recorded sequence (replays after a crash) are skipped.
+// Run consumes until ctx ends. Each delivery is committed in one store transaction together with its batch ids;
+// batches already written (replays after a crash) are skipped.
 func (w *Writer) Run(ctx context.Context) error {
 	return w.stream.Consume(ctx, writerConsumer, w.handle)
 }
@@ -49,39 +49,40 @@ func (w *Writer) Prepare(ctx context.Context) error {
 }
 
 func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
-	applied, err := w.events.Applied(ctx, WriterName)
-	if err != nil {
-		return fmt.Errorf("read applied sequence: %w", err)
-	}
-	var batches []*batch.Batch
-	last := applied
+	batches := make([]*batch.Batch, 0, len(msgs))
 	for _, m := range msgs {
-		if m.Seq <= applied {
-			continue // already committed before a crash or restart
-		}
 		if err := w.ensure(ctx, m.Batch.Table); err != nil {
 			return err
 		}
 		batches = append(batches, m.Batch)
-		last = m.Seq
-	}
-	if len(batches) == 0 {
-		return nil
 	}
 	start := time.Now()
-	if err := w.events.Append(ctx, WriterName, last, batches); err != nil {
+	skipped, err := w.events.Append(ctx, batches)
+	if err != nil {
 		return err
 	}
 	w.metrics.WriteSeconds.Observe(time.Since(start).Seconds())
+	if len(skipped) > 0 {
+		w.log.Info("replayed batches skipped; they were already written", "batches", len(skipped))
+	}
+	isSkipped := make(map[*batch.Batch]bool, len(skipped))
+	for _, b := range skipped {
+		isSkipped[b] = true
+	}
 	now := time.Now()
+	var written []*batch.Batch
 	for _, b := range batches {
+		if isSkipped[b] {
+			continue
+		}
+		written = append(written, b)
 		w.metrics.Written.WithLabelValues(b.Table).Add(float64(b.Len))
 		w.metrics.Queryable.Observe(now.Sub(time.UnixMicro(b.Received)).Seconds())
 		n := int64(b.Len)
 		w.stats.add(b.Table, func(s *state.IngestStat) { s.Written += n })
 	}
-	if w.OnCommit != nil {
-		w.OnCommit(batches)
+	if w.OnCommit != nil && len(written) > 0 {
+		w.OnCommit(written)
 	}
 	return nil
 }

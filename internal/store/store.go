@@ -23,11 +23,10 @@ var ErrNotFound = errors.New("store: not found")
 type Events interface {
 	// EnsureTable creates t if it is missing and adds any of t's columns the stored table lacks.
 	EnsureTable(ctx context.Context, t *schema.Table) error
-	// Append writes the batches and records seq as the consumer's last applied stream sequence, atomically: after a
-	// crash either all of it is visible or none. Batches must be of tables made by EnsureTable.
-	Append(ctx context.Context, consumer string, seq uint64, batches []*batch.Batch) error
-	// Applied returns the last stream sequence Append recorded for consumer (0 if none).
-	Applied(ctx context.Context, consumer string) (uint64, error)
+	// Append writes the batches in one transaction, together with their ids: after a crash either all of it is
+	// visible or none, and a batch whose id was already appended is skipped (a replay never writes a row twice).
+	// It returns the batches it skipped. Batches must be of tables made by EnsureTable.
+	Append(ctx context.Context, batches []*batch.Batch) (skipped []*batch.Batch, err error)
 	// Query runs a read-only SQL statement and returns at most maxRows typed rows (0: no cap) and whether more
 	// were available.
 	Query(ctx context.Context, sql string, maxRows int) (*Result, error)

@@ -178,8 +178,11 @@ func (s *Stream) EnsureConsumer(ctx context.Context, cc ConsumerConfig) (jetstre
 	cc = cc.withDefaults()
 	cfg := jetstream.ConsumerConfig{
 		Durable:       cc.Name,
-		AckPolicy:     jetstream.AckAllPolicy,
-		AckWait:       5 * time.Minute,
+		// Explicit acks: acknowledging a later message must never acknowledge an earlier one that a crashed process
+		// had fetched but not written (with AckAll, that one would be lost). A message fetched by a process that
+		// died is redelivered after AckWait.
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       15 * time.Second,
 		MaxAckPending: 4 * cc.MaxMessages,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	}
@@ -203,9 +206,10 @@ func (cc ConsumerConfig) withDefaults() ConsumerConfig {
 	return cc
 }
 
-// Consume delivers batches to handle, in stream order, until ctx ends. A delivery is acknowledged only when handle
-// returns nil; on error the same delivery is retried (with back-off) until it succeeds or ctx ends, so nothing after
-// it is handled first. A message that cannot be decoded is logged and terminated.
+// Consume delivers batches to handle until ctx ends. A delivery is acknowledged, message by message, only when
+// handle returns nil; on error the same delivery is retried (with back-off) until it succeeds or ctx ends. Order is
+// the stream's, except that messages a crashed process had fetched come again later: handlers must be idempotent
+// per batch id. A message that cannot be decoded is logged and terminated.
 func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(context.Context, []Msg) error) error {
 	cc = cc.withDefaults()
 	cons, err := s.EnsureConsumer(ctx, cc)
@@ -247,15 +251,20 @@ func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(con
 				break
 			}
 			if ctx.Err() != nil {
+				// Hand them back now, so the next start need not wait for AckWait.
+				for _, m := range msgs {
+					_ = m.raw.Nak()
+				}
 				return nil
 			}
 			s.log.Error("consumer handler failed; retrying", "consumer", cc.Name, "seq", msgs[0].Seq, "err", err)
 			sleep(ctx, backoff)
 			backoff = min(backoff*2, 10*time.Second)
 		}
-		// AckAll: acknowledging the last acknowledges everything before it.
-		if err := msgs[len(msgs)-1].raw.DoubleAck(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("ack failed; the batch will be redelivered and skipped", "consumer", cc.Name, "err", err)
+		for _, m := range msgs {
+			if err := m.raw.DoubleAck(context.WithoutCancel(ctx)); err != nil {
+				s.log.Warn("ack failed; the batch will be redelivered and skipped", "consumer", cc.Name, "seq", m.Seq, "err", err)
+			}
 		}
 	}
 	return nil

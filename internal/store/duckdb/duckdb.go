@@ -76,8 +76,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 }
 
 func (d *DB) init(ctx context.Context) error {
-	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS "_vigil_applied" (consumer VARCHAR PRIMARY KEY, seq UBIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("create offsets table: %w", err)
+	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS "_vigil_batches" (id VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, row_count BIGINT NOT NULL, written_at TIMESTAMP NOT NULL)`); err != nil {
+		return fmt.Errorf("create batch ledger: %w", err)
 	}
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
@@ -201,40 +201,74 @@ func (d *DB) Tables(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
-// Applied implements [store.Events].
-func (d *DB) Applied(ctx context.Context, consumer string) (uint64, error) {
-	var seq uint64
-	err := d.db.QueryRowContext(ctx, `SELECT seq FROM "_vigil_applied" WHERE consumer = ?`, consumer).Scan(&seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return seq, err
-}
-
-// Append implements [store.Events]. Rows and the consumer's sequence are committed in one transaction.
-func (d *DB) Append(ctx context.Context, consumer string, seq uint64, batches []*batch.Batch) (err error) {
+// Append implements [store.Events]. The batch ids go into a ledger in the same transaction as the rows; ids already
+// in the ledger are skipped.
+func (d *DB) Append(ctx context.Context, batches []*batch.Batch) (skipped []*batch.Batch, err error) {
 	d.wmu.Lock()
 	defer d.wmu.Unlock()
 	if _, err := d.wconn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			_, _ = d.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
+	seen, err := d.knownBatches(ctx, batches)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC()
 	for _, b := range batches {
+		if seen[b.ID] {
+			skipped = append(skipped, b)
+			continue
+		}
+		seen[b.ID] = true
 		if err := d.appendBatch(b); err != nil {
-			return fmt.Errorf("append %s batch %s: %w", b.Table, b.ID, err)
+			return nil, fmt.Errorf("append %s batch %s: %w", b.Table, b.ID, err)
+		}
+		if _, err := d.wconn.ExecContext(ctx, `INSERT INTO "_vigil_batches" VALUES (?, ?, ?, ?)`, b.ID, b.Table, b.Len, now); err != nil {
+			return nil, fmt.Errorf("record batch %s: %w", b.ID, err)
 		}
 	}
-	if _, err := d.wconn.ExecContext(ctx, `INSERT OR REPLACE INTO "_vigil_applied" VALUES (?, ?)`, consumer, seq); err != nil {
-		return fmt.Errorf("record applied sequence: %w", err)
-	}
 	if _, err := d.wconn.ExecContext(ctx, "COMMIT"); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return nil, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return skipped, nil
+}
+
+// knownBatches returns which of the batches' ids the ledger already holds.
+func (d *DB) knownBatches(ctx context.Context, batches []*batch.Batch) (map[string]bool, error) {
+	seen := make(map[string]bool, len(batches))
+	if len(batches) == 0 {
+		return seen, nil
+	}
+	args := make([]any, len(batches))
+	marks := make([]string, len(batches))
+	for i, b := range batches {
+		args[i], marks[i] = b.ID, "?"
+	}
+	rows, err := d.wconn.QueryContext(ctx, `SELECT id FROM "_vigil_batches" WHERE id IN (`+strings.Join(marks, ",")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read batch ledger: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		seen[id] = true
+	}
+	return seen, rows.Err()
+}
+
+// PruneLedger forgets batch ids recorded before cutoff. Replays older than the stream's retention cannot happen, so
+// ids older than that need not be remembered.
+func (d *DB) PruneLedger(ctx context.Context, cutoff time.Time) error {
+	_, err := d.db.ExecContext(ctx, `DELETE FROM "_vigil_batches" WHERE written_at < ?`, cutoff.UTC())
+	return err
 }
 
 func (d *DB) appendBatch(b *batch.Batch) error {

@@ -43,10 +43,10 @@ func TestAppendQueryAndReopen(t *testing.T) {
 	require.NoError(t, db.EnsureTable(ctx, tb), "idempotent")
 
 	base := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
-	require.NoError(t, db.Append(ctx, "writer", 7, []*batch.Batch{syslogBatch(t, tb, "b1", base, "one", "two")}))
-	seq, err := db.Applied(ctx, "writer")
+	b1 := syslogBatch(t, tb, "b1", base, "one", "two")
+	skipped, err := db.Append(ctx, []*batch.Batch{b1})
 	require.NoError(t, err)
-	require.Equal(t, uint64(7), seq)
+	require.Empty(t, skipped)
 
 	res, err := db.Query(ctx, `SELECT TimeGenerated, SyslogMessage, _ItemId, _TimeReceived, ProcessID FROM Syslog ORDER BY TimeGenerated`, 0)
 	require.NoError(t, err)
@@ -65,12 +65,16 @@ func TestAppendQueryAndReopen(t *testing.T) {
 
 	db = open(t, path)
 	defer db.Close()
-	seq, err = db.Applied(ctx, "writer")
+	// A replay of the same batch after a reopen is skipped, even beside a new one.
+	skipped, err = db.Append(ctx, []*batch.Batch{b1, syslogBatch(t, tb, "b2", base, "three")})
 	require.NoError(t, err)
-	require.Equal(t, uint64(7), seq, "applied sequence survives a reopen")
+	require.Equal(t, []*batch.Batch{b1}, skipped)
+	res, err = db.Query(ctx, `SELECT count(*) FROM Syslog`, 0)
+	require.NoError(t, err)
+	require.Equal(t, int64(3), res.Rows[0][0])
 	n, err := db.DeleteBefore(ctx, tb, base.Add(500*time.Millisecond))
 	require.NoError(t, err)
-	require.Equal(t, int64(1), n)
+	require.Equal(t, int64(2), n, "one and three are before the cutoff")
 }
 
 func TestAppendIsAtomic(t *testing.T) {
@@ -82,13 +86,14 @@ func TestAppendIsAtomic(t *testing.T) {
 	require.NoError(t, db.EnsureTable(ctx, tb))
 	good := syslogBatch(t, tb, "g", time.Now(), "a", "b")
 	bad := &batch.Batch{ID: "x", Table: "NoSuchTable", Len: 1, Columns: good.Columns}
-	require.Error(t, db.Append(ctx, "writer", 3, []*batch.Batch{good, bad}))
+	_, err := db.Append(ctx, []*batch.Batch{good, bad})
+	require.Error(t, err)
 	res, err := db.Query(ctx, `SELECT count(*) FROM Syslog`, 0)
 	require.NoError(t, err)
 	require.Equal(t, int64(0), res.Rows[0][0], "a failed append leaves nothing behind")
-	seq, err := db.Applied(ctx, "writer")
+	skipped, err := db.Append(ctx, []*batch.Batch{good})
 	require.NoError(t, err)
-	require.Zero(t, seq)
+	require.Empty(t, skipped, "the failed append did not record the batch id")
 }
 
 func TestEnsureTableAddsNewColumns(t *testing.T) {
@@ -115,7 +120,8 @@ func TestEnsureTableAddsNewColumns(t *testing.T) {
 	b.SetInt(cp, 5)
 	b.SetInt(sp, 1500)
 	b.Commit()
-	require.NoError(t, db.Append(ctx, "w", 1, []*batch.Batch{b.Finish("c", 0)}))
+	_, err = db.Append(ctx, []*batch.Batch{b.Finish("c", 0)})
+	require.NoError(t, err)
 	res, err := db.Query(ctx, `SELECT "Count", Span FROM App_CL`, 0)
 	require.NoError(t, err)
 	require.Equal(t, []any{int64(5), 1500 * time.Microsecond}, res.Rows[0])

@@ -1,0 +1,374 @@
+// Package bench holds Vigil's end-to-end benchmarks, run by `vigil bench`: each drives the real product path on a
+// fresh data directory and reports numbers a person can compare across versions and machines.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/app"
+	"github.com/vigilsec/vigil/internal/batch"
+	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/ingest/parse/ndjson"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
+)
+
+// IngestOptions configure the ingest benchmark.
+type IngestOptions struct {
+	Events  int    // total events to send
+	Batch   int    // events per HTTP request
+	Clients int    // concurrent HTTP clients
+	Dir     string // data directory (empty: a temporary one, removed afterwards)
+	Log     io.Writer
+}
+
+// IngestReport is the outcome.
+type IngestReport struct {
+	Events            int     `json:"events"`
+	BatchSize         int     `json:"batch"`
+	Clients           int     `json:"clients"`
+	AvgEventBytes     int     `json:"avg_event_bytes"`
+	Seconds           float64 `json:"seconds"`
+	EventsPerSecond   float64 `json:"events_per_second"`
+	MBPerSecond       float64 `json:"mb_per_second"`
+	P50QueryableMS    float64 `json:"p50_queryable_ms"`
+	P99QueryableMS    float64 `json:"p99_queryable_ms"`
+	PeakRSSBytes      int64   `json:"peak_rss_bytes"`
+	Throttled         int     `json:"throttled_requests"`
+	RawAppenderPerSec float64 `json:"raw_appender_events_per_second"`
+	RatioToRaw        float64 `json:"ratio_to_raw_appender"`
+	StoredRows        int64   `json:"stored_rows"`
+}
+
+// eventJSON renders one DeviceProcessEvents event of about 500 bytes.
+func eventJSON(dst []byte, r *rand.Rand, ts time.Time, i int) []byte {
+	dev := r.IntN(500)
+	procs := [...]string{"powershell.exe", "cmd.exe", "svchost.exe", "chrome.exe", "outlook.exe", "rundll32.exe", "python.exe"}
+	p := procs[r.IntN(len(procs))]
+	dst = append(dst, `{"Timestamp":"`...)
+	dst = ts.AppendFormat(dst, "2006-01-02T15:04:05.000000Z")
+	dst = append(dst, `","DeviceId":"`...)
+	dst = strconv.AppendInt(dst, int64(1_000_000_000+dev*7919), 16)
+	dst = append(dst, `","DeviceName":"ws-`...)
+	dst = strconv.AppendInt(dst, int64(dev), 10)
+	dst = append(dst, `.corp.example.com","ActionType":"ProcessCreated","FileName":"`...)
+	dst = append(dst, p...)
+	dst = append(dst, `","FolderPath":"C:\\Windows\\System32\\`...)
+	dst = append(dst, p...)
+	dst = append(dst, `","ProcessId":`...)
+	dst = strconv.AppendInt(dst, int64(r.IntN(60000)), 10)
+	dst = append(dst, `,"ProcessCommandLine":"`...)
+	dst = append(dst, p...)
+	dst = append(dst, ` -NoProfile -ExecutionPolicy Bypass -File C:\\Users\\user`...)
+	dst = strconv.AppendInt(dst, int64(r.IntN(100)), 10)
+	dst = append(dst, `\\AppData\\Local\\Temp\\script`...)
+	dst = strconv.AppendInt(dst, int64(i), 10)
+	dst = append(dst, `.ps1","SHA256":"`...)
+	for k := 0; k < 4; k++ {
+		dst = strconv.AppendUint(dst, r.Uint64()|1<<63, 16)
+	}
+	dst = append(dst, `","AccountDomain":"corp","AccountName":"user`...)
+	dst = strconv.AppendInt(dst, int64(r.IntN(100)), 10)
+	dst = append(dst, `","InitiatingProcessFileName":"explorer.exe","InitiatingProcessId":`...)
+	dst = strconv.AppendInt(dst, int64(r.IntN(60000)), 10)
+	dst = append(dst, `,"InitiatingProcessCommandLine":"C:\\Windows\\explorer.exe","ReportId":`...)
+	dst = strconv.AppendInt(dst, int64(i), 10)
+	dst = append(dst, "}\n"...)
+	return dst
+}
+
+// bodies pre-renders a pool of request bodies, reused round-robin, so the client side costs little CPU.
+func bodies(n, per int) [][]byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	base := time.Now().UTC().Add(-time.Hour)
+	out := make([][]byte, n)
+	k := 0
+	for i := range out {
+		var b []byte
+		for j := 0; j < per; j++ {
+			b = eventJSON(b, r, base.Add(time.Duration(k)*time.Millisecond), k)
+			k++
+		}
+		out[i] = b
+	}
+	return out
+}
+
+// Ingest runs the ingest benchmark.
+func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
+	if o.Events <= 0 {
+		o.Events = 1_000_000
+	}
+	if o.Batch <= 0 {
+		o.Batch = 5000
+	}
+	if o.Clients <= 0 {
+		o.Clients = 4
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	dir := o.Dir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "vigil-bench-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(dir, "data")
+	cfg.Listen = "127.0.0.1:0"
+	cfg.Ingest.BatchRows = o.Batch
+	cfg.Stream.MaxBytes = 2 << 30
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Start(ctx, true); err != nil {
+		_ = a.Close(0)
+		return nil, err
+	}
+	defer a.Close(time.Minute)
+	_, token, err := a.Tokens.Create(ctx, "bench", "ingest", 0)
+	if err != nil {
+		return nil, err
+	}
+	pool := bodies(16, o.Batch)
+	totalBytes := 0
+	for _, b := range pool {
+		totalBytes += len(b)
+	}
+	rep := &IngestReport{Events: o.Events, BatchSize: o.Batch, Clients: o.Clients, AvgEventBytes: totalBytes / (len(pool) * o.Batch)}
+
+	requests := (o.Events + o.Batch - 1) / o.Batch
+	type mark struct {
+		sent     time.Time
+		cumAfter int64
+	}
+	var (
+		next      atomic.Int64
+		accepted  atomic.Int64
+		throttled atomic.Int64
+		mu        sync.Mutex
+		marks     []mark
+		sentBytes atomic.Int64
+	)
+	url := "http://" + a.Addr() + "/api/v1/ingest/DeviceProcessEvents"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Clients}}
+
+	// The poller asks the store, the way a hunter would, how many rows are queryable.
+	type sample struct {
+		at    time.Time
+		count int64
+	}
+	var samples []sample
+	pollDone := make(chan struct{})
+	stopPoll := make(chan struct{})
+	go func() {
+		defer close(pollDone)
+		for {
+			res, err := a.Events.Query(ctx, `SELECT count(*) FROM "DeviceProcessEvents"`, 0)
+			if err == nil {
+				samples = append(samples, sample{time.Now(), res.Rows[0][0].(int64)})
+				if samples[len(samples)-1].count >= int64(o.Events) {
+					return
+				}
+			}
+			select {
+			case <-stopPoll:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	errc := make(chan error, o.Clients)
+	for c := 0; c < o.Clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(requests) {
+					return
+				}
+				body := pool[i%int64(len(pool))]
+				n := o.Batch
+				if rem := o.Events - int(i)*o.Batch; rem < n {
+					n = rem
+					body = body[:nthLine(body, n)]
+				}
+				sent := time.Now()
+				for {
+					req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+token)
+					resp, err := client.Do(req)
+					if err != nil {
+						errc <- err
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusTooManyRequests {
+						throttled.Add(1)
+						time.Sleep(50 * time.Millisecond)
+						continue
+					}
+					if resp.StatusCode != http.StatusOK {
+						errc <- fmt.Errorf("ingest answered %s", resp.Status)
+						return
+					}
+					break
+				}
+				sentBytes.Add(int64(len(body)))
+				cum := accepted.Add(int64(n))
+				mu.Lock()
+				marks = append(marks, mark{sent: sent, cumAfter: cum})
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	if err := <-errc; err != nil {
+		close(stopPoll)
+		<-pollDone
+		return nil, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	if err := a.WaitWritten(wctx); err != nil {
+		close(stopPoll)
+		<-pollDone
+		return nil, err
+	}
+	<-pollDone // the poller stops once every event is queryable
+	end := samples[len(samples)-1].at
+	rep.Seconds = end.Sub(start).Seconds()
+	rep.EventsPerSecond = float64(o.Events) / rep.Seconds
+	rep.MBPerSecond = float64(sentBytes.Load()) / rep.Seconds / 1e6
+	rep.Throttled = int(throttled.Load())
+	rep.StoredRows = samples[len(samples)-1].count
+
+	var lat []float64
+	for _, m := range marks {
+		j := sort.Search(len(samples), func(k int) bool { return samples[k].count >= m.cumAfter })
+		if j < len(samples) {
+			lat = append(lat, float64(samples[j].at.Sub(m.sent).Microseconds())/1000)
+		}
+	}
+	sort.Float64s(lat)
+	rep.P50QueryableMS = percentile(lat, 0.50)
+	rep.P99QueryableMS = percentile(lat, 0.99)
+	rep.PeakRSSBytes = peakRSS()
+
+	raw, err := rawAppender(ctx, filepath.Join(dir, "raw.duckdb"), pool, o.Events, o.Batch)
+	if err != nil {
+		return nil, fmt.Errorf("raw appender: %w", err)
+	}
+	rep.RawAppenderPerSec = raw
+	rep.RatioToRaw = rep.EventsPerSecond / raw
+	return rep, nil
+}
+
+// rawAppender measures the DuckDB appender alone on the same events: already parsed into batches, appended in
+// the same transaction sizes the writer uses, with nothing else running.
+func rawAppender(ctx context.Context, path string, pool [][]byte, events, per int) (float64, error) {
+	cat := schema.NewCatalog()
+	t, _ := cat.Table("DeviceProcessEvents")
+	var batches []*batch.Batch
+	for _, body := range pool {
+		_, err := ndjson.Read(bytes.NewReader(body), batch.NewBuilder(t), ndjson.Options{BatchRows: per}, func(b *batch.Builder) error {
+			batches = append(batches, b.Finish(fmt.Sprintf("raw%d", len(batches)), time.Now().UnixMicro()))
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	db, err := duckdb.Open(ctx, path, duckdb.Options{})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	if err := db.EnsureTable(ctx, t); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	written := 0
+	seq := uint64(0)
+	for written < events {
+		group := make([]*batch.Batch, 0, 8)
+		for len(group) < rawGroup && written < events {
+			b := batches[int(seq)%len(batches)]
+			seq++
+			b2 := *b
+			b2.ID = fmt.Sprintf("r%d", seq)
+			group = append(group, &b2)
+			written += b.Len
+		}
+		if _, err := db.Append(ctx, group); err != nil {
+			return 0, err
+		}
+	}
+	return float64(written) / time.Since(start).Seconds(), nil
+}
+
+func nthLine(b []byte, n int) int {
+	off := 0
+	for i := 0; i < n; i++ {
+		j := bytes.IndexByte(b[off:], '\n')
+		if j < 0 {
+			return len(b)
+		}
+		off += j + 1
+	}
+	return off
+}
+
+func percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p)
+	return sorted[i]
+}
+
+// peakRSS returns the process's peak resident set size (VmHWM), or 0 where /proc is absent.
+func peakRSS() int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if len(f) >= 1 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+// rawGroup is how many batches the raw appender commits per transaction.
+var rawGroup = 8
