@@ -52,4 +52,3 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "429 answers:            %d\n", rep.Throttled)
 	return nil
 }
-

@@ -200,9 +200,16 @@ func (a *App) retention(ctx context.Context) {
 			return
 		case <-t.C:
 			a.ApplyRetention(ctx, time.Now())
+			// Batch ids are remembered to skip replays; a replay older than this cannot happen in practice.
+			if err := a.Events.PruneLedger(ctx, time.Now().Add(-ledgerKeep)); err != nil {
+				a.Log.Warn("pruning the batch ledger failed", "err", err)
+			}
 		}
 	}
 }
+
+// ledgerKeep is how long written batch ids are remembered.
+const ledgerKeep = 30 * 24 * time.Hour
 
 // ApplyRetention deletes, in every table, the events older than the table's retention at time now.
 func (a *App) ApplyRetention(ctx context.Context, now time.Time) {

@@ -176,7 +176,11 @@ func TestIngestEndToEnd(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	s := start(t, func(c *config.Config) { c.Ingest.MaxBodyBytes = 4096; c.Ingest.MaxLineBytes = 1024; c.Ingest.BatchRows = 5 })
+	s := start(t, func(c *config.Config) {
+		c.Ingest.MaxBodyBytes = 4096
+		c.Ingest.MaxLineBytes = 1024
+		c.Ingest.BatchRows = 5
+	})
 	tok := s.token("ingest")
 	var b strings.Builder
 	for i := 0; b.Len() < 8000; i++ {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/state"
@@ -95,7 +96,12 @@ func BearerToken(header string) (string, error) {
 type Tokens struct {
 	Store state.Store
 	Now   func() time.Time
+
+	touched sync.Map // token id → time.Time of the last recorded use
 }
+
+// touchEvery is how often a token's last use is written to the state store (at most).
+const touchEvery = time.Minute
 
 func (t *Tokens) now() time.Time {
 	if t.Now != nil {
@@ -142,8 +148,16 @@ func (t *Tokens) Verify(ctx context.Context, secret string) (state.Token, error)
 	if err != nil {
 		return state.Token{}, err
 	}
-	if rec.Revoked || (rec.ExpiresAt != nil && t.now().After(*rec.ExpiresAt)) {
+	now := t.now()
+	if rec.Revoked || (rec.ExpiresAt != nil && now.After(*rec.ExpiresAt)) {
 		return state.Token{}, ErrInvalidToken
+	}
+	// Record the use, at most once a minute per token, so a busy shipper does not write on every request.
+	if last, ok := t.touched.Load(rec.ID); !ok || now.Sub(last.(time.Time)) >= touchEvery {
+		t.touched.Store(rec.ID, now)
+		if err := t.Store.TouchToken(ctx, rec.ID, now); err != nil {
+			return state.Token{}, err
+		}
 	}
 	return rec, nil
 }

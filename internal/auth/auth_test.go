@@ -31,6 +31,9 @@ func TestTokens(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, rec.ID, got.ID)
 	require.Equal(t, "ingest", got.Role)
+	toks, err := st.Tokens(ctx)
+	require.NoError(t, err)
+	require.NotNil(t, toks[0].LastUsed, "a verified use is recorded")
 
 	_, err = tk.Verify(ctx, secret[:len(secret)-1]+"A")
 	require.ErrorIs(t, err, auth.ErrInvalidToken)

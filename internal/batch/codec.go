@@ -24,8 +24,30 @@ var magic = [3]byte{'V', 'B', '1'}
 // ErrCorrupt is returned by [Decode] for input that is not a well-formed batch.
 var ErrCorrupt = errors.New("batch: corrupt encoding")
 
+// SizeHint returns an upper-bound estimate of the encoded size of b, to allocate the buffer once.
+func SizeHint(b *Batch) int {
+	n := 64 + len(b.ID) + len(b.Table)
+	for _, c := range b.Columns {
+		n += 16 + len(c.Name) + 2*(b.Len/8+1)
+		switch KindOf(c.Type) {
+		case KindString:
+			for _, s := range c.Strs {
+				n += len(s) + binary.MaxVarintLen32
+			}
+		case KindInt:
+			n += b.Len * binary.MaxVarintLen64
+		case KindFloat:
+			n += b.Len * 8
+		}
+	}
+	return n
+}
+
 // Encode appends the encoding of b to dst and returns it.
 func Encode(dst []byte, b *Batch) []byte {
+	if need := len(dst) + SizeHint(b); cap(dst) < need {
+		dst = append(make([]byte, 0, need), dst...)
+	}
 	dst = append(dst, magic[:]...)
 	dst = appendString(dst, b.ID)
 	dst = appendString(dst, b.Table)

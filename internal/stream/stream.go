@@ -136,7 +136,7 @@ func Subject(table string) string { return SubjectPrefix + table }
 // Publish stores b durably in the stream. It returns ErrBackpressure when the stream is full. Publishing the same
 // batch id twice within two minutes stores it once.
 func (s *Stream) Publish(ctx context.Context, b *batch.Batch) error {
-	data := batch.Encode(make([]byte, 0, 64<<10), b)
+	data := batch.Encode(nil, b)
 	if len(data) > maxMessage {
 		return fmt.Errorf("stream: batch of %d bytes exceeds the %d-byte message limit", len(data), maxMessage)
 	}
@@ -177,7 +177,7 @@ type ConsumerConfig struct {
 func (s *Stream) EnsureConsumer(ctx context.Context, cc ConsumerConfig) (jetstream.Consumer, error) {
 	cc = cc.withDefaults()
 	cfg := jetstream.ConsumerConfig{
-		Durable:       cc.Name,
+		Durable: cc.Name,
 		// Explicit acks: acknowledging a later message must never acknowledge an earlier one that a crashed process
 		// had fetched but not written (with AckAll, that one would be lost). A message fetched by a process that
 		// died is redelivered after AckWait.

@@ -28,6 +28,11 @@ type Options struct {
 	Threads int
 	// MemoryLimit caps DuckDB's memory, such as "1GB" ("" : DuckDB's default).
 	MemoryLimit string
+	// CheckpointThreshold is the write-ahead-log size that triggers a checkpoint, such as "512MB" ("": 512MB).
+	// DuckDB's own default (16MB) makes a steady stream of small appends rewrite the last, partly filled row group
+	// of every table being written at each checkpoint; a larger log checkpoints less often, at the price of a
+	// longer log replay after a crash.
+	CheckpointThreshold string
 }
 
 // DB is a DuckDB event store. It is safe for concurrent use.
@@ -53,6 +58,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.Threads > 0 {
 		initSQL = append(initSQL, fmt.Sprintf("SET threads = %d", opts.Threads))
 	}
+	if opts.CheckpointThreshold == "" {
+		opts.CheckpointThreshold = "512MB"
+	}
+	initSQL = append(initSQL, "SET checkpoint_threshold = "+quoteString(opts.CheckpointThreshold))
 	if opts.MemoryLimit != "" {
 		initSQL = append(initSQL, "SET memory_limit = "+quoteString(opts.MemoryLimit))
 	}
@@ -219,17 +228,28 @@ func (d *DB) Append(ctx context.Context, batches []*batch.Batch) (skipped []*bat
 		return nil, err
 	}
 	now := time.Now().UTC()
+	// Batches of one table go through one appender: creating an appender costs far more than a row.
+	var order []string
+	byTable := map[string][]*batch.Batch{}
 	for _, b := range batches {
 		if seen[b.ID] {
 			skipped = append(skipped, b)
 			continue
 		}
 		seen[b.ID] = true
-		if err := d.appendBatch(b); err != nil {
-			return nil, fmt.Errorf("append %s batch %s: %w", b.Table, b.ID, err)
+		if _, ok := byTable[b.Table]; !ok {
+			order = append(order, b.Table)
 		}
-		if _, err := d.wconn.ExecContext(ctx, `INSERT INTO "_vigil_batches" VALUES (?, ?, ?, ?)`, b.ID, b.Table, b.Len, now); err != nil {
-			return nil, fmt.Errorf("record batch %s: %w", b.ID, err)
+		byTable[b.Table] = append(byTable[b.Table], b)
+	}
+	for _, table := range order {
+		if err := d.appendTable(table, byTable[table]); err != nil {
+			return nil, fmt.Errorf("append to %s: %w", table, err)
+		}
+		for _, b := range byTable[table] {
+			if _, err := d.wconn.ExecContext(ctx, `INSERT INTO "_vigil_batches" VALUES (?, ?, ?, ?)`, b.ID, b.Table, b.Len, now); err != nil {
+				return nil, fmt.Errorf("record batch %s: %w", b.ID, err)
+			}
 		}
 	}
 	if _, err := d.wconn.ExecContext(ctx, "COMMIT"); err != nil {
@@ -271,39 +291,51 @@ func (d *DB) PruneLedger(ctx context.Context, cutoff time.Time) error {
 	return err
 }
 
-func (d *DB) appendBatch(b *batch.Batch) error {
-	if b.Len == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(b.Columns)+2)
-	for _, c := range b.Columns {
-		if c.Name == schema.ColItemID || c.Name == schema.ColTimeReceived {
-			continue
-		}
-		names = append(names, c.Name)
-	}
-	names = append(names, schema.ColItemID, schema.ColTimeReceived)
-	app, err := duck.NewAppenderWithColumns(d.wraw, "", "", b.Table, names)
-	if err != nil {
-		return err
-	}
-	received := time.UnixMicro(b.Received).UTC()
-	row := make([]driver.Value, len(names))
-	cols := b.Columns
-	for i := 0; i < b.Len; i++ {
-		k := 0
-		for _, c := range cols {
+// appendTable appends the rows of batches, all of one table, through one appender over the union of their columns.
+func (d *DB) appendTable(table string, batches []*batch.Batch) error {
+	pos := map[string]int{}
+	var names []string
+	for _, b := range batches {
+		for _, c := range b.Columns {
 			if c.Name == schema.ColItemID || c.Name == schema.ColTimeReceived {
 				continue
 			}
-			row[k] = value(c, i)
-			k++
+			if _, ok := pos[c.Name]; !ok {
+				pos[c.Name] = len(names)
+				names = append(names, c.Name)
+			}
 		}
-		row[k] = b.ItemID(i)
-		row[k+1] = received
-		if err := app.AppendRow(row...); err != nil {
-			_ = app.Close()
-			return err
+	}
+	nData := len(names)
+	names = append(names, schema.ColItemID, schema.ColTimeReceived)
+	app, err := duck.NewAppenderWithColumns(d.wraw, "", "", table, names)
+	if err != nil {
+		return err
+	}
+	row := make([]driver.Value, len(names))
+	idx := make([]int, 0, nData)
+	for _, b := range batches {
+		received := time.UnixMicro(b.Received).UTC()
+		// idx[k] is the appender position of the batch's k-th data column.
+		idx = idx[:0]
+		var cols []*batch.Column
+		for _, c := range b.Columns {
+			if p, ok := pos[c.Name]; ok {
+				idx = append(idx, p)
+				cols = append(cols, c)
+			}
+		}
+		for i := 0; i < b.Len; i++ {
+			clear(row[:nData])
+			for k, c := range cols {
+				row[idx[k]] = value(c, i)
+			}
+			row[nData] = b.ItemID(i)
+			row[nData+1] = received
+			if err := app.AppendRow(row...); err != nil {
+				_ = app.Close()
+				return err
+			}
 		}
 	}
 	return app.Close()
