@@ -8,10 +8,12 @@ import (
 	"os"
 
 	"github.com/vigilsec/vigil/internal/bench"
+	"github.com/vigilsec/vigil/internal/sigma"
+	"github.com/vigilsec/vigil/internal/sigma/conformance"
 )
 
 func init() {
-	register(&command{name: "bench", summary: "run a benchmark: ingest", run: runBench})
+	register(&command{name: "bench", summary: "run a benchmark: ingest, sigma", run: runBench})
 }
 
 func runBench(ctx context.Context, args []string, out io.Writer) error {
@@ -21,8 +23,10 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	switch args[0] {
 	case "ingest":
 		return benchIngest(ctx, args[1:], out)
+	case "sigma":
+		return benchSigma(args[1:], out)
 	}
-	return fmt.Errorf("%w: unknown benchmark %q (ingest)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown benchmark %q (ingest, sigma)", errUsage, args[0])
 }
 
 func benchIngest(ctx context.Context, args []string, out io.Writer) error {
@@ -50,5 +54,40 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "peak RSS:               %.0f MiB\n", float64(rep.PeakRSSBytes)/(1<<20))
 	fmt.Fprintf(out, "raw DuckDB appender:    %.0f events/s; end-to-end is %.2f of it\n", rep.RawAppenderPerSec, rep.RatioToRaw)
 	fmt.Fprintf(out, "429 answers:            %d\n", rep.Throttled)
+	return nil
+}
+
+func benchSigma(args []string, out io.Writer) error {
+	fs := flagSet("bench sigma", "--rules DIR --events FILE|DIR [--product windows] [--plain] [--json]")
+	var o conformance.BenchOptions
+	var rules, events stringList
+	fs.Var(&rules, "rules", "rule directory (repeatable)")
+	fs.Var(&events, "events", "JSONL file or directory of them (repeatable)")
+	fs.StringVar(&o.Product, "product", "", "keep only rules of this logsource product (e.g. windows)")
+	fs.IntVar(&o.Rounds, "rounds", 5, "times the events are streamed through the engine")
+	fs.BoolVar(&o.Plain, "plain", false, "evaluate rule by rule, without the index (for comparison)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(rules) == 0 || len(events) == 0 {
+		return fmt.Errorf("%w: --rules and --events are required", errUsage)
+	}
+	o.RuleDirs, o.Events = rules, events
+	rep, err := sigma.Bench(o)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(struct {
+			*conformance.BenchReport
+			PeakRSSBytes int64 `json:"peak_rss_bytes"`
+		}{rep, bench.PeakRSS()})
+	}
+	fmt.Fprintf(out, "rules loaded:     %d\n", rep.RulesLoaded)
+	fmt.Fprintf(out, "events:           %d x %d rounds (decoded once in %.2fs)\n", rep.Events, rep.Rounds, rep.DecodeSeconds)
+	fmt.Fprintf(out, "evaluation:       %.0f events/s on one goroutine (%.0f per CPU-second)\n", rep.EventsPerSecond, rep.EventsPerCPUSecond)
+	fmt.Fprintf(out, "matches per round: %d\n", rep.Matches)
+	fmt.Fprintf(out, "peak RSS:         %.0f MiB\n", float64(bench.PeakRSS())/(1<<20))
 	return nil
 }

@@ -193,7 +193,7 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 			select {
 			case <-stopPoll:
 				return
-			case <-time.After(10 * time.Millisecond):
+			case <-time.After(50 * time.Millisecond):
 			}
 		}
 	}()
@@ -372,3 +372,6 @@ func peakRSS() int64 {
 
 // rawGroup is how many batches the raw appender commits per transaction.
 var rawGroup = 8
+
+// PeakRSS returns the process's peak resident set size in bytes (0 where unknown).
+func PeakRSS() int64 { return peakRSS() }

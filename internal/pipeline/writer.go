@@ -40,7 +40,7 @@ func (w *Writer) Run(ctx context.Context) error {
 	return w.stream.Consume(ctx, writerConsumer, w.handle)
 }
 
-var writerConsumer = stream.ConsumerConfig{Name: WriterName, MaxMessages: 32, MaxWait: 100 * time.Millisecond}
+var writerConsumer = stream.ConsumerConfig{Name: WriterName, MaxMessages: 32, MaxWait: 500 * time.Millisecond}
 
 // Prepare creates the writer's durable consumer, so the stream keeps everything published from now on for it.
 func (w *Writer) Prepare(ctx context.Context) error {

@@ -46,7 +46,7 @@ type DB struct {
 	wraw  driver.Conn
 
 	tmu    sync.Mutex
-	tables map[string]map[string]bool // table → set of stored column names (lower case)
+	tables map[string]*tableInfo
 }
 
 // Open opens (creating if needed) the store at path, a file.
@@ -76,7 +76,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb %s: %w", path, err)
 	}
-	d := &DB{connector: connector, db: sql.OpenDB(connector), tables: map[string]map[string]bool{}}
+	d := &DB{connector: connector, db: sql.OpenDB(connector), tables: map[string]*tableInfo{}}
 	if err := d.init(ctx); err != nil {
 		_ = d.Close()
 		return nil, err
@@ -130,50 +130,141 @@ func QuoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
 
-// EnsureTable implements [store.Events].
+// Hidden storage columns behind _ItemId. An event's id is its batch id and its row in the batch; storing the two
+// parts (the batch id repeats along a run of rows, so it compresses to almost nothing) and computing _ItemId on
+// read costs far less at ingest than a distinct string per row.
+const (
+	colBatchID = "_BatchId"
+	colRow     = "_Row"
+)
+
+// Each schema table is stored sparsely: a base table "_t_<Name>" holds only the columns some event has set (plus
+// the time and system columns), and the view "<Name>" shows every catalogue column, NULL where the base table has
+// none. Wide tables such as DeviceEvents have 80 documented columns of which a source fills 15: appending and
+// checkpointing dozens of all-NULL columns cost DuckDB about as much as the real ones. Queries read the view and
+// DuckDB folds the NULL columns away.
+func baseName(table string) string { return "_t_" + table }
+
+// tableInfo is what the store knows of one table.
+type tableInfo struct {
+	def      *schema.Table
+	physical map[string]bool // lower-case names of the base table's columns
+}
+
+// EnsureTable implements [store.Events]: it creates the base table with the time and system columns and (re)creates
+// the view over the catalogue definition t.
 func (d *DB) EnsureTable(ctx context.Context, t *schema.Table) error {
 	d.tmu.Lock()
 	defer d.tmu.Unlock()
-	have, ok := d.tables[t.Name]
+	info, ok := d.tables[t.Name]
 	if !ok {
-		var err error
-		have, err = d.storedColumns(ctx, t.Name)
+		have, err := d.storedColumns(ctx, baseName(t.Name))
 		if err != nil {
 			return err
 		}
-	}
-	if len(have) == 0 {
-		var b strings.Builder
-		b.WriteString("CREATE TABLE IF NOT EXISTS " + QuoteIdent(t.Name) + " (")
-		for i, c := range t.Columns {
-			if i > 0 {
-				b.WriteString(", ")
+		if len(have) == 0 {
+			tc, _, ok := t.Column(t.TimeColumn)
+			if !ok {
+				return fmt.Errorf("table %s: no time column", t.Name)
 			}
-			b.WriteString(QuoteIdent(c.Name) + " " + SQLType(c.Type))
-		}
-		b.WriteString(")")
-		if _, err := d.db.ExecContext(ctx, b.String()); err != nil {
-			return fmt.Errorf("create table %s: %w", t.Name, err)
-		}
-		have = map[string]bool{}
-		for _, c := range t.Columns {
-			have[strings.ToLower(c.Name)] = true
-		}
-	} else {
-		for _, c := range t.Columns {
-			if have[strings.ToLower(c.Name)] {
-				continue
-			}
-			q := "ALTER TABLE " + QuoteIdent(t.Name) + " ADD COLUMN " + QuoteIdent(c.Name) + " " + SQLType(c.Type)
+			q := "CREATE TABLE IF NOT EXISTS " + QuoteIdent(baseName(t.Name)) + " (" + columnDef(tc) + ", " +
+				QuoteIdent(colBatchID) + " VARCHAR, " + QuoteIdent(colRow) + " INTEGER, " +
+				QuoteIdent(schema.ColTimeReceived) + " TIMESTAMP)"
 			if _, err := d.db.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("add column %s.%s: %w", t.Name, c.Name, err)
+				return fmt.Errorf("create table %s: %w", t.Name, err)
 			}
-			have[strings.ToLower(c.Name)] = true
+			have = map[string]bool{strings.ToLower(tc.Name): true, strings.ToLower(colBatchID): true,
+				strings.ToLower(colRow): true, strings.ToLower(schema.ColTimeReceived): true}
 		}
+		info = &tableInfo{physical: have}
 	}
-	d.tables[t.Name] = have
+	if info.def == t {
+		return nil
+	}
+	info.def = t
+	if _, err := d.db.ExecContext(ctx, viewSQL(t, info.physical)); err != nil {
+		return fmt.Errorf("create view %s: %w", t.Name, err)
+	}
+	d.tables[t.Name] = info
 	return nil
 }
+
+// viewSQL renders the view of t over its base table.
+func viewSQL(t *schema.Table, physical map[string]bool) string {
+	var b strings.Builder
+	b.WriteString("CREATE OR REPLACE VIEW " + QuoteIdent(t.Name) + " AS SELECT ")
+	for i, c := range t.Columns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		switch {
+		case c.Name == schema.ColItemID:
+			b.WriteString(QuoteIdent(colBatchID) + " || '-' || CAST(" + QuoteIdent(colRow) + " AS VARCHAR) AS " + QuoteIdent(c.Name))
+		case physical[strings.ToLower(c.Name)]:
+			b.WriteString(QuoteIdent(c.Name))
+		default:
+			b.WriteString("CAST(NULL AS " + SQLType(c.Type) + ") AS " + QuoteIdent(c.Name))
+		}
+	}
+	b.WriteString(" FROM " + QuoteIdent(baseName(t.Name)))
+	return b.String()
+}
+
+// addColumns adds to the base table of table the columns of names it lacks, and re-creates the view, on the
+// writer's connection (inside its transaction).
+func (d *DB) addColumns(ctx context.Context, table string, names []string) error {
+	d.tmu.Lock()
+	defer d.tmu.Unlock()
+	info, ok := d.tables[table]
+	if !ok {
+		return fmt.Errorf("table %s: EnsureTable was not called", table)
+	}
+	var added []string
+	for _, n := range names {
+		if info.physical[strings.ToLower(n)] {
+			continue
+		}
+		c, _, ok := info.def.Column(n)
+		if !ok {
+			return fmt.Errorf("table %s has no column %s", table, n)
+		}
+		q := "ALTER TABLE " + QuoteIdent(baseName(table)) + " ADD COLUMN " + columnDef(c)
+		if _, err := d.wconn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("add column %s.%s: %w", table, n, err)
+		}
+		added = append(added, strings.ToLower(n))
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	next := make(map[string]bool, len(info.physical)+len(added))
+	for k := range info.physical {
+		next[k] = true
+	}
+	for _, k := range added {
+		next[k] = true
+	}
+	if _, err := d.wconn.ExecContext(ctx, viewSQL(info.def, next)); err != nil {
+		return fmt.Errorf("update view %s: %w", table, err)
+	}
+	// The new set takes effect for later appends only once the transaction commits; on rollback the caller calls
+	// forgetColumns.
+	info.physical = next
+	return nil
+}
+
+// reloadColumns re-reads a base table's columns after a rolled-back transaction.
+func (d *DB) reloadColumns(ctx context.Context, table string) {
+	d.tmu.Lock()
+	defer d.tmu.Unlock()
+	if info, ok := d.tables[table]; ok {
+		if have, err := d.storedColumns(ctx, baseName(table)); err == nil && len(have) > 0 {
+			info.physical = have
+		}
+	}
+}
+
+func columnDef(c schema.Column) string { return QuoteIdent(c.Name) + " " + SQLType(c.Type) }
 
 func (d *DB) storedColumns(ctx context.Context, table string) (map[string]bool, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?`, table)
@@ -194,7 +285,7 @@ func (d *DB) storedColumns(ctx context.Context, table string) (map[string]bool, 
 
 // Tables returns the names of the event tables the store holds.
 func (d *DB) Tables(ctx context.Context) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name NOT LIKE '\_vigil\_%' ESCAPE '\' ORDER BY 1`)
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'VIEW' ORDER BY 1`)
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +312,9 @@ func (d *DB) Append(ctx context.Context, batches []*batch.Batch) (skipped []*bat
 	defer func() {
 		if err != nil {
 			_, _ = d.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			for _, b := range batches {
+				d.reloadColumns(context.WithoutCancel(ctx), b.Table)
+			}
 		}
 	}()
 	seen, err := d.knownBatches(ctx, batches)
@@ -243,7 +337,7 @@ func (d *DB) Append(ctx context.Context, batches []*batch.Batch) (skipped []*bat
 		byTable[b.Table] = append(byTable[b.Table], b)
 	}
 	for _, table := range order {
-		if err := d.appendTable(table, byTable[table]); err != nil {
+		if err := d.appendTable(ctx, table, byTable[table]); err != nil {
 			return nil, fmt.Errorf("append to %s: %w", table, err)
 		}
 		for _, b := range byTable[table] {
@@ -292,7 +386,7 @@ func (d *DB) PruneLedger(ctx context.Context, cutoff time.Time) error {
 }
 
 // appendTable appends the rows of batches, all of one table, through one appender over the union of their columns.
-func (d *DB) appendTable(table string, batches []*batch.Batch) error {
+func (d *DB) appendTable(ctx context.Context, table string, batches []*batch.Batch) error {
 	pos := map[string]int{}
 	var names []string
 	for _, b := range batches {
@@ -306,9 +400,12 @@ func (d *DB) appendTable(table string, batches []*batch.Batch) error {
 			}
 		}
 	}
+	if err := d.addColumns(ctx, table, names); err != nil {
+		return err
+	}
 	nData := len(names)
-	names = append(names, schema.ColItemID, schema.ColTimeReceived)
-	app, err := duck.NewAppenderWithColumns(d.wraw, "", "", table, names)
+	names = append(names, colBatchID, colRow, schema.ColTimeReceived)
+	app, err := duck.NewAppenderWithColumns(d.wraw, "", "", baseName(table), names)
 	if err != nil {
 		return err
 	}
@@ -330,8 +427,9 @@ func (d *DB) appendTable(table string, batches []*batch.Batch) error {
 			for k, c := range cols {
 				row[idx[k]] = value(c, i)
 			}
-			row[nData] = b.ItemID(i)
-			row[nData+1] = received
+			row[nData] = b.ID
+			row[nData+1] = int32(i)
+			row[nData+2] = received
 			if err := app.AppendRow(row...); err != nil {
 				_ = app.Close()
 				return err
@@ -366,7 +464,7 @@ func value(c *batch.Column, i int) driver.Value {
 
 // DeleteBefore implements [store.Events].
 func (d *DB) DeleteBefore(ctx context.Context, t *schema.Table, cutoff time.Time) (int64, error) {
-	q := "DELETE FROM " + QuoteIdent(t.Name) + " WHERE " + QuoteIdent(t.TimeColumn) + " < ?"
+	q := "DELETE FROM " + QuoteIdent(baseName(t.Name)) + " WHERE " + QuoteIdent(t.TimeColumn) + " < ?"
 	res, err := d.db.ExecContext(ctx, q, cutoff.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("retention on %s: %w", t.Name, err)

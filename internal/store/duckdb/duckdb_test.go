@@ -65,6 +65,7 @@ func TestAppendQueryAndReopen(t *testing.T) {
 
 	db = open(t, path)
 	defer db.Close()
+	require.NoError(t, db.EnsureTable(ctx, tb))
 	// A replay of the same batch after a reopen is skipped, even beside a new one.
 	skipped, err = db.Append(ctx, []*batch.Batch{b1, syslogBatch(t, tb, "b2", base, "three")})
 	require.NoError(t, err)
@@ -126,4 +127,47 @@ func TestEnsureTableAddsNewColumns(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []any{int64(5), 1500 * time.Microsecond}, res.Rows[0])
 	require.Equal(t, schema.TypeTimespan, res.Columns[1].Type)
+}
+
+func TestSparseColumnsBehindTheView(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "events.duckdb"))
+	defer db.Close()
+	tb, _ := schema.NewCatalog().Table("DeviceEvents")
+	require.NoError(t, db.EnsureTable(ctx, tb))
+	mk := func(id, col, val string) *batch.Batch {
+		b := batch.NewBuilder(tb)
+		_, tp, _ := tb.Column("Timestamp")
+		_, cp, _ := tb.Column(col)
+		b.Begin()
+		b.SetInt(tp, 1_700_000_000_000_000)
+		b.SetString(cp, val)
+		b.Commit()
+		return b.Finish(id, 1_700_000_000_000_000)
+	}
+	_, err := db.Append(ctx, []*batch.Batch{mk("a", "DeviceName", "ws-1")})
+	require.NoError(t, err)
+	_, err = db.Append(ctx, []*batch.Batch{mk("b", "ActionType", "ServiceInstalled"), mk("c", "DeviceName", "ws-3")})
+	require.NoError(t, err)
+
+	res, err := db.Query(ctx, `SELECT DeviceName, ActionType, FileName, _ItemId FROM DeviceEvents ORDER BY _ItemId`, 0)
+	require.NoError(t, err)
+	require.Equal(t, [][]any{{"ws-1", nil, nil, "a-0"}, {nil, "ServiceInstalled", nil, "b-0"}, {"ws-3", nil, nil, "c-0"}}, res.Rows)
+	res, err = db.Query(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_name = 'DeviceEvents'`, 0)
+	require.NoError(t, err)
+	require.Equal(t, int64(len(tb.Columns)), res.Rows[0][0], "the view shows every catalogue column")
+	res, err = db.Query(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_name = '_t_DeviceEvents'`, 0)
+	require.NoError(t, err)
+	require.Equal(t, int64(6), res.Rows[0][0], "the base table holds time, the two set columns and three system columns")
+
+	// A failed transaction that added a column leaves the store consistent.
+	bad := mk("d", "FileName", "x.exe")
+	bad2 := &batch.Batch{ID: "e", Table: "NoSuchTable", Len: 1, Columns: bad.Columns}
+	_, err = db.Append(ctx, []*batch.Batch{bad, bad2})
+	require.Error(t, err)
+	_, err = db.Append(ctx, []*batch.Batch{bad})
+	require.NoError(t, err)
+	res, err = db.Query(ctx, `SELECT FileName FROM DeviceEvents WHERE _ItemId = 'd-0'`, 0)
+	require.NoError(t, err)
+	require.Equal(t, [][]any{{"x.exe"}}, res.Rows)
 }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/sigma"
+	"github.com/vigilsec/vigil/internal/sigma/conformance"
+)
+
+func init() {
+	register(&command{name: "sigma", summary: "Sigma rules: conformance", run: runSigma})
+	register(&command{name: "rules", summary: "detection rules as code: test", run: runRules})
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func runSigma(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: vigil sigma conformance --rules DIR --regression DIR [--json]", errUsage)
+	}
+	switch args[0] {
+	case "conformance":
+		return sigmaConformance(args[1:], out)
+	}
+	return fmt.Errorf("%w: unknown sigma command %q (conformance)", errUsage, args[0])
+}
+
+func sigmaConformance(args []string, out io.Writer) error {
+	fs := flagSet("sigma conformance", "--rules DIR [--rules DIR2] --regression DIR [--json]")
+	var rules stringList
+	fs.Var(&rules, "rules", "rule directory (repeatable)")
+	regression := fs.String("regression", "", "SigmaHQ regression_data directory")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(rules) == 0 {
+		return fmt.Errorf("%w: --rules is required", errUsage)
+	}
+	root := *regression
+	// The suite names samples relative to the repository root that holds regression_data/.
+	if filepath.Base(filepath.Clean(root)) == "regression_data" {
+		root = filepath.Dir(filepath.Clean(root))
+	}
+	rep, err := sigma.Conformance(conformance.Options{RuleDirs: rules, RegressionRoot: root})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(rep)
+	}
+	fmt.Fprintf(out, "rules: %d total, %d loaded, %d refused\n", rep.RulesTotal, rep.RulesLoaded, rep.RulesTotal-rep.RulesLoaded)
+	reasons := make([]string, 0, len(rep.RulesRefused))
+	for r := range rep.RulesRefused {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(i, j int) bool { return rep.RulesRefused[reasons[i]] > rep.RulesRefused[reasons[j]] })
+	for _, r := range reasons {
+		fmt.Fprintf(out, "  %6d  %s\n", rep.RulesRefused[r], r)
+	}
+	if root != "" {
+		fmt.Fprintf(out, "regression: %d of %d passed\n", rep.RegressionPassed, rep.RegressionTotal)
+		for _, f := range rep.Failures {
+			b, _ := json.Marshal(f)
+			fmt.Fprintf(out, "  FAIL %s\n", b)
+		}
+	}
+	return nil
+}
+
+func runRules(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "test" {
+		return fmt.Errorf("%w: vigil rules test DIR [--json]", errUsage)
+	}
+	fs := flagSet("rules test", "DIR [--json]")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: vigil rules test DIR", errUsage)
+	}
+	rep, err := sigma.TestRules(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := json.NewEncoder(out).Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range rep.Rules {
+			b, _ := json.Marshal(r)
+			fmt.Fprintf(out, "%s\n", b)
+		}
+		for _, e := range rep.Errors {
+			b, _ := json.Marshal(e)
+			fmt.Fprintf(out, "error: %s\n", b)
+		}
+		fmt.Fprintf(out, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+	}
+	if rep.Failed > 0 || len(rep.Errors) > 0 {
+		return fmt.Errorf("%d rule tests failed, %d files had errors", rep.Failed, len(rep.Errors))
+	}
+	return nil
+}
