@@ -34,12 +34,22 @@ func configArg(args []string) string {
 }
 
 // parseConfig loads the configuration in order file → environment → flags. extra registers the command's own
-// flags on the same set.
+// flags on the same set. Positional arguments are refused; commands that take them use parseConfigArgs.
 func parseConfig(name, synopsis string, args []string, extra func(*flag.FlagSet)) (config.Config, error) {
+	cfg, rest, err := parseConfigArgs(name, synopsis, args, extra)
+	if err == nil && len(rest) > 0 {
+		return cfg, fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	}
+	return cfg, err
+}
+
+// parseConfigArgs is parseConfig for commands with positional arguments, which it returns. Flags may come before
+// or after them.
+func parseConfigArgs(name, synopsis string, args []string, extra func(*flag.FlagSet)) (config.Config, []string, error) {
 	path := configArg(args)
 	cfg, err := config.Load(path, os.Getenv)
 	if err != nil {
-		return cfg, err
+		return cfg, nil, err
 	}
 	fs := flagSet(name, synopsis)
 	fs.String("config", path, "YAML configuration file (env VIGIL_CONFIG)")
@@ -52,13 +62,18 @@ func parseConfig(name, synopsis string, args []string, extra func(*flag.FlagSet)
 		prev()
 		fmt.Fprintf(fs.Output(), "\nEnvironment (overridden by flags):\n%s", config.EnvHelp())
 	}
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return cfg, nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() > 0 && name != "hunt" {
-		return cfg, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
-	return cfg, cfg.Validate()
+	return cfg, rest, cfg.Validate()
 }
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {

@@ -211,3 +211,40 @@ func NewBatchID() string {
 	_, _ = rand.Read(b[8:])
 	return idEncoding.EncodeToString(b[:])
 }
+
+// PublishBatch makes a batch that another reader built (file import, a syslog listener) durable on the stream,
+// giving it a fresh id and receive time, and counts it. Rejected records are counted by the caller with
+// CountRejected.
+func (r *Receiver) PublishBatch(ctx context.Context, b *batch.Batch) error {
+	if b.Len == 0 {
+		return nil
+	}
+	if _, ok := r.catalog.Table(b.Table); !ok {
+		return fmt.Errorf("%w %q", ErrUnknownTable, b.Table)
+	}
+	b.ID = NewBatchID()
+	b.Received = time.Now().UnixMicro()
+	if err := r.publish(ctx, b); err != nil {
+		return err
+	}
+	n := b.Len
+	r.metrics.Received.WithLabelValues(b.Table).Add(float64(n))
+	r.metrics.Accepted.WithLabelValues(b.Table).Add(float64(n))
+	r.stats.add(b.Table, func(s *state.IngestStat) {
+		s.Received += int64(n)
+		s.Accepted += int64(n)
+	})
+	return nil
+}
+
+// CountRejected records n records of source that could not be read into any table.
+func (r *Receiver) CountRejected(source string, n int) {
+	if n == 0 {
+		return
+	}
+	r.metrics.Rejected.WithLabelValues(source).Add(float64(n))
+	r.stats.add(source, func(s *state.IngestStat) {
+		s.Received += int64(n)
+		s.Rejected += int64(n)
+	})
+}
