@@ -1,0 +1,116 @@
+package file
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/ingest/parse/cef"
+	"github.com/vigilsec/vigil/internal/ingest/parse/leef"
+	"github.com/vigilsec/vigil/internal/ingest/parse/syslog"
+)
+
+// MaxLineBytes is the longest text line an import accepts; longer lines are rejected.
+const MaxLineBytes = 1 << 20
+
+// flushLines is how many accepted lines are gathered before a flush.
+const flushLines = 4096
+
+func init() {
+	Register(FormatSyslog, textReader(FormatSyslog))
+	Register(FormatCEF, textReader(FormatCEF))
+	Register(FormatLEEF, textReader(FormatLEEF))
+}
+
+// lineKind picks the parser of one line: CEF or LEEF when the line carries their header, else syslog; in the
+// strict formats every line must carry that format's header.
+func lineKind(format, line string) string {
+	switch format {
+	case FormatCEF, FormatLEEF:
+		return format
+	}
+	if i := strings.Index(line, "CEF:"); i >= 0 && i+4 < len(line) && line[i+4] >= '0' && line[i+4] <= '9' {
+		return FormatCEF
+	}
+	if i := strings.Index(line, "LEEF:"); i >= 0 && i+5 < len(line) && line[i+5] >= '0' && line[i+5] <= '9' {
+		return FormatLEEF
+	}
+	return FormatSyslog
+}
+
+// textReader reads one message a line (LF or CRLF; blank lines skipped and not counted).
+func textReader(format string) ReadFunc {
+	return func(in Input) (Counts, error) {
+		r, out, maxRejects, flush := in.R, in.Out, in.Options.MaxRejects, in.Flush
+		var c Counts
+		sp := syslog.Parser{}
+		cp := cef.Parser{Syslog: sp}
+		lp := leef.Parser{Syslog: sp}
+		meta := syslog.Meta{Received: time.Now().UnixMicro()}
+		br := bufio.NewReaderSize(r, 64<<10)
+		line, pending := 0, 0
+		var buf []byte
+		for {
+			chunk, err := br.ReadSlice('\n')
+			long := false
+			if errors.Is(err, bufio.ErrBufferFull) {
+				buf = append(buf[:0], chunk...)
+				for errors.Is(err, bufio.ErrBufferFull) {
+					chunk, err = br.ReadSlice('\n')
+					if len(buf) <= MaxLineBytes {
+						buf = append(buf, chunk...)
+					}
+				}
+				long = len(buf) > MaxLineBytes
+				chunk = buf
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				return c, fmt.Errorf("read line %d: %w", line+1, err)
+			}
+			if len(chunk) > 0 {
+				line++
+				text := strings.TrimRight(string(chunk), "\r\n\x00")
+				var lerr error
+				switch {
+				case long:
+					lerr = fmt.Errorf("line longer than %d bytes", MaxLineBytes)
+				case strings.TrimSpace(text) == "":
+					text = ""
+				default:
+					switch lineKind(format, text) {
+					case FormatCEF:
+						lerr = cp.Normalize(text, meta, out)
+					case FormatLEEF:
+						lerr = lp.Normalize(text, meta, out)
+					default:
+						lerr = sp.Normalize(text, meta, out)
+					}
+				}
+				if text != "" || long {
+					c.Read++
+					if lerr != nil {
+						c.Rejected++
+						if len(c.Rejects) < maxRejects {
+							c.Rejects = append(c.Rejects, Reject{Line: line, Error: lerr.Error()})
+						}
+					} else {
+						c.Accepted++
+						pending++
+					}
+				}
+				if pending >= flushLines {
+					pending = 0
+					if ferr := flush(); ferr != nil {
+						return c, ferr
+					}
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				return c, nil
+			}
+		}
+	}
+}

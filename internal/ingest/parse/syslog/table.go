@@ -1,0 +1,158 @@
+package syslog
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/batch"
+	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
+)
+
+// Facilities names the facility codes as the Syslog table writes them.
+var Facilities = [24]string{
+	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp",
+	"audit", "alert", "clock", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+}
+
+// Severities names the severity codes as the Syslog table writes them.
+var Severities = [8]string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
+
+// Meta is what the receiver knows of a message beyond its text.
+type Meta struct {
+	// SenderIP is the address the message came from, if known; it becomes HostIP, and Computer when the message
+	// names no host.
+	SenderIP string
+	// Received is when the message arrived, in Unix microseconds; it is the time of messages without one. Zero
+	// means the time of writing.
+	Received int64
+}
+
+// ReceivedTime returns Received, or the current time when Received is zero.
+func (m Meta) ReceivedTime() int64 {
+	if m.Received != 0 {
+		return m.Received
+	}
+	return time.Now().UnixMicro()
+}
+
+// Write adds m as a row of the Syslog table of out, and for sshd and sudo lines a DeviceLogonEvents row too.
+func Write(m *Message, meta Meta, out tables.Sink) error {
+	b, err := out.Builder("Syslog")
+	if err != nil {
+		return err
+	}
+	logon, isLogon := Logon(m)
+	var lb *batch.Builder
+	if isLogon {
+		// Fetched first, so a failure adds no row at all.
+		if lb, err = out.Builder("DeviceLogonEvents"); err != nil {
+			return err
+		}
+	}
+	r := tables.Begin(b)
+	var t int64
+	if !m.HasTime {
+		t = meta.ReceivedTime()
+	} else {
+		t = m.Time
+		r.Int("EventTime", m.Time)
+	}
+	r.Int("TimeGenerated", t)
+	host := m.Hostname
+	if host == "" {
+		host = meta.SenderIP
+	}
+	r.String("Computer", host)
+	r.String("HostName", host)
+	switch {
+	case meta.SenderIP != "":
+		r.String("HostIP", meta.SenderIP)
+	case isIP(m.Hostname):
+		r.String("HostIP", m.Hostname)
+	}
+	r.String("Facility", Facilities[m.Facility%24])
+	r.String("SeverityLevel", Severities[m.Severity%8])
+	r.String("ProcessName", m.AppName)
+	if m.ProcID != "" {
+		if n, err := strconv.ParseInt(m.ProcID, 10, 32); err == nil {
+			r.Int("ProcessID", n)
+		}
+	}
+	r.String("SyslogMessage", m.Text)
+	r.String("Type", "Syslog")
+	if extra := extraJSON(m); extra != "" {
+		r.String("_Extra", extra)
+	}
+	r.Commit()
+	if isLogon {
+		writeLogon(&logon, m, t, host, lb)
+	}
+	return nil
+}
+
+// extraJSON keeps what the Syslog columns have no place for: the format, MSGID, a non-numeric PROCID and the
+// structured data ({"id": {"name": "value"}}).
+func extraJSON(m *Message) string {
+	if m.Format != FormatRFC5424 && (m.ProcID == "" || isDigits(m.ProcID)) && m.HasPriority {
+		return ""
+	}
+	buf := []byte(`{"SyslogFormat":`)
+	buf = strconv.AppendQuote(buf, m.Format.String())
+	if !m.HasPriority {
+		buf = append(buf, `,"NoPriority":true`...)
+	}
+	if m.MsgID != "" {
+		buf = append(buf, `,"MsgID":`...)
+		buf = strconv.AppendQuote(buf, m.MsgID)
+	}
+	if m.ProcID != "" && !isDigits(m.ProcID) {
+		buf = append(buf, `,"ProcID":`...)
+		buf = strconv.AppendQuote(buf, m.ProcID)
+	}
+	if len(m.StructuredData) > 0 {
+		buf = append(buf, `,"StructuredData":{`...)
+		for i, el := range m.StructuredData {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = strconv.AppendQuote(buf, el.ID)
+			buf = append(buf, ":{"...)
+			for j, p := range el.Params {
+				if j > 0 {
+					buf = append(buf, ',')
+				}
+				buf = strconv.AppendQuote(buf, p.Name)
+				buf = append(buf, ':')
+				buf = strconv.AppendQuote(buf, p.Value)
+			}
+			buf = append(buf, '}')
+		}
+		buf = append(buf, '}')
+	}
+	return string(append(buf, '}'))
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isIP(s string) bool {
+	_, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	return err == nil
+}
+
+// Normalize parses line with p and writes it (see [Write]).
+func (p *Parser) Normalize(line string, meta Meta, out tables.Sink) error {
+	m, err := p.Parse(line)
+	if err != nil {
+		return err
+	}
+	return Write(&m, meta, out)
+}
