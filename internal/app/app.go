@@ -20,6 +20,7 @@ import (
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
+	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
@@ -42,6 +43,7 @@ type App struct {
 	Metrics  *pipeline.Metrics
 	API      *api.Server
 	Registry *prometheus.Registry
+	Syslog   *syslogsrc.Server
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -127,6 +129,10 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 	a.goRun(func() { a.retention(ctx) })
 	if !listen {
 		return nil
+	}
+	a.Syslog = syslogsrc.New(a.Config.Syslog, a.Catalog, a.Receiver, a.Log)
+	if err := a.Syslog.Start(ctx); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", a.Config.Listen)
 	if err != nil {
@@ -251,6 +257,9 @@ func (a *App) Close(drain time.Duration) error {
 		if err := a.httpSrv.Shutdown(ctx); err != nil {
 			a.Log.Warn("http shutdown", "err", err)
 		}
+	}
+	if a.Syslog != nil {
+		a.Syslog.Close()
 	}
 	if a.cancel != nil && a.writerUp.Load() {
 		dctx, dcancel := context.WithTimeout(ctx, drain)

@@ -223,3 +223,29 @@ func TestCustomTablesSurviveRestart(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, [][]any{{int64(1)}}, out.Rows, "drained on close")
 }
+
+func TestRetentionPerTable(t *testing.T) {
+	s := start(t, func(c *config.Config) {
+		c.Store.Retention.Default = config.Duration(48 * time.Hour)
+		c.Store.Retention.Tables = map[string]config.Duration{"Syslog": config.Duration(time.Hour), "Heartbeat": 0}
+	})
+	ctx := context.Background()
+	now := time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
+	for table, body := range map[string]string{
+		"Syslog":    `{"TimeGenerated":"` + at(30*time.Minute) + `"}` + "\n" + `{"TimeGenerated":"` + at(2*time.Hour) + `"}`,
+		"Event":     `{"TimeGenerated":"` + at(2*time.Hour) + `"}` + "\n" + `{"TimeGenerated":"` + at(72*time.Hour) + `"}`,
+		"Heartbeat": `{"TimeGenerated":"` + at(1000*time.Hour) + `"}`,
+	} {
+		res, err := s.a.Receiver.IngestNDJSON(ctx, table, strings.NewReader(body))
+		require.NoError(t, err)
+		require.Zero(t, res.Rejected, table)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	require.NoError(t, s.a.WaitWritten(wctx))
+	s.a.ApplyRetention(ctx, now)
+	require.Equal(t, int64(1), s.count("Syslog"), "Syslog keeps one hour")
+	require.Equal(t, int64(1), s.count("Event"), "other tables keep the default two days")
+	require.Equal(t, int64(1), s.count("Heartbeat"), "0 keeps forever")
+}

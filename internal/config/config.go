@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 )
 
 // Config is the root configuration.
@@ -31,6 +33,8 @@ type Config struct {
 	Ingest Ingest `yaml:"ingest"`
 	Stream Stream `yaml:"stream"`
 	Store  Store  `yaml:"store"`
+	// Syslog configures the syslog listeners (all off by default: they take unauthenticated input).
+	Syslog syslogsrc.Config `yaml:"syslog"`
 	// MetricsPublic serves /metrics without a token (off by default).
 	MetricsPublic bool `yaml:"metrics_public"`
 }
@@ -203,6 +207,8 @@ func envVars() []envVar {
 		{"VIGIL_LOG_LEVEL", "log level", str(func(c *Config) *string { return &c.Log.Level })},
 		{"VIGIL_LOG_FORMAT", "log format", str(func(c *Config) *string { return &c.Log.Format })},
 		{"VIGIL_STREAM_URL", "external NATS URL", str(func(c *Config) *string { return &c.Stream.URL })},
+		{"VIGIL_SYSLOG_UDP", "syslog UDP listen address", str(func(c *Config) *string { return &c.Syslog.UDP })},
+		{"VIGIL_SYSLOG_TCP", "syslog TCP listen address", str(func(c *Config) *string { return &c.Syslog.TCP })},
 		{"VIGIL_STORE_MEMORY_LIMIT", "DuckDB memory limit", str(func(c *Config) *string { return &c.Store.MemoryLimit })},
 		{"VIGIL_RETENTION", "default retention", func(c *Config, v string) error {
 			d, err := ParseDuration(v)
@@ -256,6 +262,9 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "log format: text or json")
 	fs.StringVar(&c.Stream.URL, "stream-url", c.Stream.URL, "external NATS URL (empty: embedded)")
 	fs.Var(&c.Store.Retention.Default, "retention", "default event retention, such as 90d (0: forever)")
+	fs.StringVar(&c.Syslog.UDP, "syslog-udp", c.Syslog.UDP, "syslog UDP listen address, such as :514 (empty: off)")
+	fs.StringVar(&c.Syslog.TCP, "syslog-tcp", c.Syslog.TCP, "syslog TCP listen address, such as :514 (empty: off)")
+	fs.StringVar(&c.Syslog.TLS, "syslog-tls", c.Syslog.TLS, "syslog TLS listen address, such as :6514 (empty: off; needs syslog.cert_file/key_file)")
 }
 
 // Validate reports every problem with the configuration at once.
@@ -293,6 +302,16 @@ func (c *Config) Validate() error {
 	}
 	if c.Ingest.BatchRows <= 0 || c.Ingest.BatchRows > 100_000 {
 		errs = append(errs, "ingest.batch_rows: must be between 1 and 100000")
+	}
+	for name, addr := range map[string]string{"syslog.udp": c.Syslog.UDP, "syslog.tcp": c.Syslog.TCP, "syslog.tls": c.Syslog.TLS} {
+		if addr != "" {
+			if _, _, err := net.SplitHostPort(addr); err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %q is not host:port", name, addr))
+			}
+		}
+	}
+	if c.Syslog.TLS != "" && (c.Syslog.CertFile == "" || c.Syslog.KeyFile == "") {
+		errs = append(errs, "syslog.tls: needs syslog.cert_file and syslog.key_file")
 	}
 	if c.Stream.MaxBytes < 64<<20 {
 		errs = append(errs, "stream.max_bytes: must be at least 64 MiB")

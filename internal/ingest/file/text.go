@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
 	"github.com/vigilsec/vigil/internal/ingest/parse/cef"
 	"github.com/vigilsec/vigil/internal/ingest/parse/leef"
 	"github.com/vigilsec/vigil/internal/ingest/parse/syslog"
@@ -113,4 +114,30 @@ func textReader(format string) ReadFunc {
 			}
 		}
 	}
+}
+
+// Lines normalises text messages one at a time, each as CEF, LEEF or syslog by its own header (see [Detect]); the
+// network listeners use it so a message arrives in the same tables whether it came in a file or over the wire.
+// A Lines is not safe for concurrent use.
+type Lines struct {
+	sp syslog.Parser
+	cp cef.Parser
+	lp leef.Parser
+}
+
+// NewLines returns a Lines.
+func NewLines() *Lines {
+	sp := syslog.Parser{}
+	return &Lines{sp: sp, cp: cef.Parser{Syslog: sp}, lp: leef.Parser{Syslog: sp}}
+}
+
+// Normalize writes one message into out.
+func (l *Lines) Normalize(text string, meta syslog.Meta, out tables.Sink) error {
+	switch lineKind("", text) {
+	case FormatCEF:
+		return l.cp.Normalize(text, meta, out)
+	case FormatLEEF:
+		return l.lp.Normalize(text, meta, out)
+	}
+	return l.sp.Normalize(text, meta, out)
 }
