@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
@@ -38,8 +39,16 @@ type TokenService interface {
 	Verify(ctx context.Context, secret string) (state.Token, error)
 }
 
+// Hunter runs KQL hunts and serves the query editor.
+type Hunter interface {
+	Run(ctx context.Context, req hunt.Request) (*hunt.Result, error)
+	Check(src string) hunt.CheckResult
+	Complete(src string, pos int) []hunt.Completion
+}
+
 // Deps are what the API serves from.
 type Deps struct {
+	Hunt          Hunter
 	Catalog       *schema.Catalog
 	Ingest        Ingester
 	State         state.Store
@@ -82,6 +91,9 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermManageTokens)).Post("/tokens", handle(s.createToken))
 		r.With(s.require(auth.PermManageTokens)).Delete("/tokens/{id}", handle(s.revokeToken))
 		r.With(s.require(auth.PermReadData)).Get("/whoami", handle(s.whoami))
+		r.With(s.require(auth.PermHunt)).Post("/hunt", handle(s.hunt))
+		r.With(s.require(auth.PermHunt)).Post("/kql/check", handle(s.kqlCheck))
+		r.With(s.require(auth.PermHunt)).Post("/kql/complete", handle(s.kqlComplete))
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such route"}, d.Log)

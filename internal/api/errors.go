@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/state"
 )
@@ -53,6 +54,10 @@ func statusOf(err error) (int, string, string) {
 		return http.StatusRequestEntityTooLarge, "body_too_large", err.Error()
 	case errors.Is(err, state.ErrNotFound):
 		return http.StatusNotFound, "not_found", "not found"
+	case errors.Is(err, hunt.ErrBadRequest):
+		return http.StatusBadRequest, "bad_request", err.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, "timeout", err.Error()
 	case errors.Is(err, context.Canceled):
 		return 499, "canceled", "request canceled"
 	}

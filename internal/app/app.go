@@ -20,6 +20,7 @@ import (
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/hunt"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -44,6 +45,7 @@ type App struct {
 	API      *api.Server
 	Registry *prometheus.Registry
 	Syslog   *syslogsrc.Server
+	Hunt     *hunt.Service
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -95,7 +97,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		MaxLineBytes: cfg.Ingest.MaxLineBytes, BatchRows: cfg.Ingest.BatchRows, MaxLag: cfg.Ingest.MaxLag,
 	}, a.Catalog, a.Stream, a.State, a.Stats, a.Metrics, log)
 	a.Writer = pipeline.NewWriter(a.Stream, a.Events, a.Catalog, a.Stats, a.Metrics, log)
+	a.Hunt = hunt.New(hunt.Config{}, a.Catalog, a.Events)
 	a.API = api.New(api.Deps{
+		Hunt:    a.Hunt,
 		Catalog: a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,
 		Metrics:       promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}),
 		MetricsPublic: cfg.MetricsPublic, Ready: a.ready, MaxBodyBytes: cfg.Ingest.MaxBodyBytes, Log: log,

@@ -249,3 +249,64 @@ func TestRetentionPerTable(t *testing.T) {
 	require.Equal(t, int64(1), s.count("Event"), "other tables keep the default two days")
 	require.Equal(t, int64(1), s.count("Heartbeat"), "0 keeps forever")
 }
+
+func TestHuntCheckAndComplete(t *testing.T) {
+	s := start(t, nil)
+	ingest, reader := s.token("ingest"), s.token("reader")
+	now := time.Now().UTC()
+	var body strings.Builder
+	for i, name := range []string{"powershell.exe", "cmd.exe", "PowerShell.EXE", "notepad.exe"} {
+		fmt.Fprintf(&body, `{"Timestamp":%q,"DeviceName":"ws-%d","FileName":%q,"ProcessCommandLine":"x -enc AAAA"}`+"\n",
+			now.Add(-time.Duration(i)*30*time.Hour).Format(time.RFC3339Nano), i%2, name)
+	}
+	code, _ := s.do("POST", "/api/v1/ingest/DeviceProcessEvents", ingest, strings.NewReader(body.String()))
+	require.Equal(t, 200, code)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, s.a.WaitWritten(ctx))
+
+	hunt := func(req string) (int, map[string]any) {
+		return s.do("POST", "/api/v1/hunt", reader, strings.NewReader(req))
+	}
+	code, res := hunt(`{"query":"DeviceProcessEvents | where FileName =~ 'powershell.exe' | summarize n=count() by DeviceName | order by DeviceName asc"}`)
+	require.Equal(t, 200, code, res)
+	require.Equal(t, []any{map[string]any{"name": "DeviceName", "type": "string"}, map[string]any{"name": "n", "type": "long"}}, res["columns"])
+	require.Equal(t, []any{[]any{"ws-0", float64(2)}}, res["rows"])
+
+	// The time window: only the first two events are within a day.
+	code, res = hunt(`{"query":"DeviceProcessEvents | count","timespan":"1d"}`)
+	require.Equal(t, 200, code, res)
+	require.Equal(t, []any{[]any{float64(1)}}, res["rows"])
+	code, res = hunt(`{"query":"DeviceProcessEvents | project FileName","limit":2}`)
+	require.Equal(t, 200, code, res)
+	require.Len(t, res["rows"], 2)
+	require.Equal(t, true, res["truncated"])
+
+	// A bad query: 400 with positioned diagnostics.
+	code, res = hunt(`{"query":"DeviceProcessEvents\n| where FileNam == 'x'"}`)
+	require.Equal(t, 400, code)
+	diags := res["diagnostics"].([]any)
+	require.NotEmpty(t, diags)
+	require.EqualValues(t, 2, diags[0].(map[string]any)["line"])
+	code, _ = hunt(`{"query":"DeviceProcessEvents","timespan":"soon"}`)
+	require.Equal(t, 400, code)
+	code, _ = s.do("POST", "/api/v1/hunt", ingest, strings.NewReader(`{"query":"DeviceProcessEvents"}`))
+	require.Equal(t, 403, code, "ingest tokens cannot hunt")
+
+	code, res = s.do("POST", "/api/v1/kql/check", reader, strings.NewReader(`{"query":"DeviceProcessEvents | project DeviceName, FileName"}`))
+	require.Equal(t, 200, code)
+	require.Equal(t, true, res["valid"])
+	require.Len(t, res["schema"], 2)
+
+	code, res = s.do("POST", "/api/v1/kql/complete", reader, strings.NewReader(`{"query":"DeviceProcessEvents | where Fil"}`))
+	require.Equal(t, 200, code)
+	labels := map[string]string{}
+	for _, c := range res["completions"].([]any) {
+		m := c.(map[string]any)
+		labels[m["label"].(string)] = m["kind"].(string)
+	}
+	require.Equal(t, "column", labels["FileName"])
+	code, res = s.do("POST", "/api/v1/kql/complete", reader, strings.NewReader(`{"query":"DeviceProcessEvents | su"}`))
+	require.Equal(t, 200, code)
+	require.Equal(t, "summarize", res["completions"].([]any)[0].(map[string]any)["label"])
+}

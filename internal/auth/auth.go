@@ -35,13 +35,14 @@ const (
 	PermReadData     Permission = "data:read"     // read schema, statistics, hunt over events
 	PermManageTokens Permission = "tokens:manage" // create, list and revoke API tokens
 	PermReadMetrics  Permission = "metrics:read"  // scrape /metrics
+	PermHunt         Permission = "hunt"          // run KQL queries over events
 )
 
 // Roles maps each built-in role to its permissions. It is the single table every route check reads.
 var Roles = map[string][]Permission{
-	"admin":   {PermIngest, PermReadData, PermManageTokens, PermReadMetrics},
-	"analyst": {PermReadData, PermReadMetrics},
-	"reader":  {PermReadData},
+	"admin":   {PermIngest, PermReadData, PermManageTokens, PermReadMetrics, PermHunt},
+	"analyst": {PermReadData, PermReadMetrics, PermHunt},
+	"reader":  {PermReadData, PermHunt},
 	"ingest":  {PermIngest},
 }
 

@@ -1,0 +1,208 @@
+// Package hunt runs KQL hunting queries on the event store: compile with the KQL engine, bound the time window,
+// the rows and the run time, and return typed results. It also serves the editor: diagnostics with spans and the
+// output schema (Check) and completions at a cursor (Complete).
+package hunt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// Store is what hunting needs of the event store.
+type Store interface {
+	Query(ctx context.Context, sql string, maxRows int) (*store.Result, error)
+}
+
+// Config limits hunting.
+type Config struct {
+	// DefaultLimit is the row cap when a request names none; MaxLimit the highest a request may ask for.
+	DefaultLimit int           `yaml:"default_limit"`
+	MaxLimit     int           `yaml:"max_limit"`
+	Timeout      time.Duration `yaml:"timeout"`
+}
+
+// Service runs hunts.
+type Service struct {
+	cfg     Config
+	catalog *schema.Catalog
+	store   Store
+	now     func() time.Time
+}
+
+// New returns a Service.
+func New(cfg Config, catalog *schema.Catalog, st Store) *Service {
+	if cfg.DefaultLimit <= 0 {
+		cfg.DefaultLimit = 10_000
+	}
+	if cfg.MaxLimit <= 0 {
+		cfg.MaxLimit = 1_000_000
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 2 * time.Minute
+	}
+	return &Service{cfg: cfg, catalog: catalog, store: st, now: time.Now}
+}
+
+// Request is a hunt.
+type Request struct {
+	Query string `json:"query"`
+	// Timespan limits every table the query reads to events whose time column is within this long before now
+	// (KQL timespan or Go duration: "1d", "12h", "P1D" is not accepted); empty: no limit.
+	Timespan string `json:"timespan,omitempty"`
+	// Limit caps the rows returned (default 10,000).
+	Limit int `json:"limit,omitempty"`
+}
+
+// Result is a hunt's answer.
+type Result struct {
+	Columns   []store.ResultColumn `json:"columns"`
+	Rows      [][]any              `json:"rows"`
+	Truncated bool                 `json:"truncated"`
+	Stats     Stats                `json:"stats"`
+}
+
+// Stats describe a run.
+type Stats struct {
+	CompileMS float64 `json:"compileMs"`
+	ExecuteMS float64 `json:"executeMs"`
+	Rows      int     `json:"rows"`
+	Now       string  `json:"now"`
+}
+
+// QueryError is a query that does not compile; Errors carry positions.
+type QueryError struct {
+	Errors kql.Errors
+	Source string
+}
+
+func (e *QueryError) Error() string { return e.Errors.Render(e.Source) }
+
+// ErrBadRequest marks a request that is wrong apart from its query (a bad timespan or limit).
+var ErrBadRequest = errors.New("bad hunt request")
+
+// Run compiles and executes a hunt.
+func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
+	limit := req.Limit
+	if limit <= 0 {
+		limit = s.cfg.DefaultLimit
+	}
+	if limit > s.cfg.MaxLimit {
+		return nil, fmt.Errorf("%w: limit %d is above the maximum %d", ErrBadRequest, limit, s.cfg.MaxLimit)
+	}
+	now := s.now().UTC()
+	src := req.Query
+	if strings.TrimSpace(src) == "" {
+		return nil, fmt.Errorf("%w: query is empty", ErrBadRequest)
+	}
+	start := time.Now()
+	q, errs := kql.Compile(src, s.windowed(req.Timespan, now), kql.WithNow(now))
+	if errs != nil {
+		return nil, &QueryError{Errors: errs, Source: src}
+	}
+	if req.Timespan != "" {
+		if _, err := parseSpan(req.Timespan); err != nil {
+			return nil, err
+		}
+	}
+	sql, err := q.DuckDB()
+	if err != nil {
+		return nil, &QueryError{Errors: kql.Errors{{Code: "kql_unsupported", Message: err.Error()}}, Source: src}
+	}
+	sql, err = s.applyWindow(sql, req.Timespan, now)
+	if err != nil {
+		return nil, err
+	}
+	compiled := time.Since(start)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	res, err := s.store.Query(ctx, sql, limit)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("query ran longer than %s: %w", s.cfg.Timeout, context.DeadlineExceeded)
+		}
+		return nil, err
+	}
+	return &Result{Columns: res.Columns, Rows: res.Rows, Truncated: res.Truncated, Stats: Stats{
+		CompileMS: ms(compiled), ExecuteMS: ms(time.Since(start) - compiled), Rows: len(res.Rows), Now: now.Format(time.RFC3339Nano),
+	}}, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// windowed returns the catalogue the query is checked against (the same one; the window is applied in SQL).
+func (s *Service) windowed(string, time.Time) kql.Catalog { return s.catalog }
+
+// parseSpan reads a timespan.
+func parseSpan(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return d, nil
+	}
+	units := map[byte]time.Duration{'d': 24 * time.Hour, 'h': time.Hour, 'm': time.Minute, 's': time.Second}
+	if n := len(v); n > 1 {
+		if u, ok := units[v[n-1]]; ok {
+			var f float64
+			if _, err := fmt.Sscanf(v[:n-1], "%g", &f); err == nil && f > 0 {
+				return time.Duration(f * float64(u)), nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("%w: timespan %q is not a positive duration such as 1d, 12h or 30m", ErrBadRequest, v)
+}
+
+// applyWindow limits every catalogue table the SQL reads to the time window: each quoted table reference is
+// replaced by a subquery over the same view with a time predicate. The compiler quotes every identifier, so a
+// table reference is exactly its quoted name after FROM or JOIN.
+func (s *Service) applyWindow(sql, timespan string, now time.Time) (string, error) {
+	if timespan == "" {
+		return sql, nil
+	}
+	d, err := parseSpan(timespan)
+	if err != nil {
+		return "", err
+	}
+	from := now.Add(-d).Format("2006-01-02 15:04:05.000000")
+	for _, t := range s.catalog.Tables() {
+		quoted := `"` + strings.ReplaceAll(t.Name, `"`, `""`) + `"`
+		for _, kw := range []string{"FROM ", "JOIN "} {
+			needle := kw + quoted
+			if !strings.Contains(sql, needle) {
+				continue
+			}
+			win := kw + "(SELECT * FROM " + quoted + " WHERE " + `"` + t.TimeColumn + `"` + " >= TIMESTAMP '" + from + "') AS " + quoted
+			sql = replaceRef(sql, needle, win)
+		}
+	}
+	return sql, nil
+}
+
+// replaceRef replaces needle outside string literals ('...' with '' as the escape, so an even count of quotes
+// before a position means it is outside), where it is not the start of a qualified name.
+func replaceRef(sql, needle, with string) string {
+	var b strings.Builder
+	quotes := 0
+	for {
+		i := strings.Index(sql, needle)
+		if i < 0 {
+			b.WriteString(sql)
+			return b.String()
+		}
+		quotes += strings.Count(sql[:i], "'")
+		j := i + len(needle)
+		b.WriteString(sql[:i])
+		if quotes%2 == 1 || (j < len(sql) && sql[j] == '.') {
+			b.WriteString(needle)
+		} else {
+			b.WriteString(with)
+		}
+		quotes += strings.Count(needle, "'")
+		sql = sql[j:]
+	}
+}
