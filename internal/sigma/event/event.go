@@ -1,0 +1,253 @@
+// Package event defines how the Sigma engine reads events: the [Event]
+// interface the pipeline implements, a map-backed implementation for JSON
+// events ([Map]), and the flattening of Windows event-log JSON (EVTX rendered
+// by evtx_dump or the Velocidex parser) into Sigma field names
+// ([FromEvtx]).
+//
+// Field names: the Sigma specification says field names are case-sensitive,
+// but SigmaHQ rules and common backends treat them case-insensitively
+// (rules say "Imphash", events say "IMPHASH"). Lookups through [Lookup] try
+// the exact name first and then a case-insensitive match.
+package event
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Event is one event under evaluation. Field returns the value of a Sigma
+// field name and whether the event has it. Values are string, bool, nil,
+// json.Number, integer and float types, []any (a multi-valued field matches
+// if any element does) or time.Time. Implementations must be safe for
+// concurrent reads; the engine never mutates an event.
+type Event interface {
+	Field(name string) (any, bool)
+}
+
+// Folder is implemented by events that can look up a field by its lower-case
+// name in addition to [Event.Field].
+type Folder interface {
+	FieldFold(lower string) (any, bool)
+}
+
+// Ranger is implemented by events that can list their data fields; keyword
+// searches (values matched against any field) need it. Envelope fields
+// (for Windows events, the System element: Channel, Provider_Guid,
+// TimeCreated, ...) are not data and are not listed.
+type Ranger interface {
+	Range(fn func(name string, value any) bool)
+}
+
+// Timed is implemented by events that carry their own timestamp; correlation
+// windows use it.
+type Timed interface {
+	Time() time.Time
+}
+
+// Lookup returns the value of field name in ev, falling back to a
+// case-insensitive match when ev implements [Folder]. lower must be
+// strings.ToLower(name).
+func Lookup(ev Event, name, lower string) (any, bool) {
+	if v, ok := ev.Field(name); ok {
+		return v, true
+	}
+	if f, ok := ev.(Folder); ok {
+		return f.FieldFold(lower)
+	}
+	return nil, false
+}
+
+// Map is an [Event] backed by a flat map from field name to value. Build it
+// with [NewMap], [FromJSON] or [FromEvtx]; it is immutable afterwards.
+type Map struct {
+	fields map[string]any
+	fold   map[string]string
+	// Parallel slices sorted by interned id.
+	ids  []int32
+	keys []string
+	vals []any
+	data []bool
+	ts   time.Time
+}
+
+var (
+	_ Event    = (*Map)(nil)
+	_ Folder   = (*Map)(nil)
+	_ Ranger   = (*Map)(nil)
+	_ IDRanger = (*Map)(nil)
+	_ IDer     = (*Map)(nil)
+	_ Timed    = (*Map)(nil)
+)
+
+// NewMap returns a [Map] over fields (not copied) with timestamp ts. All
+// fields are data fields.
+func NewMap(fields map[string]any, ts time.Time) *Map {
+	return newMap(fields, ts, nil)
+}
+
+// newMap is [NewMap] with the names of envelope (non-data) fields.
+func newMap(fields map[string]any, ts time.Time, envelope map[string]bool) *Map {
+	m := &Map{fields: fields, ts: ts}
+	m.fold = make(map[string]string, len(fields))
+	type entry struct {
+		id  int32
+		key string
+	}
+	es := make([]entry, 0, len(fields))
+	for k := range fields {
+		l := strings.ToLower(k)
+		m.fold[l] = k
+		es = append(es, entry{Intern(l), k})
+	}
+	sort.Slice(es, func(i, j int) bool {
+		if es[i].id != es[j].id {
+			return es[i].id < es[j].id
+		}
+		return es[i].key < es[j].key
+	})
+	m.ids = make([]int32, len(es))
+	m.keys = make([]string, len(es))
+	m.vals = make([]any, len(es))
+	m.data = make([]bool, len(es))
+	for i, e := range es {
+		m.ids[i], m.keys[i], m.vals[i], m.data[i] = e.id, e.key, fields[e.key], !envelope[e.key]
+	}
+	return m
+}
+
+// Field implements [Event].
+func (m *Map) Field(name string) (any, bool) {
+	v, ok := m.fields[name]
+	return v, ok
+}
+
+// FieldFold implements [Folder].
+func (m *Map) FieldFold(lower string) (any, bool) {
+	k, ok := m.fold[lower]
+	if !ok {
+		return nil, false
+	}
+	return m.fields[k], true
+}
+
+// Range implements [Ranger].
+// Data fields are visited in a fixed order.
+func (m *Map) Range(fn func(string, any) bool) {
+	for i, k := range m.keys {
+		if m.data[i] && !fn(k, m.vals[i]) {
+			return
+		}
+	}
+}
+
+// RangeID implements [IDRanger].
+func (m *Map) RangeID(fn func(int32, any, bool) bool) {
+	for i, id := range m.ids {
+		if !fn(id, m.vals[i], m.data[i]) {
+			return
+		}
+	}
+}
+
+// FieldID implements [IDer].
+func (m *Map) FieldID(id int32) (any, bool) {
+	ids := m.ids
+	lo, hi := 0, len(ids)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if ids[h] < id {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	if lo < len(ids) && ids[lo] == id {
+		return m.vals[lo], true
+	}
+	return nil, false
+}
+
+// Time implements [Timed]; it is the zero time when unknown.
+func (m *Map) Time() time.Time { return m.ts }
+
+// Fields returns the underlying map; callers must not modify it.
+func (m *Map) Fields() map[string]any { return m.fields }
+
+// MarshalJSON renders the fields.
+func (m *Map) MarshalJSON() ([]byte, error) { return json.Marshal(m.fields) }
+
+// TimeFields are the flat fields [FromJSON] reads a timestamp from, in order.
+var TimeFields = []string{"@timestamp", "timestamp", "TimeCreated", "UtcTime", "time"}
+
+// FromJSON builds a [Map] from a decoded JSON object. Windows event-log
+// objects (with System/EventData, optionally wrapped in "Event") are
+// flattened by [FromEvtx]; any other object has nested objects flattened to
+// dotted names ("a": {"b": 1} gives "a.b"), keeping top-level names as is.
+func FromJSON(obj map[string]any) *Map {
+	if IsEvtx(obj) {
+		return FromEvtx(obj)
+	}
+	flat := make(map[string]any, len(obj))
+	flatten("", obj, flat)
+	var ts time.Time
+	for _, f := range TimeFields {
+		if v, ok := flat[f]; ok {
+			if t, ok := ParseTime(v); ok {
+				ts = t
+				break
+			}
+		}
+	}
+	return NewMap(flat, ts)
+}
+
+func flatten(prefix string, obj map[string]any, out map[string]any) {
+	for k, v := range obj {
+		name := k
+		if prefix != "" {
+			name = prefix + "." + k
+		}
+		if sub, ok := v.(map[string]any); ok {
+			flatten(name, sub, out)
+			continue
+		}
+		out[name] = v
+	}
+}
+
+// ParseTime converts a timestamp value: RFC 3339 (or "2006-01-02 15:04:05.999")
+// strings, Unix seconds as numbers, or time.Time.
+func ParseTime(v any) (time.Time, bool) {
+	switch v := v.(type) {
+	case time.Time:
+		return v, true
+	case string:
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.UTC(), true
+			}
+		}
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return unixFloat(f), true
+		}
+	case json.Number:
+		if f, err := v.Float64(); err == nil {
+			return unixFloat(f), true
+		}
+	case float64:
+		return unixFloat(v), true
+	case int64:
+		return time.Unix(v, 0).UTC(), true
+	case int:
+		return time.Unix(int64(v), 0).UTC(), true
+	}
+	return time.Time{}, false
+}
+
+func unixFloat(f float64) time.Time {
+	sec := int64(f)
+	return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
+}
