@@ -49,6 +49,7 @@ type Hunter interface {
 // Deps are what the API serves from.
 type Deps struct {
 	Hunt          Hunter
+	Alerts        state.Alerts
 	Catalog       *schema.Catalog
 	Ingest        Ingester
 	State         state.Store
@@ -92,6 +93,8 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermManageTokens)).Delete("/tokens/{id}", handle(s.revokeToken))
 		r.With(s.require(auth.PermReadData)).Get("/whoami", handle(s.whoami))
 		r.With(s.require(auth.PermHunt)).Post("/hunt", handle(s.hunt))
+		r.With(s.require(auth.PermReadData)).Get("/alerts", handle(s.listAlerts))
+		r.With(s.require(auth.PermReadData)).Get("/alerts/{id}", handle(s.getAlert))
 		r.With(s.require(auth.PermHunt)).Post("/kql/check", handle(s.kqlCheck))
 		r.With(s.require(auth.PermHunt)).Post("/kql/complete", handle(s.kqlComplete))
 	})

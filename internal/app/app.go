@@ -20,10 +20,12 @@ import (
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/hunt"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/sigma"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 	"github.com/vigilsec/vigil/internal/stream"
@@ -46,6 +48,7 @@ type App struct {
 	Registry *prometheus.Registry
 	Syslog   *syslogsrc.Server
 	Hunt     *hunt.Service
+	Detector *detect.Detector
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -97,9 +100,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		MaxLineBytes: cfg.Ingest.MaxLineBytes, BatchRows: cfg.Ingest.BatchRows, MaxLag: cfg.Ingest.MaxLag,
 	}, a.Catalog, a.Stream, a.State, a.Stats, a.Metrics, log)
 	a.Writer = pipeline.NewWriter(a.Stream, a.Events, a.Catalog, a.Stats, a.Metrics, log)
+	if len(cfg.Detection.SigmaRules) > 0 {
+		eng, issues, err := sigma.Load(cfg.Detection.SigmaRules)
+		if err != nil {
+			return nil, fmt.Errorf("sigma rules: %w", err)
+		}
+		refused := map[string]int{}
+		for _, is := range issues {
+			refused[string(is.Code)]++
+		}
+		log.Info("sigma rules loaded", "dirs", cfg.Detection.SigmaRules, "issues", len(issues), "by_code", refused)
+		if a.Detector, err = detect.New(eng, a.Catalog, a.State, a.Receiver, a.Stream, a.Registry, log); err != nil {
+			return nil, err
+		}
+	}
 	a.Hunt = hunt.New(hunt.Config{}, a.Catalog, a.Events)
 	a.API = api.New(api.Deps{
 		Hunt:    a.Hunt,
+		Alerts:  a.State,
 		Catalog: a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,
 		Metrics:       promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}),
 		MetricsPublic: cfg.MetricsPublic, Ready: a.ready, MaxBodyBytes: cfg.Ingest.MaxBodyBytes, Log: log,
@@ -120,6 +138,11 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 	if err := a.Writer.Prepare(ctx); err != nil {
 		return err
 	}
+	if a.Detector != nil {
+		if err := a.Detector.Prepare(ctx); err != nil {
+			return err
+		}
+	}
 	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	a.goRun(func() {
 		a.writerUp.Store(true)
@@ -128,6 +151,13 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 			a.Log.Error("store writer stopped", "err", err)
 		}
 	})
+	if a.Detector != nil {
+		a.goRun(func() {
+			if err := a.Detector.Run(ctx); err != nil {
+				a.Log.Error("stream detection stopped", "err", err)
+			}
+		})
+	}
 	a.goRun(func() { a.watchLag(ctx) })
 	a.goRun(func() { a.Stats.Run(ctx, 5*time.Second) })
 	a.goRun(func() { a.retention(ctx) })

@@ -310,3 +310,50 @@ func TestHuntCheckAndComplete(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.Equal(t, "summarize", res["completions"].([]any)[0].(map[string]any)["label"])
 }
+
+func TestSigmaOnTheStream(t *testing.T) {
+	s := start(t, func(c *config.Config) { c.Detection.SigmaRules = []string{"testdata/sigma"} })
+	ingest, reader := s.token("ingest"), s.token("reader")
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	body := `{"Timestamp":"` + now + `","DeviceName":"ws-7","FileName":"powershell.exe","FolderPath":"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe","ProcessCommandLine":"powershell.exe -nop -enc SQBFAFgA","AccountDomain":"corp","AccountName":"alice","InitiatingProcessFolderPath":"C:\\Program Files\\Microsoft Office\\WINWORD.EXE"}
+{"Timestamp":"` + now + `","DeviceName":"ws-7","FileName":"powershell.exe","FolderPath":"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe","ProcessCommandLine":"powershell.exe -File backup.ps1"}
+{"Timestamp":"` + now + `","DeviceName":"ws-8","FileName":"x.exe","AdditionalFields":{"Image":"C:\\Tools\\powershell.exe","CommandLine":"powershell -EncodedCommand AAAA","EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","User":"CORP\\bob"}}
+`
+	code, res := s.do("POST", "/api/v1/ingest/DeviceProcessEvents", ingest, strings.NewReader(body))
+	require.Equal(t, 200, code, res)
+	var list map[string]any
+	require.Eventually(t, func() bool {
+		_, list = s.do("GET", "/api/v1/alerts", reader, nil)
+		return list["total"] == float64(2)
+	}, 20*time.Second, 50*time.Millisecond, "two of the three events are encoded PowerShell")
+	alerts := list["alerts"].([]any)
+	byHost := map[string]map[string]any{}
+	for _, a := range alerts {
+		m := a.(map[string]any)
+		for _, e := range m["entities"].([]any) {
+			if e.(map[string]any)["type"] == "host" {
+				byHost[e.(map[string]any)["value"].(string)] = m
+			}
+		}
+	}
+	require.Contains(t, byHost, "ws-7", "found through the Defender-column mapping")
+	require.Contains(t, byHost, "ws-8", "found through the raw Sysmon fields")
+	a := byHost["ws-7"]
+	require.Equal(t, "High", a["severity"])
+	require.Equal(t, "Vigil tests", a["ruleAuthor"])
+	require.Equal(t, []any{"Execution"}, a["tactics"])
+	require.Equal(t, []any{"T1059.001"}, a["techniques"])
+	code, one := s.do("GET", "/api/v1/alerts/"+a["id"].(string), reader, nil)
+	require.Equal(t, 200, code)
+	require.Equal(t, "powershell.exe -nop -enc SQBFAFgA", one["event"].(map[string]any)["CommandLine"])
+
+	// The alerts are hunted in KQL too.
+	require.Eventually(t, func() bool {
+		code, res := s.do("POST", "/api/v1/hunt", reader, strings.NewReader(`{"query":"SecurityAlert | summarize n=count() by AlertSeverity"}`))
+		rows, _ := res["rows"].([]any)
+		return code == 200 && len(rows) == 1 && rows[0].([]any)[1] == float64(2)
+	}, 20*time.Second, 50*time.Millisecond)
+	code, res = s.do("POST", "/api/v1/hunt", reader, strings.NewReader(`{"query":"AlertEvidence | where EntityType == 'User' | project AccountName | order by AccountName asc"}`))
+	require.Equal(t, 200, code, res)
+	require.Equal(t, []any{[]any{"alice"}, []any{"bob"}}, res["rows"])
+}

@@ -33,10 +33,18 @@ type Config struct {
 	Ingest Ingest `yaml:"ingest"`
 	Stream Stream `yaml:"stream"`
 	Store  Store  `yaml:"store"`
+	// Detection configures stream detection.
+	Detection Detection `yaml:"detection"`
 	// Syslog configures the syslog listeners (all off by default: they take unauthenticated input).
 	Syslog syslogsrc.Config `yaml:"syslog"`
 	// MetricsPublic serves /metrics without a token (off by default).
 	MetricsPublic bool `yaml:"metrics_public"`
+}
+
+// Detection configures the detection engines.
+type Detection struct {
+	// SigmaRules are directories of Sigma rules evaluated on the stream (none: stream detection is off).
+	SigmaRules []string `yaml:"sigma_rules"`
 }
 
 // TLS configures HTTPS. With both files set the server speaks only TLS.
@@ -262,6 +270,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "log format: text or json")
 	fs.StringVar(&c.Stream.URL, "stream-url", c.Stream.URL, "external NATS URL (empty: embedded)")
 	fs.Var(&c.Store.Retention.Default, "retention", "default event retention, such as 90d (0: forever)")
+	fs.Func("sigma-rules", "directory of Sigma rules to run on the stream (repeatable)", func(v string) error {
+		c.Detection.SigmaRules = append(c.Detection.SigmaRules, v)
+		return nil
+	})
 	fs.StringVar(&c.Syslog.UDP, "syslog-udp", c.Syslog.UDP, "syslog UDP listen address, such as :514 (empty: off)")
 	fs.StringVar(&c.Syslog.TCP, "syslog-tcp", c.Syslog.TCP, "syslog TCP listen address, such as :514 (empty: off)")
 	fs.StringVar(&c.Syslog.TLS, "syslog-tls", c.Syslog.TLS, "syslog TLS listen address, such as :6514 (empty: off; needs syslog.cert_file/key_file)")
@@ -312,6 +324,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Syslog.TLS != "" && (c.Syslog.CertFile == "" || c.Syslog.KeyFile == "") {
 		errs = append(errs, "syslog.tls: needs syslog.cert_file and syslog.key_file")
+	}
+	for _, d := range c.Detection.SigmaRules {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			errs = append(errs, fmt.Sprintf("detection.sigma_rules: %q is not a directory", d))
+		}
 	}
 	if c.Stream.MaxBytes < 64<<20 {
 		errs = append(errs, "stream.max_bytes: must be at least 64 MiB")

@@ -129,6 +129,9 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 		}
 		return nil, err
 	}
+	if res.Rows == nil {
+		res.Rows = [][]any{}
+	}
 	return &Result{Columns: res.Columns, Rows: res.Rows, Truncated: res.Truncated, Stats: Stats{
 		CompileMS: ms(compiled), ExecuteMS: ms(time.Since(start) - compiled), Rows: len(res.Rows), Now: now.Format(time.RFC3339Nano),
 	}}, nil

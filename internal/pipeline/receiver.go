@@ -212,9 +212,10 @@ func NewBatchID() string {
 	return idEncoding.EncodeToString(b[:])
 }
 
-// PublishBatch makes a batch that another reader built (file import, a syslog listener) durable on the stream,
-// giving it a fresh id and receive time, and counts it. Rejected records are counted by the caller with
-// CountRejected.
+// PublishBatch makes a batch that another reader built (file import, a syslog listener, stream detection) durable
+// on the stream and counts it. A batch keeps its id when it has one — a producer that derives ids from its input
+// makes its republishing after a crash idempotent — and gets a fresh one otherwise; the receive time is now.
+// Rejected records are counted by the caller with CountRejected.
 func (r *Receiver) PublishBatch(ctx context.Context, b *batch.Batch) error {
 	if b.Len == 0 {
 		return nil
@@ -222,7 +223,9 @@ func (r *Receiver) PublishBatch(ctx context.Context, b *batch.Batch) error {
 	if _, ok := r.catalog.Table(b.Table); !ok {
 		return fmt.Errorf("%w %q", ErrUnknownTable, b.Table)
 	}
-	b.ID = NewBatchID()
+	if b.ID == "" {
+		b.ID = NewBatchID()
+	}
 	b.Received = time.Now().UnixMicro()
 	if err := r.publish(ctx, b); err != nil {
 		return err
