@@ -35,7 +35,11 @@ func TestTokens(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, toks[0].LastUsed, "a verified use is recorded")
 
-	_, err = tk.Verify(ctx, secret[:len(secret)-1]+"A")
+	other := "A"
+	if strings.HasSuffix(secret, "A") {
+		other = "B"
+	}
+	_, err = tk.Verify(ctx, secret[:len(secret)-1]+other)
 	require.ErrorIs(t, err, auth.ErrInvalidToken)
 
 	now = now.Add(2 * time.Hour)
