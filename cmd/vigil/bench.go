@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "bench", summary: "run a benchmark: ingest, sigma", run: runBench})
+	register(&command{name: "bench", summary: "run a benchmark: ingest, sigma, syslog", run: runBench})
 }
 
 func runBench(ctx context.Context, args []string, out io.Writer) error {
@@ -25,8 +25,10 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		return benchIngest(ctx, args[1:], out)
 	case "sigma":
 		return benchSigma(args[1:], out)
+	case "syslog":
+		return benchSyslog(ctx, args[1:], out)
 	}
-	return fmt.Errorf("%w: unknown benchmark %q (ingest, sigma)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown benchmark %q (ingest, sigma, syslog)", errUsage, args[0])
 }
 
 func benchIngest(ctx context.Context, args []string, out io.Writer) error {
@@ -89,5 +91,28 @@ func benchSigma(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "evaluation:       %.0f events/s on one goroutine (%.0f per CPU-second)\n", rep.EventsPerSecond, rep.EventsPerCPUSecond)
 	fmt.Fprintf(out, "matches per round: %d\n", rep.Matches)
 	fmt.Fprintf(out, "peak RSS:         %.0f MiB\n", float64(bench.PeakRSS())/(1<<20))
+	return nil
+}
+
+func benchSyslog(ctx context.Context, args []string, out io.Writer) error {
+	fs := flagSet("bench syslog", "[--messages N] [--connections C] [--json]")
+	var o bench.SyslogOptions
+	fs.IntVar(&o.Messages, "messages", 1_000_000, "messages to send")
+	fs.IntVar(&o.Connections, "connections", 4, "concurrent TCP connections")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	o.Log = os.Stderr
+	rep, err := bench.Syslog(ctx, o)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(rep)
+	}
+	fmt.Fprintf(out, "messages:  %d over %d TCP connections (sent in %.2fs)\n", rep.Messages, rep.Connections, rep.SendSeconds)
+	fmt.Fprintf(out, "stored:    %d rows queryable in %.2fs: %.0f messages/s end-to-end\n", rep.StoredRows, rep.Seconds, rep.MessagesPerSecond)
+	fmt.Fprintf(out, "peak RSS:  %.0f MiB\n", float64(rep.PeakRSSBytes)/(1<<20))
 	return nil
 }
