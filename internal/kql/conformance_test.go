@@ -1,0 +1,76 @@
+package kql_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/kqltest"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+const (
+	corpusDir    = "/work/shared/corpus/kql"
+	examplesFile = "/work/shared/corpus/kql-docs/examples.jsonl"
+)
+
+func TestCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus run in -short mode")
+	}
+	if _, err := os.Stat(corpusDir); err != nil {
+		t.Skipf("corpus not available: %v", err)
+	}
+	cat := schema.NewCatalog()
+	var exec kql.Executor
+	if os.Getenv("KQL_CORPUS_EXEC") != "0" {
+		exec = kqltest.EmptyStore(t, cat)
+	}
+	rep, err := kql.RunCorpus(context.Background(), corpusDir, cat, exec)
+	require.NoError(t, err)
+	t.Logf("\n%s", rep)
+	if f := os.Getenv("KQL_CORPUS_LOG"); f != "" {
+		require.NoError(t, os.WriteFile(f, []byte(strings.Join(rep.Log, "\n")+"\n"), 0o644))
+	}
+	// Every record the official parser rejects must be rejected.
+	require.Equal(t, rep.Invalid, rep.Rejected, "invalid records accepted: %v", rep.InvalidAccepted)
+	require.Positive(t, rep.InCatalog.Total)
+}
+
+func TestExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("examples run in -short mode")
+	}
+	if _, err := os.Stat(examplesFile); err != nil {
+		t.Skipf("examples not available: %v", err)
+	}
+	cat := schema.NewCatalog()
+	db := kqltest.OpenStore(t)
+	if f := os.Getenv("KQL_EXAMPLES_TRACE"); f != "" {
+		fh, err := os.Create(f)
+		require.NoError(t, err)
+		defer fh.Close()
+		kql.ExampleTrace = func(id string) { fmt.Fprintln(fh, time.Now().Format("15:04:05.000"), id); _ = fh.Sync() }
+	}
+	rep, err := kql.RunExamples(context.Background(), examplesFile, cat, db)
+	require.NoError(t, err)
+	t.Logf("%s", rep)
+	codes := rep.ErrorCodes()
+	for _, c := range kql.SortedCodes(codes) {
+		t.Logf("  errored %-24s %d", c, codes[c])
+	}
+	if os.Getenv("KQL_EXAMPLES_VERBOSE") != "" {
+		for _, r := range rep.Results {
+			if r.Status != "passed" {
+				t.Logf("%s %s %s: %s", r.Status, r.Code, r.ID, r.Detail)
+			}
+		}
+	}
+	require.Equal(t, rep.Total, rep.Passed+rep.Failed+rep.Errored)
+}

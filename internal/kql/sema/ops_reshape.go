@@ -1,0 +1,375 @@
+package sema
+
+// Operators that reshape rows or need special binding: parse, evaluate,
+// make-series, mv-apply, percentiles.
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// parse binds the parse operator (simple and regex kinds) to regex extraction.
+func (b *binder) parse(in plan.Node, o *ast.ParseOp, r *rowCtx, e *env) plan.Node {
+	kind, flags := "simple", ""
+	for _, p := range o.Params {
+		if strings.EqualFold(p.Name, "kind") && len(p.Values) > 0 {
+			kind = strings.ToLower(paramText(p.Values[0]))
+		}
+		if strings.EqualFold(p.Name, "flags") && len(p.Values) > 0 {
+			flags = paramText(p.Values[0])
+		}
+	}
+	lazy := "?"
+	if kind == "regex" {
+		// Regex mode is greedy unless the U flag is given.
+		lazy = ""
+		if strings.Contains(flags, "U") {
+			lazy = "?"
+		}
+	}
+	src := toString(b.scalar(o.X, r, e))
+	// capIndex marks where each column's group goes, so that one pattern per
+	// column can make only that column's group capturing.
+	var re strings.Builder
+	type capCol struct {
+		name string
+		t    schema.Type
+	}
+	var caps []capCol
+	if kind == "regex" {
+		f := "s"
+		if strings.Contains(flags, "i") {
+			f += "i"
+		}
+		if strings.Contains(flags, "m") {
+			f += "m"
+		}
+		re.WriteString("(?" + f + ")")
+	} else {
+		re.WriteString("(?s)")
+	}
+	for i, p := range o.Pattern {
+		switch v := p.(type) {
+		case *ast.Literal:
+			if kind == "regex" {
+				re.WriteString(v.Value)
+			} else {
+				re.WriteString(regexpQuote(v.Value))
+			}
+		case *ast.Star:
+			re.WriteString(".*" + lazy)
+		case *ast.ColumnDecl:
+			t := schema.TypeString
+			if v.Type != nil {
+				t = b.typeRef(v.Type)
+			}
+			caps = append(caps, capCol{v.Name.Name, t})
+			last := i == len(o.Pattern)-1
+			re.WriteString(fmt.Sprintf("\x00%d\x00", len(caps)-1))
+			switch {
+			case kind == "regex" && t == schema.TypeString:
+				re.WriteString(".*" + lazy + ")")
+			case t == schema.TypeLong || t == schema.TypeInt:
+				re.WriteString(`-?\d+)`)
+			case t == schema.TypeReal:
+				re.WriteString(`-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)`)
+			case last:
+				re.WriteString(".*)")
+			default:
+				re.WriteString(".*?)")
+			}
+		default:
+			b.errorf(p, CodeUnsupported, "unsupported parse pattern element")
+		}
+	}
+	if kind != "regex" {
+		re.WriteString("$")
+		// Anchor at the start only when the pattern does not begin with *.
+		if len(o.Pattern) == 0 || !isStar(o.Pattern[0]) {
+			s := re.String()
+			re.Reset()
+			re.WriteString("(?s)^" + s[len("(?s)"):])
+		}
+	}
+	raw := re.String()
+	patternFor := func(col int) string {
+		out := raw
+		for k := range caps {
+			g := "(?:"
+			if k == col {
+				g = "("
+			}
+			out = strings.Replace(out, fmt.Sprintf("\x00%d\x00", k), g, 1)
+		}
+		return out
+	}
+	pattern := patternFor(-1)
+	items := passthrough(in.Schema())
+	for i, c := range caps {
+		var x plan.Expr = &plan.Call{Fn: "extract", Args: []plan.Expr{plan.String(patternFor(i)), plan.Long(1), src}, T: schema.TypeString}
+		if c.t != schema.TypeString {
+			x = convert(x, c.t)
+		}
+		it := plan.NamedExpr{Name: c.name, X: x}
+		replaced := false
+		for j := range items {
+			if items[j].Name == c.name {
+				items[j], replaced = it, true
+			}
+		}
+		if !replaced {
+			items = append(items, it)
+		}
+	}
+	var out plan.Node = &plan.Project{Input: in, Items: items}
+	if o.Keyword == "parse-where" {
+		out = &plan.Project{Input: &plan.Filter{Input: in, Pred: &plan.Call{Fn: "matches regex", Args: []plan.Expr{src, plan.String(pattern)}, T: schema.TypeBool}}, Items: items}
+	}
+	return out
+}
+
+func isStar(x ast.Expr) bool { _, ok := x.(*ast.Star); return ok }
+
+func regexpQuote(s string) string {
+	const special = `\.+*?()|[]{}^$`
+	var sb strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(special, r) {
+			sb.WriteByte('\\')
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// BagPrefix starts the name of the hidden column holding a bag that
+// bag_unpack expands lazily: a later reference to an unknown column Name
+// reads the bag's property Name.
+const BagPrefix = "$bag_"
+
+func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) plan.Node {
+	c, ok := o.Call.(*ast.Call)
+	name := ""
+	if ok {
+		if id, isID := c.Func.(*ast.Ident); isID {
+			name = strings.ToLower(id.Name)
+		}
+	}
+	switch name {
+	case "bag_unpack":
+		if len(c.Args) < 1 {
+			b.errorf(o, CodeArgCount, "bag_unpack needs a column")
+			return nil
+		}
+		id, ok := c.Args[0].(*ast.Ident)
+		if !ok || r.schema.Index(id.Name) < 0 {
+			b.scalar(c.Args[0], r, e)
+			return nil
+		}
+		items := passthrough(r.schema)
+		for i := range items {
+			if items[i].Name == id.Name {
+				items[i].Name = BagPrefix + id.Name
+			}
+		}
+		return &plan.Project{Input: in, Items: items}
+	case "":
+		b.errorf(o, CodeUnsupported, "unsupported evaluate call")
+	case "pivot", "autocluster", "basket", "sequence_detect", "diffpatterns", "python", "r", "sql_request", "http_request",
+		"http_request_post", "cosmosdb_sql_request", "azure_digital_twins_query_request", "ai_embed_text", "ai_chat_completion":
+		b.errorf(o, CodeUnsupported, "the %s plugin is not supported", name)
+	default:
+		b.errorf(o, CodeUnsupported, "the %s plugin is not supported", name)
+	}
+	return nil
+}
+
+// percentiles expands percentiles(x, p1, p2, ...) into one column per percentile.
+func (b *binder) percentiles(c *ast.Call, name string, r *rowCtx, e *env) []plan.NamedExpr {
+	if len(c.Args) < 2 {
+		b.errorf(c, CodeArgCount, "percentiles needs a value and at least one percentile")
+		return nil
+	}
+	x := b.scalar(c.Args[0], &rowCtx{schema: r.schema}, e)
+	base := exprName(c.Args[0])
+	var out []plan.NamedExpr
+	for _, pa := range c.Args[1:] {
+		p := b.scalar(pa, &rowCtx{}, e)
+		n := "percentile_" + base + "_" + strings.ReplaceAll(ast.Format(pa), ".", "_")
+		if name != "" && len(c.Args) == 2 {
+			n = name
+		}
+		out = append(out, plan.NamedExpr{Name: n, X: &plan.AggCall{Fn: "percentile", Args: []plan.Expr{x, p}, T: x.Type()}})
+	}
+	return out
+}
+
+func (b *binder) makeSeries(in plan.Node, o *ast.MakeSeriesOp, r *rowCtx, e *env) plan.Node {
+	for _, p := range o.Params {
+		b.errorf(o, CodeUnsupported, "make-series %s is not supported yet", p.Name)
+		return nil
+	}
+	ms := &plan.MakeSeries{Input: in}
+	for i, x := range o.By {
+		if as, ok := x.(*ast.Assign); ok {
+			ms.Keys = append(ms.Keys, plan.NamedExpr{Name: as.Names[0].Name, X: b.scalar(as.Value, r, e)})
+			continue
+		}
+		name := exprName(x)
+		if name == "" {
+			name = fmt.Sprintf("Column%d", i+1)
+		}
+		ms.Keys = append(ms.Keys, plan.NamedExpr{Name: name, X: b.scalar(x, r, e)})
+	}
+	ar := &rowCtx{schema: r.schema, agg: true}
+	for _, a := range o.Aggs {
+		name, val := "", a.X
+		if as, ok := a.X.(*ast.Assign); ok {
+			name, val = as.Names[0].Name, as.Value
+		}
+		x := b.scalar(val, ar, e)
+		if name == "" {
+			name = aggName(val)
+		}
+		ms.Aggs = append(ms.Aggs, plan.NamedExpr{Name: name, X: x})
+		var def plan.Expr
+		if a.Default != nil {
+			def = b.scalar(a.Default, &rowCtx{}, e)
+		} else if isNumeric(x.Type()) {
+			def = &plan.Lit{T: x.Type(), V: zeroOf(x.Type())}
+		} else {
+			def = plan.Null(x.Type())
+		}
+		ms.Defaults = append(ms.Defaults, def)
+	}
+	ms.On = b.scalar(o.On, r, e)
+	ms.OnName = exprName(o.On)
+	if ms.OnName == "" {
+		ms.OnName = "Column1"
+	}
+	if o.From != nil {
+		ms.From = b.scalar(o.From, &rowCtx{}, e)
+	}
+	if o.To != nil {
+		ms.To = b.scalar(o.To, &rowCtx{}, e)
+	}
+	ms.Step = b.scalar(o.Step, &rowCtx{}, e)
+	return ms
+}
+
+func zeroOf(t schema.Type) any {
+	if t == schema.TypeReal || t == schema.TypeDecimal {
+		return 0.0
+	}
+	return int64(0)
+}
+
+func (b *binder) mvApply(in plan.Node, o *ast.MvApplyOp, r *rowCtx, e *env) plan.Node {
+	for _, p := range o.Params {
+		if !strings.EqualFold(p.Name, "kind") && !strings.EqualFold(p.Name, "bagexpansion") {
+			b.errorf(o, CodeUnsupported, "mv-apply %s is not supported yet", p.Name)
+			return nil
+		}
+	}
+	var extra []ast.Expr
+	var items []string
+	var types []schema.Type
+	for _, it := range o.Items {
+		name := ""
+		switch x := it.X.(type) {
+		case *ast.Ident:
+			name = x.Name
+			if r.schema.Index(name) < 0 {
+				extra = append(extra, x)
+			}
+		case *ast.Assign:
+			name = x.Names[0].Name
+			extra = append(extra, x)
+		default:
+			name = exprName(x)
+			if name == "" {
+				name = fmt.Sprintf("Column%d", len(items)+1)
+			}
+			extra = append(extra, &ast.Assign{Loc: ast.Loc{Range: x.Span()}, Names: []*ast.Ident{{Name: name}}, Value: x})
+		}
+		items = append(items, name)
+		t := schema.TypeDynamic
+		if it.To != nil {
+			t = b.typeRef(it.To)
+		}
+		types = append(types, t)
+	}
+	if len(extra) > 0 {
+		in = b.extend(in, extra, r, e)
+	}
+	cols := append(plan.Schema{}, in.Schema()...)
+	for i, it := range items {
+		if j := cols.Index(it); j >= 0 {
+			cols[j].Type = types[i]
+		}
+	}
+	rows := &plan.ApplyRows{Cols: cols, Items: items, Types: types}
+	if o.Limit != nil {
+		rows.Limit = b.scalar(o.Limit, &rowCtx{}, e)
+	}
+	body := o.Body
+	if p, ok := body.(*ast.Paren); ok {
+		body = p.X
+	}
+	var n plan.Node = rows
+	if pl, ok := body.(*ast.Pipeline); ok {
+		if pl.Source != nil {
+			b.errorf(pl.Source, CodeUnsupported, "mv-apply body with its own source")
+			return nil
+		}
+		for _, op := range pl.Ops {
+			if n == nil {
+				return nil
+			}
+			n = b.op(n, op, e)
+		}
+	} else {
+		b.errorf(o.Body, CodeUnsupported, "unsupported mv-apply body")
+		return nil
+	}
+	if n == nil {
+		return nil
+	}
+	ma := &plan.MvApply{Input: in, Rows: rows, Body: n}
+	bodyS := n.Schema()
+	expanded := map[string]bool{}
+	for _, it := range items {
+		expanded[it] = true
+	}
+	for _, c := range in.Schema() {
+		if expanded[c.Name] || bodyS.Index(c.Name) >= 0 {
+			continue
+		}
+		ma.Keep = append(ma.Keep, c.Name)
+		ma.Out = append(ma.Out, c)
+	}
+	ma.Out = append(ma.Out, bodyS...)
+	return ma
+}
+
+func isConversion(fn string) bool {
+	switch fn {
+	case "tostring", "toint", "tolong", "toreal", "tobool", "todatetime", "parse_json", "toguid", "totimespan", "todecimal":
+		return true
+	}
+	return false
+}
+
+// convName is exprName looking through conversions: tostring(x) is named x.
+func convName(x ast.Expr) string {
+	if c, ok := x.(*ast.Call); ok && len(c.Args) == 1 {
+		if id, ok := c.Func.(*ast.Ident); ok && isConversion(canonical(id.Name)) {
+			return convName(c.Args[0])
+		}
+	}
+	return exprName(x)
+}
