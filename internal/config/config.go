@@ -165,7 +165,7 @@ func Default() Config {
 			MaxBodyBytes: 256 << 20,
 			MaxLineBytes: 1 << 20,
 			BatchRows:    4096,
-			MaxLag:       256,
+			MaxLag:       32,
 		},
 		Stream: Stream{MaxBytes: 4 << 30},
 		Store: Store{Retention: Retention{
