@@ -122,29 +122,11 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	dir := o.Dir
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "vigil-bench-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
-	}
-	cfg := config.Default()
-	cfg.DataDir = filepath.Join(dir, "data")
-	cfg.Listen = "127.0.0.1:0"
-	cfg.Ingest.BatchRows = o.Batch
-	cfg.Stream.MaxBytes = 2 << 30
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	dir, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) { cfg.Ingest.BatchRows = o.Batch })
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Start(ctx, true); err != nil {
-		_ = a.Close(0)
-		return nil, err
-	}
-	defer a.Close(time.Minute)
+	defer cleanup()
 	_, token, err := a.Tokens.Create(ctx, "bench", "ingest", 0)
 	if err != nil {
 		return nil, err
@@ -375,3 +357,34 @@ var rawGroup = 8
 
 // PeakRSS returns the process's peak resident set size in bytes (0 where unknown).
 func PeakRSS() int64 { return peakRSS() }
+
+// startServer starts a server on a fresh data directory under dir (a temporary directory when empty) with the
+// benchmark settings, plus what mutate changes. cleanup stops it and removes a temporary directory.
+func startServer(ctx context.Context, dir string, logw io.Writer, mutate func(*config.Config)) (string, *app.App, func(), error) {
+	removeDir := func() {}
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "vigil-bench-")
+		if err != nil {
+			return "", nil, nil, err
+		}
+		dir, removeDir = tmp, func() { _ = os.RemoveAll(tmp) }
+	}
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(dir, "data")
+	cfg.Listen = "127.0.0.1:0"
+	cfg.Stream.MaxBytes = 2 << 30
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		removeDir()
+		return "", nil, nil, err
+	}
+	if err := a.Start(ctx, true); err != nil {
+		_ = a.Close(0)
+		removeDir()
+		return "", nil, nil, err
+	}
+	return dir, a, func() { _ = a.Close(time.Minute); removeDir() }, nil
+}

@@ -5,14 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
-	"github.com/vigilsec/vigil/internal/app"
 	"github.com/vigilsec/vigil/internal/config"
 )
 
@@ -47,29 +43,11 @@ func Syslog(ctx context.Context, o SyslogOptions) (*SyslogReport, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	dir := o.Dir
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "vigil-bench-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
-	}
-	cfg := config.Default()
-	cfg.DataDir = filepath.Join(dir, "data")
-	cfg.Listen = "127.0.0.1:0"
-	cfg.Syslog.TCP = "127.0.0.1:0"
-	cfg.Stream.MaxBytes = 2 << 30
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	_, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) { cfg.Syslog.TCP = "127.0.0.1:0" })
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Start(ctx, true); err != nil {
-		_ = a.Close(0)
-		return nil, err
-	}
-	defer a.Close(time.Minute)
+	defer cleanup()
 	addr := a.Syslog.Addrs()["tcp"]
 	start := time.Now()
 	var wg sync.WaitGroup

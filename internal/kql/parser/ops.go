@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
 	"github.com/vigilsec/vigil/internal/kql/token"
+	"github.com/vigilsec/vigil/internal/x/levenshtein"
 )
 
 // operator parses one tabular operator, starting at its keyword.
@@ -359,22 +360,4 @@ func suggest(kw string) string {
 }
 
 // editDistance returns the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func editDistance(a, b string) int { return levenshtein.Distance(a, b) }

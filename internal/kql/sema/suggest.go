@@ -1,6 +1,10 @@
 package sema
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/x/levenshtein"
+)
 
 // suggest returns the candidate closest to name by edit distance (ignoring
 // case differences first), or "" when none is close enough.
@@ -30,21 +34,5 @@ func editDistance(a, b string) int {
 		}
 		return 1 << 20
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return levenshtein.Distance(a, b)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/vigilsec/vigil/internal/kql/plan"
 	"github.com/vigilsec/vigil/internal/kql/sqlgen"
 	"github.com/vigilsec/vigil/internal/schema"
+	store "github.com/vigilsec/vigil/internal/store/duckdb"
 )
 
 const dialect = "duckdb"
@@ -60,24 +61,12 @@ func quoteString(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
+// sqlType is the DuckDB type of a KQL type: the event store's storage mapping, and JSON for values of no known type.
 func sqlType(t schema.Type) string {
-	switch t {
-	case schema.TypeString, schema.TypeGUID:
-		return "VARCHAR"
-	case schema.TypeInt:
-		return "INTEGER"
-	case schema.TypeLong:
-		return "BIGINT"
-	case schema.TypeReal, schema.TypeDecimal:
-		return "DOUBLE"
-	case schema.TypeBool:
-		return "BOOLEAN"
-	case schema.TypeDatetime:
-		return "TIMESTAMP"
-	case schema.TypeTimespan:
-		return "INTERVAL"
+	if t == schema.TypeInvalid {
+		return "JSON"
 	}
-	return "JSON"
+	return store.SQLType(t)
 }
 
 func (g *gen) from(n plan.Node) (string, string) {
