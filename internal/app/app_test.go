@@ -15,7 +15,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/app"
+	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
 )
 
@@ -356,4 +358,43 @@ func TestSigmaOnTheStream(t *testing.T) {
 	code, res = s.do("POST", "/api/v1/hunt", reader, strings.NewReader(`{"query":"AlertEvidence | where EntityType == 'User' | project AccountName | order by AccountName asc"}`))
 	require.Equal(t, 200, code, res)
 	require.Equal(t, []any{[]any{"alice"}, []any{"bob"}}, res["rows"])
+}
+
+// TestEveryRouteEnforcesItsPermission walks every route the server registers: anonymous requests get 401 (except
+// the health routes), and a token of each role is allowed exactly when the role holds the permission the OpenAPI
+// document names for the route (auth.Roles is the table).
+func TestEveryRouteEnforcesItsPermission(t *testing.T) {
+	s := start(t, nil)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Permission string `json:"x-permission"`
+		} `json:"paths"`
+	}
+	require.NoError(t, json.Unmarshal(api.OpenAPI(), &doc))
+	tokens := map[string]string{}
+	for _, role := range auth.RoleNames() {
+		tokens[role] = s.token(role)
+	}
+	routes := s.a.API.Routes()
+	require.NotEmpty(t, routes)
+	for _, r := range routes {
+		method, path := r[0], strings.TrimSuffix(r[1], "/")
+		op, ok := doc.Paths[path][strings.ToLower(method)]
+		require.True(t, ok, "%s %s is registered but not documented", method, path)
+		url := strings.NewReplacer("{table}", "Syslog", "{id}", "nonexistent").Replace(path)
+		code, _ := s.do(method, url, "", strings.NewReader("{}"))
+		if op.Permission == "none" {
+			require.NotEqual(t, 401, code, "%s %s is public", method, path)
+			continue
+		}
+		require.Equal(t, 401, code, "anonymous %s %s", method, path)
+		for role, tok := range tokens {
+			code, _ := s.do(method, url, tok, strings.NewReader("{}"))
+			if auth.Allowed(role, auth.Permission(op.Permission)) {
+				require.NotContains(t, []int{401, 403}, code, "%s may %s %s", role, method, path)
+			} else {
+				require.Equal(t, 403, code, "%s may not %s %s", role, method, path)
+			}
+		}
+	}
 }
