@@ -18,7 +18,7 @@ func init() {
 
 func runToken(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: vigil token create|list|revoke --data DIR ...", errUsage)
+		return fmt.Errorf("%w: vigil token (create|list|revoke) --data DIR [flags]", errUsage)
 	}
 	sub, args := args[0], args[1:]
 	var role, name, id string

@@ -148,7 +148,6 @@ type gen struct {
 	truth      *Truth
 	attackHour int
 	atk        *attack
-	seq        int64
 	// last rows written, for the ground truth: any row, the last Device* row, the last 4688 event
 	lastTable int
 	lastTS    int64

@@ -210,11 +210,11 @@ func conjuncts(e Expr) []Expr {
 func isConst(e Expr) bool {
 	ok := true
 	WalkExpr(e, func(x Expr) bool {
-		switch x.(type) {
+		switch c := x.(type) {
 		case *ColRef, *AggCall, *InTable, *Subquery:
 			ok = false
 		case *Call:
-			if c := x.(*Call); c.Fn == "rand" || c.Fn == "row_number" || c.Fn == "prev" || c.Fn == "next" {
+			if c.Fn == "rand" || c.Fn == "row_number" || c.Fn == "prev" || c.Fn == "next" {
 				ok = false
 			}
 		}

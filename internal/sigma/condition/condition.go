@@ -151,24 +151,22 @@ func MatchName(pattern, name string) bool {
 	if pattern == "them" {
 		return true
 	}
-	for {
-		i := strings.IndexByte(pattern, '*')
-		if i < 0 {
-			return pattern == name
-		}
-		if !strings.HasPrefix(name, pattern[:i]) {
-			return false
-		}
-		name = name[i:]
-		pattern = pattern[i+1:]
-		if pattern == "" {
-			return true
-		}
-		for j := 0; j <= len(name); j++ {
-			if MatchName(pattern, name[j:]) {
-				return true
-			}
-		}
+	i := strings.IndexByte(pattern, '*')
+	if i < 0 {
+		return pattern == name
+	}
+	if !strings.HasPrefix(name, pattern[:i]) {
 		return false
 	}
+	name = name[i:]
+	pattern = pattern[i+1:]
+	if pattern == "" {
+		return true
+	}
+	for j := 0; j <= len(name); j++ {
+		if MatchName(pattern, name[j:]) {
+			return true
+		}
+	}
+	return false
 }

@@ -335,9 +335,7 @@ func (d *decoder) fieldMap(m *yaml.Node, path string) []*FieldMatch {
 		k, v := m.Content[i], m.Content[i+1]
 		parts := strings.Split(k.Value, "|")
 		fm := &FieldMatch{Field: parts[0], Line: k.Line, Col: k.Column}
-		for _, p := range parts[1:] {
-			fm.Modifiers = append(fm.Modifiers, p)
-		}
+		fm.Modifiers = append(fm.Modifiers, parts[1:]...)
 		field := path + "." + k.Value
 		switch v.Kind {
 		case yaml.ScalarNode:

@@ -168,8 +168,6 @@ func (g *gen) member(m *plan.Member, p string) string {
 	return ""
 }
 
-const termChar = `[\pL\pN]`
-
 // termRegex builds the regex of has/hasprefix/hassuffix for a constant needle.
 func termRegex(op, needle string) string {
 	ci := !strings.HasSuffix(op, "_cs")

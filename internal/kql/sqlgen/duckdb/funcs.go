@@ -585,19 +585,6 @@ func (g *gen) seriesFunc(c *plan.Call, p string) (string, bool) {
 	return "", false
 }
 
-func hasGroup(re string) bool {
-	for i := 0; i < len(re); i++ {
-		if re[i] == '\\' {
-			i++
-			continue
-		}
-		if re[i] == '(' && (i+1 >= len(re) || re[i+1] != '?') {
-			return true
-		}
-	}
-	return false
-}
-
 // jlist turns a dynamic array into a DuckDB list of JSON values.
 func (g *gen) jlist(x plan.Expr, p string) string {
 	return "CAST(json_extract(" + g.expr(x, p) + ", '$[*]') AS JSON[])"
