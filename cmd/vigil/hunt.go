@@ -209,6 +209,8 @@ func runKQL(ctx context.Context, args []string, out io.Writer) error {
 	fs := flagSet("kql conformance", "(--corpus PATH | --examples FILE) [--json]")
 	corpus := fs.String("corpus", "", "JSONL file or directory of records with a query field")
 	examples := fs.String("examples", "", "documentation examples JSONL (kql-docs/examples.jsonl)")
+	var functions stringList
+	fs.Var(&functions, "functions", "stored functions: a directory of NAME.kql files or a JSONL file of records with function_name and query (repeatable)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -222,8 +224,20 @@ func runKQL(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer cleanup()
+	fns := kql.NewFunctions()
+	for _, p := range functions {
+		var n int
+		var errs []error
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			n, errs = fns.LoadDir(p)
+		} else {
+			n, errs = fns.LoadJSONL(p)
+		}
+		fmt.Fprintf(os.Stderr, "%s: %d functions loaded, %d refused\n", p, n, len(errs))
+	}
+	kcat := kql.WithFunctions(cat, fns)
 	if *corpus != "" {
-		rep, err := kql.RunCorpus(ctx, *corpus, cat, db)
+		rep, err := kql.RunCorpus(ctx, *corpus, kcat, db)
 		if err != nil {
 			return err
 		}
@@ -236,7 +250,7 @@ func runKQL(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprint(out, rep.String())
 		return nil
 	}
-	rep, err := kql.RunExamples(ctx, *examples, cat, db)
+	rep, err := kql.RunExamples(ctx, *examples, kcat, db)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-// Command vigil is Vigil's single binary: the server, the CLI and the benchmarks.
+// Package main is the vigil command, Vigil's single binary: the server, the CLI and the benchmarks.
 package main
 
 import (

@@ -115,6 +115,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		}
 	}
 	a.Hunt = hunt.New(hunt.Config{}, a.Catalog, a.Events)
+	if dir := cfg.KQL.FunctionsDir; dir != "" {
+		n, errs := a.Hunt.Functions().LoadDir(dir)
+		for _, e := range errs {
+			log.Warn("stored function refused", "err", e)
+		}
+		log.Info("stored functions loaded", "dir", dir, "functions", n)
+	}
 	a.API = api.New(api.Deps{
 		Hunt:    a.Hunt,
 		Alerts:  a.State,

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -397,4 +399,16 @@ func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestStoredFunctionsInHunts(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Shells.kql"), []byte("DeviceProcessEvents | where FileName in~ ('cmd.exe', 'powershell.exe')"), 0o600))
+	s := start(t, func(c *config.Config) { c.KQL.FunctionsDir = dir })
+	reader := s.token("reader")
+	code, res := s.do("POST", "/api/v1/hunt", reader, strings.NewReader(`{"query":"Shells | count"}`))
+	require.Equal(t, 200, code, res)
+	require.Equal(t, []any{[]any{float64(0)}}, res["rows"])
+	_, res = s.do("POST", "/api/v1/kql/complete", reader, strings.NewReader(`{"query":"She"}`))
+	require.Equal(t, "Shells", res["completions"].([]any)[0].(map[string]any)["label"])
 }

@@ -33,12 +33,20 @@ type Config struct {
 	Ingest Ingest `yaml:"ingest"`
 	Stream Stream `yaml:"stream"`
 	Store  Store  `yaml:"store"`
+	// KQL configures the query engine.
+	KQL KQL `yaml:"kql"`
 	// Detection configures stream detection.
 	Detection Detection `yaml:"detection"`
 	// Syslog configures the syslog listeners (all off by default: they take unauthenticated input).
 	Syslog syslogsrc.Config `yaml:"syslog"`
 	// MetricsPublic serves /metrics without a token (off by default).
 	MetricsPublic bool `yaml:"metrics_public"`
+}
+
+// KQL configures the query engine.
+type KQL struct {
+	// FunctionsDir holds stored functions, one NAME.kql file each, that queries can call.
+	FunctionsDir string `yaml:"functions_dir"`
 }
 
 // Detection configures the detection engines.

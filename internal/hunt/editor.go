@@ -25,7 +25,7 @@ type CheckResult struct {
 
 // Check compiles a query and returns its diagnostics and, when it compiles, its output schema.
 func (s *Service) Check(src string) CheckResult {
-	q, errs := kql.Compile(src, s.catalog)
+	q, errs := kql.Compile(src, s.kcat)
 	res := CheckResult{Valid: errs == nil, Diagnostics: []Diagnostic{}}
 	for _, e := range errs {
 		res.Diagnostics = append(res.Diagnostics, Diagnostic{Error: *e, LineText: lineText(src, e.Line)})
@@ -94,9 +94,12 @@ func (s *Service) Complete(src string, pos int) []Completion {
 		for _, t := range s.catalog.Tables() {
 			add(t.Name, "table", t.Source)
 		}
+		for _, f := range s.fns.Names() {
+			add(f, "function", "stored")
+		}
 	default:
 		if pipe := strings.LastIndex(before, "|"); pipe > 0 {
-			if q, errs := kql.Compile(before[:pipe], s.catalog); errs == nil {
+			if q, errs := kql.Compile(before[:pipe], s.kcat); errs == nil {
 				for _, c := range q.Schema() {
 					add(c.Name, "column", c.Type.String())
 				}

@@ -32,6 +32,8 @@ type Config struct {
 type Service struct {
 	cfg     Config
 	catalog *schema.Catalog
+	kcat    kql.Catalog
+	fns     *kql.Functions
 	store   Store
 	now     func() time.Time
 }
@@ -47,8 +49,12 @@ func New(cfg Config, catalog *schema.Catalog, st Store) *Service {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
 	}
-	return &Service{cfg: cfg, catalog: catalog, store: st, now: time.Now}
+	fns := kql.NewFunctions()
+	return &Service{cfg: cfg, catalog: catalog, kcat: kql.WithFunctions(catalog, fns), fns: fns, store: st, now: time.Now}
 }
+
+// Functions returns the stored functions queries may call.
+func (s *Service) Functions() *kql.Functions { return s.fns }
 
 // Request is a hunt.
 type Request struct {
@@ -139,8 +145,9 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// windowed returns the catalogue the query is checked against (the same one; the window is applied in SQL).
-func (s *Service) windowed(string, time.Time) kql.Catalog { return s.catalog }
+// windowed returns the catalogue the query is checked against (tables and stored functions; the window is
+// applied in SQL).
+func (s *Service) windowed(string, time.Time) kql.Catalog { return s.kcat }
 
 // parseSpan reads a timespan.
 func parseSpan(v string) (time.Duration, error) {

@@ -13,6 +13,32 @@ import (
 )
 
 func parseFunc(body string) (ast.Expr, token.ErrorList) {
+	return ParseFunctionBody(body)
+}
+
+// ParseFunctionBody parses a stored function's body: a function literal "(a:string, b:int=5) { ... }" (returned
+// as an *ast.FuncDef) or a tabular expression. A literal is parsed as the value of a let statement, the only place
+// the grammar allows one.
+func ParseFunctionBody(body string) (ast.Expr, token.ErrorList) {
+	if !strings.HasPrefix(strings.TrimSpace(body), "(") {
+		return parser.ParseExpr(body)
+	}
+	const prefix = "let __vigil_function = "
+	q, errs := parser.Parse(prefix + body + ";\n__vigil_function")
+	if len(errs) > 0 {
+		for _, e := range errs {
+			e.Span.Start -= token.Pos(len(prefix))
+			e.Span.End -= token.Pos(len(prefix))
+			e.Span.Start, e.Span.End = max(e.Span.Start, 0), max(e.Span.End, 0)
+		}
+		errs.Resolve(body)
+		return nil, errs
+	}
+	if len(q.Stmts) > 0 {
+		if let, ok := q.Stmts[0].(*ast.LetStmt); ok {
+			return let.Value, nil
+		}
+	}
 	return parser.ParseExpr(body)
 }
 
