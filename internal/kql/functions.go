@@ -120,7 +120,9 @@ func (f *Functions) LoadJSONL(path string) (int, []error) {
 }
 
 // WithFunctions returns a catalogue that resolves tables through cat and stored functions through fns.
-func WithFunctions(cat *schema.Catalog, fns *Functions) Catalog { return &funcCatalog{Catalog: cat, fns: fns} }
+func WithFunctions(cat *schema.Catalog, fns *Functions) Catalog {
+	return &funcCatalog{Catalog: cat, fns: fns}
+}
 
 type funcCatalog struct {
 	*schema.Catalog
