@@ -5,16 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/vigilsec/vigil/internal/detect"
+	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/sigma"
 	"github.com/vigilsec/vigil/internal/sigma/conformance"
+	"github.com/vigilsec/vigil/internal/sigma/rule"
 )
 
 func init() {
-	register(&command{name: "sigma", summary: "Sigma rules: conformance", run: runSigma})
+	register(&command{name: "sigma", summary: "Sigma rules: conformance, convert to KQL", run: runSigma})
 	register(&command{name: "rules", summary: "detection rules as code: test", run: runRules})
 }
 
@@ -31,8 +36,10 @@ func runSigma(ctx context.Context, args []string, out io.Writer) error {
 	switch args[0] {
 	case "conformance":
 		return sigmaConformance(args[1:], out)
+	case "convert":
+		return sigmaConvert(args[1:], out)
 	}
-	return fmt.Errorf("%w: unknown sigma command %q (conformance)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown sigma command %q (conformance, convert)", errUsage, args[0])
 }
 
 func sigmaConformance(args []string, out io.Writer) error {
@@ -111,6 +118,48 @@ func runRules(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if rep.Failed > 0 || len(rep.Errors) > 0 {
 		return fmt.Errorf("%d rule tests failed, %d files had errors", rep.Failed, len(rep.Errors))
+	}
+	return nil
+}
+
+// sigmaConvert prints each rule of the files as a KQL query, checked by the KQL engine.
+func sigmaConvert(args []string, out io.Writer) error {
+	fs := flagSet("sigma convert", "RULE.yml...")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("%w: vigil sigma convert RULE.yml...", errUsage)
+	}
+	m, err := detect.LoadMappings()
+	if err != nil {
+		return err
+	}
+	cat := schema.NewCatalog()
+	failed := 0
+	for _, path := range fs.Args() {
+		rules, issues := rule.ParseFile(path)
+		for _, is := range issues {
+			fmt.Fprintf(os.Stderr, "%s\n", is)
+		}
+		for _, r := range rules {
+			q, err := m.ToKQL(r, cat)
+			if err == nil {
+				if errs := kql.Check(q, cat); errs != nil {
+					err = fmt.Errorf("the KQL engine refuses the conversion: %s", errs.Render(q))
+				}
+			}
+			if err != nil {
+				failed++
+				fmt.Fprintf(os.Stderr, "%s: %s: %v\n", path, r.Title, err)
+				continue
+			}
+			fmt.Fprintln(out, q)
+			fmt.Fprintln(out)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d rules not converted", failed)
 	}
 	return nil
 }

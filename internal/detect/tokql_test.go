@@ -1,0 +1,90 @@
+package detect_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/detect"
+	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/sigma/rule"
+)
+
+const ruleYAML = `title: Encoded PowerShell From Office
+id: 11111111-2222-3333-4444-555555555555
+logsource: {product: windows, category: process_creation}
+detection:
+  selection:
+    Image|endswith: '\powershell.exe'
+    CommandLine|contains|all: [' -enc', 'Bypass']
+  parent:
+    ParentImage|endswith: ['\WINWORD.EXE', '\EXCEL.EXE']
+  filter:
+    User: 'NT AUTHORITY\SYSTEM'
+    CommandLine: 'C:\Program*\x?.exe'
+  condition: selection and 1 of parent* and not filter
+level: high
+`
+
+func TestToKQL(t *testing.T) {
+	rules, issues := rule.Parse([]byte(ruleYAML), "r.yml")
+	require.Empty(t, issues)
+	m, err := detect.LoadMappings()
+	require.NoError(t, err)
+	cat := schema.NewCatalog()
+	q, err := m.ToKQL(rules[0], cat)
+	require.NoError(t, err)
+	require.Equal(t, `// Encoded PowerShell From Office (11111111-2222-3333-4444-555555555555)
+DeviceProcessEvents
+| where ((((FolderPath endswith @"\powershell.exe") and (ProcessCommandLine contains @" -enc" and ProcessCommandLine contains @"Bypass"))) and ((((InitiatingProcessFolderPath endswith @"\WINWORD.EXE" or InitiatingProcessFolderPath endswith @"\EXCEL.EXE")))) and not((((tostring(todynamic(AdditionalFields)[@"User"]) =~ @"NT AUTHORITY\SYSTEM") and (ProcessCommandLine matches regex @"(?i)^C:\\Program.*\\x.\.exe$")))))`, q)
+	_, errs := kql.Compile(q, cat)
+	require.Nil(t, errs, "%v", errs)
+}
+
+// TestToKQLOnSigmaHQ converts every SigmaHQ Windows rule of a category with a table and checks that each converted
+// query passes the KQL engine; the counts are logged.
+func TestToKQLOnSigmaHQ(t *testing.T) {
+	root := "../../../shared/corpus/sigma/sigmahq/rules/windows"
+	if _, err := os.Stat(root); err != nil {
+		t.Skip("SigmaHQ rules not found at " + root)
+	}
+	m, err := detect.LoadMappings()
+	require.NoError(t, err)
+	cat := schema.NewCatalog()
+	converted, refused, compiled := 0, map[string]int{}, 0
+	var bad []string
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yml") {
+			return nil
+		}
+		rules, _ := rule.ParseFile(p)
+		for _, r := range rules {
+			q, err := m.ToKQL(r, cat)
+			if err != nil {
+				msg := err.Error()
+				if i := strings.Index(msg, ": "); i > 0 {
+					msg = msg[i+2:]
+				}
+				if j := strings.IndexAny(msg, "\"{"); j > 0 {
+					msg = msg[:j]
+				}
+				refused[msg]++
+				continue
+			}
+			converted++
+			if _, errs := kql.Compile(q, cat); errs == nil {
+				compiled++
+			} else if len(bad) < 5 {
+				bad = append(bad, p+": "+errs[0].Message)
+			}
+		}
+		return nil
+	})
+	t.Logf("converted %d, of which %d compile; refused %v; first failures %v", converted, compiled, refused, bad)
+	require.Positive(t, converted)
+	require.Equal(t, converted, compiled, "every converted query must pass the KQL engine: %v", bad)
+}
