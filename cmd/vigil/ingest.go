@@ -83,6 +83,13 @@ func runIngest(ctx context.Context, args []string, out io.Writer) error {
 			}
 		}
 		a.Receiver.CountRejected("file:"+s.Format, s.Rejected)
+		if len(s.Rejects) > 0 {
+			kept := make([]pipeline.RejectedRecord, len(s.Rejects))
+			for i, r := range s.Rejects {
+				kept[i] = pipeline.RejectedRecord{Line: r.Line, Reason: path + ": " + r.Error}
+			}
+			a.Receiver.KeepRejects(ctx, "file:"+s.Format, "", kept)
+		}
 		if err != nil {
 			firstErr = fmt.Errorf("%s: %w", path, err)
 			break

@@ -412,3 +412,23 @@ func TestStoredFunctionsInHunts(t *testing.T) {
 	_, res = s.do("POST", "/api/v1/kql/complete", reader, strings.NewReader(`{"query":"She"}`))
 	require.Equal(t, "Shells", res["completions"].([]any)[0].(map[string]any)["label"])
 }
+
+func TestRejectedRecordsAreKept(t *testing.T) {
+	s := start(t, nil)
+	ingest, reader := s.token("ingest"), s.token("reader")
+	code, _ := s.do("POST", "/api/v1/ingest/Syslog", ingest, strings.NewReader(
+		`{"TimeGenerated":"2024-05-01T10:00:00Z","SyslogMessage":"good"}`+"\n"+`{"TimeGenerated":"2024-05-01T10:00:01Z",`+"\n"+`{"SyslogMessage":"no time"}`))
+	require.Equal(t, 200, code)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, s.a.WaitWritten(ctx))
+	code, res := s.do("POST", "/api/v1/hunt", reader, strings.NewReader(
+		`{"query":"VigilIngestErrors | project Source, TargetTable, Line, Reason, RawData | order by Line asc"}`))
+	require.Equal(t, 200, code, res)
+	rows := res["rows"].([]any)
+	require.Len(t, rows, 2)
+	require.Equal(t, []any{"http", "Syslog", float64(2)}, rows[0].([]any)[:3])
+	require.Contains(t, rows[0].([]any)[3], "invalid JSON")
+	require.Equal(t, `{"TimeGenerated":"2024-05-01T10:00:01Z",`, rows[0].([]any)[4])
+	require.Contains(t, rows[1].([]any)[3], "missing time column")
+}

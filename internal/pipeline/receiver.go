@@ -96,7 +96,49 @@ func (r *Receiver) IngestNDJSON(ctx context.Context, table string, body io.Reade
 		s.Accepted += int64(res.Accepted)
 		s.Rejected += int64(res.Rejected)
 	})
+	if len(res.Rejects) > 0 {
+		rejects := make([]RejectedRecord, len(res.Rejects))
+		for i, rj := range res.Rejects {
+			rejects[i] = RejectedRecord{Line: rj.Line, Reason: rj.Error, Raw: rj.Raw}
+		}
+		r.KeepRejects(ctx, "http", t.Name, rejects)
+	}
 	return res, err
+}
+
+// RejectedRecord is a record that could not be read into its table.
+type RejectedRecord struct {
+	Line   int
+	Reason string
+	Raw    string
+}
+
+// KeepRejects writes rejected records to the VigilIngestErrors table (source says how they arrived, target the
+// table they were meant for), so nothing is dropped silently. A failure is logged, not returned: the records were
+// already answered as rejected.
+func (r *Receiver) KeepRejects(ctx context.Context, source, target string, rejects []RejectedRecord) {
+	t, ok := r.catalog.Table(schema.TableIngestErrors)
+	if !ok || len(rejects) == 0 {
+		return
+	}
+	b := batch.NewBuilder(t)
+	pos := func(name string) int { _, p, _ := t.Column(name); return p }
+	now := time.Now().UnixMicro()
+	for _, rj := range rejects {
+		b.Begin()
+		b.SetInt(pos("TimeGenerated"), now)
+		b.SetString(pos("Source"), source)
+		b.SetString(pos("TargetTable"), target)
+		b.SetInt(pos("Line"), int64(rj.Line))
+		b.SetString(pos("Reason"), rj.Reason)
+		if rj.Raw != "" {
+			b.SetString(pos("RawData"), rj.Raw)
+		}
+		b.Commit()
+	}
+	if err := r.publish(context.WithoutCancel(ctx), b.Finish(NewBatchID(), now)); err != nil {
+		r.log.Warn("keeping rejected records failed", "source", source, "table", target, "records", len(rejects), "err", err)
+	}
 }
 
 func (r *Receiver) publish(ctx context.Context, b *batch.Batch) error {

@@ -5,6 +5,7 @@ func builtin() []*Table {
 	var out []*Table
 	out = append(out, defenderTables()...)
 	out = append(out, sentinelTables()...)
+	out = append(out, vigilTables()...)
 	return out
 }
 

@@ -131,7 +131,7 @@ func init() {
 		res, err := winevent.Read(in.R, in.Out, opts, in.Flush)
 		c := Counts{Read: res.Read, Accepted: res.Accepted, Rejected: res.Rejected}
 		for _, rj := range res.Rejects {
-			c.Rejects = append(c.Rejects, Reject(rj))
+			c.Rejects = append(c.Rejects, Reject{Line: rj.Line, Error: rj.Error})
 		}
 		return c, err
 	})
@@ -240,7 +240,7 @@ func readNDJSON(r io.Reader, set *tables.Set, table string, maxRejects int, flus
 	res, err := ndjson.Read(r, b, ndjson.Options{MaxRejects: maxRejects}, func(*batch.Builder) error { return flush() })
 	c := Counts{Read: res.Read, Accepted: res.Accepted, Rejected: res.Rejected}
 	for _, rj := range res.Rejects {
-		c.Rejects = append(c.Rejects, Reject(rj))
+		c.Rejects = append(c.Rejects, Reject{Line: rj.Line, Error: rj.Error})
 	}
 	return c, err
 }

@@ -49,7 +49,12 @@ func (o *Options) fill() {
 type Reject struct {
 	Line  int    `json:"line"`
 	Error string `json:"error"`
+	// Raw is the line as received (cut at MaxRawBytes); it is kept in VigilIngestErrors, never echoed to clients.
+	Raw string `json:"-"`
 }
+
+// MaxRawBytes is how much of a rejected line is kept.
+const MaxRawBytes = 64 << 10
 
 // Result counts what a Read did.
 type Result struct {
@@ -59,10 +64,13 @@ type Result struct {
 	Rejects  []Reject `json:"rejects,omitempty"`
 }
 
-func (r *Result) reject(max, line int, err error) {
+func (r *Result) reject(max, line int, err error, raw []byte) {
 	r.Rejected++
 	if len(r.Rejects) < max {
-		r.Rejects = append(r.Rejects, Reject{Line: line, Error: err.Error()})
+		if len(raw) > MaxRawBytes {
+			raw = raw[:MaxRawBytes]
+		}
+		r.Rejects = append(r.Rejects, Reject{Line: line, Error: err.Error(), Raw: string(raw)})
 	}
 }
 
@@ -115,12 +123,12 @@ func Read(in io.Reader, b *batch.Builder, opts Options, flush func(*batch.Builde
 			switch {
 			case tooLong || len(text) > opts.MaxLineBytes:
 				res.Read++
-				res.reject(opts.MaxRejects, line, fmt.Errorf("line longer than %d bytes", opts.MaxLineBytes))
+				res.reject(opts.MaxRejects, line, fmt.Errorf("line longer than %d bytes", opts.MaxLineBytes), text)
 			case len(text) == 0:
 			default:
 				res.Read++
 				if rerr := readLine(&p, w, text); rerr != nil {
-					res.reject(opts.MaxRejects, line, rerr)
+					res.reject(opts.MaxRejects, line, rerr, text)
 				} else {
 					pending++
 					if b.Len() >= opts.BatchRows {

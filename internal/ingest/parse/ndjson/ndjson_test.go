@@ -45,6 +45,7 @@ func TestReadKeepsGoodLinesAndExplainsBadOnes(t *testing.T) {
 		lines[r.Line] = r.Error
 	}
 	require.Contains(t, lines[2], "invalid JSON")
+	require.Equal(t, `{"Timestamp":"2024-05-01T10:00:01Z","DeviceName":"ws-2",`, res.Rejects[0].Raw)
 	require.Contains(t, lines[4], "not a JSON object")
 	require.Contains(t, lines[5], "missing time column Timestamp")
 	require.Contains(t, lines[6], `field "ProcessId": expected an integer, got "forty"`)
@@ -75,7 +76,10 @@ func TestReadBatchesAndLongLines(t *testing.T) {
 	res, batches := read(t, "Syslog", sb.String(), ndjson.Options{BatchRows: 4, MaxLineBytes: 100 << 10})
 	require.Equal(t, 12, res.Read)
 	require.Equal(t, 11, res.Accepted)
-	require.Equal(t, []ndjson.Reject{{Line: 11, Error: "line longer than 102400 bytes"}}, res.Rejects)
+	require.Len(t, res.Rejects, 1)
+	require.Equal(t, 11, res.Rejects[0].Line)
+	require.Equal(t, "line longer than 102400 bytes", res.Rejects[0].Error)
+	require.Len(t, res.Rejects[0].Raw, ndjson.MaxRawBytes, "the raw line is kept, cut at the limit")
 	total := 0
 	for _, b := range batches {
 		total += b.Len

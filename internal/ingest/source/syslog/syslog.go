@@ -21,6 +21,7 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest/file"
 	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
 	psyslog "github.com/vigilsec/vigil/internal/ingest/parse/syslog"
+	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -28,6 +29,7 @@ import (
 type Publisher interface {
 	PublishBatch(ctx context.Context, b *batch.Batch) error
 	CountRejected(source string, n int)
+	KeepRejects(ctx context.Context, source, target string, rejects []pipeline.RejectedRecord)
 }
 
 // Config configures the listeners; an empty address disables that listener.
@@ -154,6 +156,7 @@ type gatherer struct {
 	lines *file.Lines
 	last  time.Time
 	rej   int
+	kept  []pipeline.RejectedRecord
 	proto string
 }
 
@@ -168,6 +171,9 @@ func (g *gatherer) add(msg []byte, sender string) {
 	meta := psyslog.Meta{SenderIP: sender, Received: time.Now().UnixMicro()}
 	if err := g.lines.Normalize(string(msg), meta, g.set); err != nil {
 		g.rej++
+		if len(g.kept) < 1000 {
+			g.kept = append(g.kept, pipeline.RejectedRecord{Reason: "from " + sender + ": " + err.Error(), Raw: string(msg)})
+		}
 		g.s.log.Debug("syslog message rejected", "proto", g.proto, "sender", sender, "err", err)
 	}
 	if g.set.Rows() >= g.s.cfg.FlushRows {
@@ -183,7 +189,8 @@ func (g *gatherer) flush() {
 	g.last = time.Now()
 	if g.rej > 0 {
 		g.s.pub.CountRejected("syslog/"+g.proto, g.rej)
-		g.rej = 0
+		g.s.pub.KeepRejects(g.ctx, "syslog/"+g.proto, "", g.kept)
+		g.rej, g.kept = 0, nil
 	}
 	if g.set.Rows() == 0 {
 		return

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/ingest/source/syslog"
+	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -40,6 +41,8 @@ func (c *collector) PublishBatch(_ context.Context, b *batch.Batch) error {
 }
 
 func (c *collector) CountRejected(_ string, n int) { c.mu.Lock(); c.rejected += n; c.mu.Unlock() }
+
+func (c *collector) KeepRejects(context.Context, string, string, []pipeline.RejectedRecord) {}
 
 func (c *collector) count(table string) int {
 	c.mu.Lock()
