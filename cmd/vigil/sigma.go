@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,17 +11,19 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vigilsec/vigil/internal/analytics"
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/sigma"
 	"github.com/vigilsec/vigil/internal/sigma/conformance"
 	"github.com/vigilsec/vigil/internal/sigma/rule"
+	"github.com/vigilsec/vigil/internal/state/sqlite"
 )
 
 func init() {
 	register(&command{name: "sigma", summary: "Sigma rules: conformance, convert to KQL", run: runSigma})
-	register(&command{name: "rules", summary: "detection rules as code: test", run: runRules})
+	register(&command{name: "rules", summary: "detection rules: test (rules as code), import (Sentinel analytics rules)", run: runRules})
 }
 
 // stringList is a repeatable flag.
@@ -86,8 +89,11 @@ func sigmaConformance(args []string, out io.Writer) error {
 }
 
 func runRules(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) > 0 && args[0] == "import" {
+		return rulesImport(ctx, args[1:], out)
+	}
 	if len(args) == 0 || args[0] != "test" {
-		return fmt.Errorf("%w: vigil rules test DIR [--json]", errUsage)
+		return fmt.Errorf("%w: vigil rules test DIR [--json] | vigil rules import --data DIR --format sentinel PATH [--json]", errUsage)
 	}
 	fs := flagSet("rules test", "DIR [--json]")
 	asJSON := fs.Bool("json", false, "print one JSON object")
@@ -160,6 +166,70 @@ func sigmaConvert(args []string, out io.Writer) error {
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d rules not converted", failed)
+	}
+	return nil
+}
+
+// rulesImport imports Sentinel analytics rules into the state store, each query checked by the KQL engine.
+func rulesImport(ctx context.Context, args []string, out io.Writer) error {
+	var format string
+	var asJSON bool
+	cfg, paths, err := parseConfigArgs("rules import", "--data DIR --format sentinel PATH... [--json]", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "sentinel", "rule format (sentinel)")
+		fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	})
+	if err != nil {
+		return err
+	}
+	if format != "sentinel" {
+		return fmt.Errorf("%w: --format must be sentinel", errUsage)
+	}
+	if len(paths) == 0 {
+		return fmt.Errorf("%w: give a rule file, directory or JSONL file", errUsage)
+	}
+	st, err := sqlite.Open(ctx, cfg.StatePath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cat := schema.NewCatalog()
+	if custom, err := st.CustomTables(ctx); err == nil {
+		for name, cols := range custom {
+			_, _ = cat.AddCustom(name, cols)
+		}
+	}
+	fns := kql.NewFunctions()
+	if cfg.KQL.FunctionsDir != "" {
+		fns.LoadDir(cfg.KQL.FunctionsDir)
+	}
+	total := &analytics.Report{Refused: map[string]int{}}
+	for _, p := range paths {
+		rules, refused, err := analytics.ReadPath(p)
+		if err != nil {
+			return err
+		}
+		rep, err := analytics.Import(ctx, rules, refused, kql.WithFunctions(cat, fns), analytics.SQLiteStore{DB: st})
+		if err != nil {
+			return err
+		}
+		total.Total += rep.Total
+		total.Imported += rep.Imported
+		for k, v := range rep.Refused {
+			total.Refused[k] += v
+		}
+		total.Refusals = append(total.Refusals, rep.Refusals...)
+	}
+	if asJSON {
+		return json.NewEncoder(out).Encode(total)
+	}
+	fmt.Fprintf(out, "%d rules: %d imported, %d refused\n", total.Total, total.Imported, total.Total-total.Imported)
+	reasons := make([]string, 0, len(total.Refused))
+	for r := range total.Refused {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(i, j int) bool { return total.Refused[reasons[i]] > total.Refused[reasons[j]] })
+	for _, r := range reasons {
+		fmt.Fprintf(out, "  %6d  %s\n", total.Refused[r], r)
 	}
 	return nil
 }

@@ -1,0 +1,71 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vigilsec/vigil/internal/kql"
+)
+
+// Store keeps rules, versioned.
+type Store interface {
+	// SaveRule stores r, creating version 1 or adding a new version when the definition changed; it returns the
+	// rule's version.
+	SaveRule(ctx context.Context, r *Rule) (int, error)
+}
+
+// Report is what an import did; it marshals to the JSON `vigil rules import --json` prints.
+type Report struct {
+	Total    int            `json:"total"`
+	Imported int            `json:"imported"`
+	Refused  map[string]int `json:"refused"`
+	// Refusals lists every refused rule with its reason.
+	Refusals []*Refusal `json:"refusals,omitempty"`
+}
+
+// Import validates each rule, compiles its query against cat, and saves the ones that pass.
+func Import(ctx context.Context, rules []*Rule, parseRefusals []*Refusal, cat kql.Catalog, st Store) (*Report, error) {
+	rep := &Report{Refused: map[string]int{}}
+	refuse := func(r *Refusal) {
+		rep.Refused[r.Reason]++
+		rep.Refusals = append(rep.Refusals, r)
+	}
+	rep.Total = len(rules) + len(parseRefusals)
+	for _, r := range parseRefusals {
+		refuse(r)
+	}
+	for _, r := range rules {
+		if ref := Validate(r); ref != nil {
+			refuse(ref)
+			continue
+		}
+		q, errs := kql.Compile(r.Query, cat)
+		if errs == nil {
+			if _, err := q.DuckDB(); err != nil {
+				refuse(&Refusal{Source: r.Source, ID: r.ID, Name: r.Name, Reason: "kql_unsupported", Detail: err.Error()})
+				continue
+			}
+		} else {
+			refuse(&Refusal{Source: r.Source, ID: r.ID, Name: r.Name, Reason: errs[0].Code,
+				Detail: fmt.Sprintf("%d:%d: %s", errs[0].Line, errs[0].Col, errs[0].Message)})
+			continue
+		}
+		if _, err := st.SaveRule(ctx, r); err != nil {
+			return rep, err
+		}
+		rep.Imported++
+	}
+	return rep, nil
+}
+
+// SQLiteStore adapts the SQLite state store to Store.
+type SQLiteStore struct {
+	DB interface {
+		SaveRuleDefinition(ctx context.Context, id, name, kind string, def any) (int, error)
+	}
+}
+
+// SaveRule implements [Store].
+func (s SQLiteStore) SaveRule(ctx context.Context, r *Rule) (int, error) {
+	return s.DB.SaveRuleDefinition(ctx, r.ID, r.Name, r.Kind, r)
+}
