@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/vigilsec/vigil/internal/analytics"
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
@@ -49,6 +50,7 @@ type App struct {
 	Syslog   *syslogsrc.Server
 	Hunt     *hunt.Service
 	Detector *detect.Detector
+	Rules    *analytics.Scheduler
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -122,6 +124,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		}
 		log.Info("stored functions loaded", "dir", dir, "functions", n)
 	}
+	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: a.State, IngestDelay: 2 * time.Minute, Now: time.Now, Log: log}
 	a.API = api.New(api.Deps{
 		Hunt:    a.Hunt,
 		Alerts:  a.State,
@@ -165,6 +168,7 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 			}
 		})
 	}
+	a.goRun(func() { a.Rules.Run(ctx, 30*time.Second) })
 	a.goRun(func() { a.watchLag(ctx) })
 	a.goRun(func() { a.Stats.Run(ctx, 5*time.Second) })
 	a.goRun(func() { a.retention(ctx) })

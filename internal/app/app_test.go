@@ -17,10 +17,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vigilsec/vigil/internal/analytics"
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/app"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/state"
 )
 
 type server struct {
@@ -431,4 +434,74 @@ func TestRejectedRecordsAreKept(t *testing.T) {
 	require.Contains(t, rows[0].([]any)[3], "invalid JSON")
 	require.Equal(t, `{"TimeGenerated":"2024-05-01T10:00:01Z",`, rows[0].([]any)[4])
 	require.Contains(t, rows[1].([]any)[3], "missing time column")
+}
+
+// TestSchedulerRunsEveryWindowOnce stops the clock for several windows ("downtime") and checks the scheduler then
+// evaluates each window exactly once, in order, with alerts from the windows that hold matching events.
+func TestSchedulerRunsEveryWindowOnce(t *testing.T) {
+	s := start(t, nil)
+	ctx := context.Background()
+	t0 := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
+	rules, refused, err := analytics.ReadPath(writeFile(t, "rule.yaml", `id: r-failed-logons
+name: Failed logons
+severity: High
+queryFrequency: 5m
+queryPeriod: 5m
+triggerOperator: gt
+triggerThreshold: 0
+query: SecurityEvent | where EventID == 4625
+`))
+	require.NoError(t, err)
+	rep, err := analytics.Import(ctx, rules, refused, kql.WithFunctions(s.a.Catalog, kql.NewFunctions()), analytics.SQLiteStore{DB: s.a.State})
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Imported)
+
+	var body strings.Builder
+	for _, m := range []int{1, 12, 13, 14} {
+		id := 4625
+		if m == 14 {
+			id = 4624
+		}
+		fmt.Fprintf(&body, `{"TimeGenerated":%q,"EventID":%d,"Computer":"dc1"}`+"\n", t0.Add(time.Duration(m)*time.Minute).Format(time.RFC3339), id)
+	}
+	res, err := s.a.Receiver.IngestNDJSON(ctx, "SecurityEvent", strings.NewReader(body.String()))
+	require.NoError(t, err)
+	require.Equal(t, 4, res.Accepted)
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	require.NoError(t, s.a.WaitWritten(wctx))
+
+	now := t0.Add(7 * time.Minute)
+	sched := *s.a.Rules
+	sched.IngestDelay = time.Minute
+	sched.Now = func() time.Time { return now }
+	n, err := sched.Tick(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "a new rule runs its most recent complete window")
+	now = t0.Add(27 * time.Minute) // down for four windows
+	n, err = sched.Tick(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 4, n)
+	n, err = sched.Tick(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing twice")
+
+	runs, err := s.a.State.RuleRuns(ctx, "r-failed-logons")
+	require.NoError(t, err)
+	require.Len(t, runs, 5)
+	for i, r := range runs {
+		require.Equal(t, t0.Add(time.Duration(5*(i+1))*time.Minute), r.WindowEnd, "window %d", i)
+		require.Empty(t, r.Error)
+	}
+	require.Equal(t, []int{1, 0, 2, 0, 0}, []int{runs[0].Rows, runs[1].Rows, runs[2].Rows, runs[3].Rows, runs[4].Rows})
+	alerts, total, err := s.a.State.ListAlerts(ctx, state.AlertFilter{RuleID: "r-failed-logons"})
+	require.NoError(t, err)
+	require.Equal(t, 2, total)
+	require.Equal(t, "High", alerts[0].Severity)
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+	return p
 }

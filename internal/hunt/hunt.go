@@ -64,6 +64,9 @@ type Request struct {
 	Timespan string `json:"timespan,omitempty"`
 	// Limit caps the rows returned (default 10,000).
 	Limit int `json:"limit,omitempty"`
+	// At is the query's "now" and the end of the timespan window (zero: the current time). The scheduler sets it
+	// to a window's end.
+	At time.Time `json:"-"`
 }
 
 // Result is a hunt's answer.
@@ -103,6 +106,9 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%w: limit %d is above the maximum %d", ErrBadRequest, limit, s.cfg.MaxLimit)
 	}
 	now := s.now().UTC()
+	if !req.At.IsZero() {
+		now = req.At.UTC()
+	}
 	src := req.Query
 	if strings.TrimSpace(src) == "" {
 		return nil, fmt.Errorf("%w: query is empty", ErrBadRequest)
@@ -178,7 +184,8 @@ func (s *Service) applyWindow(sql, timespan string, now time.Time) (string, erro
 	if err != nil {
 		return "", err
 	}
-	from := now.Add(-d).Format("2006-01-02 15:04:05.000000")
+	const layout = "2006-01-02 15:04:05.000000"
+	from, to := now.Add(-d).Format(layout), now.Format(layout)
 	for _, t := range s.catalog.Tables() {
 		quoted := `"` + strings.ReplaceAll(t.Name, `"`, `""`) + `"`
 		for _, kw := range []string{"FROM ", "JOIN "} {
@@ -186,14 +193,15 @@ func (s *Service) applyWindow(sql, timespan string, now time.Time) (string, erro
 			if !strings.Contains(sql, needle) {
 				continue
 			}
-			win := kw + "(SELECT * FROM " + quoted + " WHERE " + `"` + t.TimeColumn + `"` + " >= TIMESTAMP '" + from + "') AS " + quoted
+			tc := `"` + t.TimeColumn + `"`
+			win := kw + "(SELECT * FROM " + quoted + " WHERE " + tc + " >= TIMESTAMP '" + from + "' AND " + tc + " < TIMESTAMP '" + to + "') AS " + quoted
 			sql = replaceRef(sql, needle, win)
 		}
 	}
 	return sql, nil
 }
 
-// replaceRef replaces needle outside string literals ('...' with ” as the escape, so an even count of quotes
+// replaceRef replaces needle outside string literals ('...' with '' as the escape, so an even count of quotes
 // before a position means it is outside), where it is not the start of a qualified name.
 func replaceRef(sql, needle, with string) string {
 	var b strings.Builder

@@ -79,3 +79,60 @@ func (d *DB) RuleDefinitions(ctx context.Context) ([]RuleRecord, error) {
 	}
 	return out, rows.Err()
 }
+
+// RuleRun is one evaluation of a scheduled rule over one window.
+type RuleRun struct {
+	RuleID      string    `json:"ruleId"`
+	WindowStart time.Time `json:"windowStart"`
+	WindowEnd   time.Time `json:"windowEnd"`
+	StartedAt   time.Time `json:"startedAt"`
+	DurationMS  float64   `json:"durationMs"`
+	Rows        int       `json:"rows"`
+	Alerts      int       `json:"alerts"`
+	Error       string    `json:"error,omitempty"`
+}
+
+// RecordRuleRun records a run; a second record for the same rule and window end is ignored (a window is evaluated
+// once). It reports whether the run was new.
+func (d *DB) RecordRuleRun(ctx context.Context, r RuleRun) (bool, error) {
+	res, err := d.db.ExecContext(ctx, `INSERT OR IGNORE INTO analytics_rule_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.RuleID, r.WindowStart.UnixMicro(), r.WindowEnd.UnixMicro(), r.StartedAt.UnixMicro(), r.DurationMS, r.Rows, r.Alerts, r.Error)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// LastRuleWindow returns the end of the last window recorded for a rule (zero when none).
+func (d *DB) LastRuleWindow(ctx context.Context, ruleID string) (time.Time, error) {
+	var end sql.NullInt64
+	if err := d.db.QueryRowContext(ctx, `SELECT max(window_end) FROM analytics_rule_runs WHERE rule_id = ?`, ruleID).Scan(&end); err != nil {
+		return time.Time{}, err
+	}
+	if !end.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMicro(end.Int64).UTC(), nil
+}
+
+// RuleRuns lists a rule's runs, oldest window first.
+func (d *DB) RuleRuns(ctx context.Context, ruleID string) ([]RuleRun, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT rule_id, window_start, window_end, started_at, duration_ms, rows, alerts, error
+		FROM analytics_rule_runs WHERE rule_id = ? ORDER BY window_end`, ruleID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RuleRun
+	for rows.Next() {
+		var r RuleRun
+		var ws, we, sa int64
+		if err := rows.Scan(&r.RuleID, &ws, &we, &sa, &r.DurationMS, &r.Rows, &r.Alerts, &r.Error); err != nil {
+			return nil, err
+		}
+		r.WindowStart, r.WindowEnd, r.StartedAt = time.UnixMicro(ws).UTC(), time.UnixMicro(we).UTC(), time.UnixMicro(sa).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

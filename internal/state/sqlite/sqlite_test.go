@@ -51,7 +51,7 @@ func TestStateStore(t *testing.T) {
 	defer db.Close()
 	v, err := db.Version(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 3, v)
+	require.Equal(t, 4, v)
 	custom, err := db.CustomTables(ctx)
 	require.NoError(t, err)
 	require.Equal(t, map[string][]schema.Column{"App_CL": cols}, custom)
