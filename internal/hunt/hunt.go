@@ -201,7 +201,7 @@ func (s *Service) applyWindow(sql, timespan string, now time.Time) (string, erro
 	return sql, nil
 }
 
-// replaceRef replaces needle outside string literals ('...' with '' as the escape, so an even count of quotes
+// replaceRef replaces needle outside string literals (single-quoted, a quote inside written twice, so an even count of quotes
 // before a position means it is outside), where it is not the start of a qualified name.
 func replaceRef(sql, needle, with string) string {
 	var b strings.Builder
