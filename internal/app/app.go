@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		}
 		log.Info("stored functions loaded", "dir", dir, "functions", n)
 	}
-	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: a.State, IngestDelay: 2 * time.Minute, Now: time.Now, Log: log}
+	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: a.State, IngestDelay: time.Duration(cfg.Analytics.IngestDelay), Now: time.Now, Log: log}
 	a.API = api.New(api.Deps{
 		Hunt:    a.Hunt,
 		Alerts:  a.State,
@@ -168,7 +168,9 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 			}
 		})
 	}
-	a.goRun(func() { a.Rules.Run(ctx, 30*time.Second) })
+	if iv := time.Duration(a.Config.Analytics.Interval); iv > 0 {
+		a.goRun(func() { a.Rules.Run(ctx, iv) })
+	}
 	a.goRun(func() { a.watchLag(ctx) })
 	a.goRun(func() { a.Stats.Run(ctx, 5*time.Second) })
 	a.goRun(func() { a.retention(ctx) })

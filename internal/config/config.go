@@ -35,12 +35,22 @@ type Config struct {
 	Store  Store  `yaml:"store"`
 	// KQL configures the query engine.
 	KQL KQL `yaml:"kql"`
+	// Analytics configures the scheduled analytics rules.
+	Analytics Analytics `yaml:"analytics"`
 	// Detection configures stream detection.
 	Detection Detection `yaml:"detection"`
 	// Syslog configures the syslog listeners (all off by default: they take unauthenticated input).
 	Syslog syslogsrc.Config `yaml:"syslog"`
 	// MetricsPublic serves /metrics without a token (off by default).
 	MetricsPublic bool `yaml:"metrics_public"`
+}
+
+// Analytics configures the rule scheduler.
+type Analytics struct {
+	// Interval is how often the scheduler looks for due windows (0: the scheduler is off).
+	Interval Duration `yaml:"interval"`
+	// IngestDelay is how long after a window's end it is evaluated, so late events are in.
+	IngestDelay Duration `yaml:"ingest_delay"`
 }
 
 // KQL configures the query engine.
@@ -175,7 +185,8 @@ func Default() Config {
 			BatchRows:    4096,
 			MaxLag:       32,
 		},
-		Stream: Stream{MaxBytes: 4 << 30},
+		Stream:    Stream{MaxBytes: 4 << 30},
+		Analytics: Analytics{Interval: Duration(30 * time.Second), IngestDelay: Duration(2 * time.Minute)},
 		Store: Store{Retention: Retention{
 			Default:  Duration(90 * 24 * time.Hour),
 			Interval: Duration(time.Hour),
