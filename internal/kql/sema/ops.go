@@ -666,10 +666,21 @@ func (b *binder) mvExpand(in plan.Node, o *ast.MvExpandOp, r *rowCtx, e *env) pl
 			return nil
 		}
 	}
+	in, cols, types := b.expandItems(in, o.Items, r, e)
+	var lim plan.Expr
+	if o.Limit != nil {
+		lim = b.scalar(o.Limit, &rowCtx{}, e)
+	}
+	return &plan.MvExpand{Input: in, Cols: cols, Types: types, Limit: lim}
+}
+
+// expandItems binds the items of mv-expand and mv-apply: each names a column, existing or computed (computed ones
+// are added with an extend), with the type it is expanded to (dynamic unless "to typeof(...)" says otherwise).
+func (b *binder) expandItems(in plan.Node, items []*ast.MvExpandItem, r *rowCtx, e *env) (plan.Node, []string, []schema.Type) {
 	var extra []ast.Expr
 	var cols []string
 	var types []schema.Type
-	for _, it := range o.Items {
+	for _, it := range items {
 		name := ""
 		switch x := it.X.(type) {
 		case *ast.Ident:
@@ -697,9 +708,5 @@ func (b *binder) mvExpand(in plan.Node, o *ast.MvExpandOp, r *rowCtx, e *env) pl
 	if len(extra) > 0 {
 		in = b.extend(in, extra, r, e)
 	}
-	var lim plan.Expr
-	if o.Limit != nil {
-		lim = b.scalar(o.Limit, &rowCtx{}, e)
-	}
-	return &plan.MvExpand{Input: in, Cols: cols, Types: types, Limit: lim}
+	return in, cols, types
 }

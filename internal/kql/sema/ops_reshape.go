@@ -275,37 +275,7 @@ func (b *binder) mvApply(in plan.Node, o *ast.MvApplyOp, r *rowCtx, e *env) plan
 			return nil
 		}
 	}
-	var extra []ast.Expr
-	var items []string
-	var types []schema.Type
-	for _, it := range o.Items {
-		name := ""
-		switch x := it.X.(type) {
-		case *ast.Ident:
-			name = x.Name
-			if r.schema.Index(name) < 0 {
-				extra = append(extra, x)
-			}
-		case *ast.Assign:
-			name = x.Names[0].Name
-			extra = append(extra, x)
-		default:
-			name = exprName(x)
-			if name == "" {
-				name = fmt.Sprintf("Column%d", len(items)+1)
-			}
-			extra = append(extra, &ast.Assign{Loc: ast.Loc{Range: x.Span()}, Names: []*ast.Ident{{Name: name}}, Value: x})
-		}
-		items = append(items, name)
-		t := schema.TypeDynamic
-		if it.To != nil {
-			t = b.typeRef(it.To)
-		}
-		types = append(types, t)
-	}
-	if len(extra) > 0 {
-		in = b.extend(in, extra, r, e)
-	}
+	in, items, types := b.expandItems(in, o.Items, r, e)
 	cols := append(plan.Schema{}, in.Schema()...)
 	for i, it := range items {
 		if j := cols.Index(it); j >= 0 {
