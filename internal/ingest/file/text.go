@@ -1,7 +1,6 @@
 package file
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest/parse/cef"
 	"github.com/vigilsec/vigil/internal/ingest/parse/leef"
 	"github.com/vigilsec/vigil/internal/ingest/parse/syslog"
+	"github.com/vigilsec/vigil/internal/x/linereader"
 )
 
 // MaxLineBytes is the longest text line an import accepts; longer lines are rejected.
@@ -51,23 +51,10 @@ func textReader(format string) ReadFunc {
 		cp := cef.Parser{Syslog: sp}
 		lp := leef.Parser{Syslog: sp}
 		meta := syslog.Meta{Received: time.Now().UnixMicro()}
-		br := bufio.NewReaderSize(r, 64<<10)
+		lr := linereader.New(r, MaxLineBytes)
 		line, pending := 0, 0
-		var buf []byte
 		for {
-			chunk, err := br.ReadSlice('\n')
-			long := false
-			if errors.Is(err, bufio.ErrBufferFull) {
-				buf = append(buf[:0], chunk...)
-				for errors.Is(err, bufio.ErrBufferFull) {
-					chunk, err = br.ReadSlice('\n')
-					if len(buf) <= MaxLineBytes {
-						buf = append(buf, chunk...)
-					}
-				}
-				long = len(buf) > MaxLineBytes
-				chunk = buf
-			}
+			chunk, long, err := lr.Next()
 			if err != nil && !errors.Is(err, io.EOF) {
 				return c, fmt.Errorf("read line %d: %w", line+1, err)
 			}

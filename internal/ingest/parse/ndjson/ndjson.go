@@ -5,7 +5,6 @@
 package ndjson
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/ingest/normalize"
+	"github.com/vigilsec/vigil/internal/x/linereader"
 )
 
 // Options limit what a reader accepts.
@@ -80,10 +80,9 @@ func (r *Result) reject(max, line int, err error, raw []byte) {
 func Read(in io.Reader, b *batch.Builder, opts Options, flush func(*batch.Builder) error) (Result, error) {
 	opts.fill()
 	var res Result
-	br := bufio.NewReaderSize(in, 64<<10)
+	lr := linereader.New(in, opts.MaxLineBytes)
 	var p fastjson.Parser
 	w := normalize.NewJSON(b)
-	var long []byte
 	pending := 0
 	line := 0
 	doFlush := func() error {
@@ -98,22 +97,7 @@ func Read(in io.Reader, b *batch.Builder, opts Options, flush func(*batch.Builde
 		return nil
 	}
 	for {
-		chunk, err := br.ReadSlice('\n')
-		tooLong := false
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// Gather the rest of the line up to the limit, then skip what is beyond it.
-			long = append(long[:0], chunk...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				chunk, err = br.ReadSlice('\n')
-				if len(long) <= opts.MaxLineBytes {
-					long = append(long, chunk...)
-				}
-			}
-			if len(long) > opts.MaxLineBytes {
-				tooLong = true
-			}
-			chunk = long
-		}
+		chunk, tooLong, err := lr.Next()
 		if err != nil && !errors.Is(err, io.EOF) {
 			return res, fmt.Errorf("read line %d: %w", line+1, err)
 		}
