@@ -5,7 +5,6 @@ package api
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -21,12 +20,6 @@ import (
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
 )
-
-//go:embed openapi.json
-var openAPI []byte
-
-// OpenAPI returns the OpenAPI document.
-func OpenAPI() []byte { return openAPI }
 
 // Ingester is what the ingest routes need of the pipeline.
 type Ingester interface {
