@@ -31,26 +31,39 @@ type Permission string
 
 // The permissions.
 const (
-	PermIngest       Permission = "ingest"        // send events
-	PermReadData     Permission = "data:read"     // read schema, statistics, hunt over events
-	PermManageTokens Permission = "tokens:manage" // create, list and revoke API tokens
-	PermReadMetrics  Permission = "metrics:read"  // scrape /metrics
-	PermHunt         Permission = "hunt"          // run KQL queries over events
+	PermIngest           Permission = "ingest"            // send events
+	PermReadData         Permission = "data:read"         // read schema, statistics, alerts, incidents, rules
+	PermManageTokens     Permission = "tokens:manage"     // create, list and revoke API tokens of anyone
+	PermReadMetrics      Permission = "metrics:read"      // scrape /metrics
+	PermHunt             Permission = "hunt"              // run KQL queries over events
+	PermManageRules      Permission = "rules:manage"      // create, edit, enable, disable and import detection rules
+	PermManageIncidents  Permission = "incidents:manage"  // triage alerts and incidents: assign, comment, merge, close
+	PermRunResponse      Permission = "response:run"      // run response actions (contain a device, disable a user)
+	PermApproveResponse  Permission = "response:approve"  // approve another person's response action
+	PermManageAutomation Permission = "automation:manage" // edit automation rules and playbooks
+	PermManageUsers      Permission = "users:manage"      // manage users, roles and their tokens
+	PermManageSettings   Permission = "settings:manage"   // change settings and connectors
 )
 
 // Roles maps each built-in role to its permissions. It is the single table every route check reads.
 var Roles = map[string][]Permission{
-	"admin":   {PermIngest, PermReadData, PermManageTokens, PermReadMetrics, PermHunt},
-	"analyst": {PermReadData, PermReadMetrics, PermHunt},
-	"reader":  {PermReadData, PermHunt},
-	"ingest":  {PermIngest},
+	"admin": {PermIngest, PermReadData, PermManageTokens, PermReadMetrics, PermHunt, PermManageRules,
+		PermManageIncidents, PermRunResponse, PermApproveResponse, PermManageAutomation, PermManageUsers,
+		PermManageSettings},
+	"detection_engineer": {PermReadData, PermReadMetrics, PermHunt, PermManageRules},
+	"analyst":            {PermReadData, PermReadMetrics, PermHunt, PermManageIncidents},
+	"responder":          {PermReadData, PermReadMetrics, PermHunt, PermManageIncidents, PermRunResponse, PermApproveResponse},
+	"reader":             {PermReadData, PermHunt},
+	"ingest":             {PermIngest},
 }
 
 // ValidRole reports whether role is a built-in role.
 func ValidRole(role string) bool { _, ok := Roles[role]; return ok }
 
 // RoleNames returns the built-in roles in a stable order.
-func RoleNames() []string { return []string{"admin", "analyst", "reader", "ingest"} }
+func RoleNames() []string {
+	return []string{"admin", "detection_engineer", "analyst", "responder", "reader", "ingest"}
+}
 
 // Allowed reports whether role holds permission p.
 func Allowed(role string, p Permission) bool {
