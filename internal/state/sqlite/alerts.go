@@ -25,8 +25,9 @@ func (d *DB) AddAlerts(ctx context.Context, alerts []state.Alert) (int, error) {
 	}
 	defer func() { _ = tx.Rollback() }()
 	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO alerts (id, source, rule_id, rule_title, rule_author, severity,
-		status, tactics, techniques, entities, matched_fields, event, event_table, event_item_id, event_time, detected_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		status, tactics, techniques, entities, matched_fields, event, event_table, event_item_id, event_time, detected_at,
+		details, incident_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
@@ -35,7 +36,7 @@ func (d *DB) AddAlerts(ctx context.Context, alerts []state.Alert) (int, error) {
 	for _, a := range alerts {
 		res, err := stmt.ExecContext(ctx, a.ID, a.Source, a.RuleID, a.RuleTitle, a.RuleAuthor, a.Severity, a.Status,
 			jsonText(a.Tactics), jsonText(a.Techniques), jsonText(a.Entities), jsonText(a.MatchedFields), jsonText(a.Event),
-			a.EventTable, a.EventItemID, a.EventTime.UnixMicro(), a.DetectedAt.UnixMicro())
+			a.EventTable, a.EventItemID, a.EventTime.UnixMicro(), a.DetectedAt.UnixMicro(), detailsJSON(a), a.IncidentID)
 		if err != nil {
 			return 0, fmt.Errorf("add alert %s: %w", a.ID, err)
 		}
@@ -53,17 +54,42 @@ func jsonText(v any) string {
 	return string(b)
 }
 
+// alertDetails are the alert fields kept together in the details column.
+type alertDetails struct {
+	Description   string              `json:"description,omitempty"`
+	RuleVersion   int                 `json:"ruleVersion,omitempty"`
+	CustomDetails map[string][]string `json:"customDetails,omitempty"`
+	Evidence      []map[string]any    `json:"evidence,omitempty"`
+	WindowStart   *time.Time          `json:"windowStart,omitempty"`
+	WindowEnd     *time.Time          `json:"windowEnd,omitempty"`
+	Grouping      *state.Grouping     `json:"grouping,omitempty"`
+}
+
+func detailsJSON(a state.Alert) string {
+	b, err := json.Marshal(alertDetails{Description: a.Description, RuleVersion: a.RuleVersion,
+		CustomDetails: a.CustomDetails, Evidence: a.Evidence, WindowStart: a.WindowStart, WindowEnd: a.WindowEnd,
+		Grouping: a.Grouping})
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
 const alertCols = `id, source, rule_id, rule_title, rule_author, severity, status, tactics, techniques, entities,
-	matched_fields, event, event_table, event_item_id, event_time, detected_at`
+	matched_fields, event, event_table, event_item_id, event_time, detected_at, details, incident_id`
 
 func scanAlert(sc interface{ Scan(...any) error }) (state.Alert, error) {
 	var a state.Alert
-	var tactics, techniques, entities, fields, ev string
+	var tactics, techniques, entities, fields, ev, details string
 	var et, dt int64
 	if err := sc.Scan(&a.ID, &a.Source, &a.RuleID, &a.RuleTitle, &a.RuleAuthor, &a.Severity, &a.Status, &tactics,
-		&techniques, &entities, &fields, &ev, &a.EventTable, &a.EventItemID, &et, &dt); err != nil {
+		&techniques, &entities, &fields, &ev, &a.EventTable, &a.EventItemID, &et, &dt, &details, &a.IncidentID); err != nil {
 		return a, err
 	}
+	var d alertDetails
+	_ = json.Unmarshal([]byte(details), &d)
+	a.Description, a.RuleVersion, a.CustomDetails, a.Evidence = d.Description, d.RuleVersion, d.CustomDetails, d.Evidence
+	a.WindowStart, a.WindowEnd, a.Grouping = d.WindowStart, d.WindowEnd, d.Grouping
 	_ = json.Unmarshal([]byte(tactics), &a.Tactics)
 	_ = json.Unmarshal([]byte(techniques), &a.Techniques)
 	_ = json.Unmarshal([]byte(entities), &a.Entities)

@@ -2,7 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,8 +54,22 @@ func TestStateStore(t *testing.T) {
 	defer db.Close()
 	v, err := db.Version(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 4, v)
+	require.Equal(t, latestMigration(t), v)
 	custom, err := db.CustomTables(ctx)
 	require.NoError(t, err)
 	require.Equal(t, map[string][]schema.Column{"App_CL": cols}, custom)
+}
+
+// latestMigration is the highest version number among the migration files.
+func latestMigration(t *testing.T) int {
+	entries, err := os.ReadDir("migrations")
+	require.NoError(t, err)
+	latest := 0
+	for _, e := range entries {
+		v, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		require.NoError(t, err, e.Name())
+		latest = max(latest, v)
+	}
+	require.Positive(t, latest)
+	return latest
 }
