@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/kql"
 )
@@ -39,15 +40,8 @@ func Import(ctx context.Context, rules []*Rule, parseRefusals []*Refusal, cat kq
 			refuse(ref)
 			continue
 		}
-		q, errs := kql.Compile(r.Query, cat)
-		if errs == nil {
-			if _, err := q.DuckDB(); err != nil {
-				refuse(&Refusal{Source: r.Source, ID: r.ID, Name: r.Name, Reason: "kql_unsupported", Detail: err.Error()})
-				continue
-			}
-		} else {
-			refuse(&Refusal{Source: r.Source, ID: r.ID, Name: r.Name, Reason: errs[0].Code,
-				Detail: fmt.Sprintf("%d:%d: %s", errs[0].Line, errs[0].Col, errs[0].Message)})
+		if ref := Check(r, cat); ref != nil {
+			refuse(ref)
 			continue
 		}
 		if _, err := st.SaveRule(ctx, r); err != nil {
@@ -56,6 +50,36 @@ func Import(ctx context.Context, rules []*Rule, parseRefusals []*Refusal, cat kq
 		rep.Imported++
 	}
 	return rep, nil
+}
+
+// Check compiles a validated rule's query against cat and checks that the columns its alert details read are in the
+// query's output. A Scheduled query must translate to SQL; an NRT query must run on the row evaluator. KQL errors
+// are refused with their code and line:column.
+func Check(r *Rule, cat kql.Catalog) *Refusal {
+	ref := func(reason, detail string) *Refusal {
+		return &Refusal{Source: r.Source, ID: r.ID, Name: r.Name, Reason: reason, Detail: detail}
+	}
+	q, errs := kql.Compile(r.Query, cat)
+	if errs != nil {
+		return ref(errs[0].Code, fmt.Sprintf("%d:%d: %s", errs[0].Line, errs[0].Col, errs[0].Message))
+	}
+	if r.Kind == "NRT" {
+		if _, err := compileStream(r.Query, cat, time.Now()); err != nil {
+			return ref(ReasonNRTUnsupported, err.Error())
+		}
+	} else if _, err := q.DuckDB(); err != nil {
+		return ref("kql_unsupported", err.Error())
+	}
+	out := map[string]bool{}
+	for _, c := range q.Schema() {
+		out[c.Name] = true
+	}
+	for _, c := range referencedColumns(r) {
+		if !out[c[0]] {
+			return ref(ReasonBadMapping, fmt.Sprintf("%s reads column %q, which the query does not return", c[1], c[0]))
+		}
+	}
+	return nil
 }
 
 // SQLiteStore adapts the SQLite state store to Store.

@@ -1,6 +1,8 @@
 // Package analytics holds scheduled and near-real-time KQL analytics rules in Microsoft Sentinel's rule format:
 // parsing (YAML files, JSONL records), validation with precise refusal reasons (the query must compile with the
-// KQL engine), and the versioned rule store. The scheduler that runs them is not written yet.
+// KQL engine), the versioned rule store, the alerts a rule's results become (entities from entity mappings, custom
+// details, alert details override, grouping, suppression), the scheduler that runs Scheduled rules over exact windows,
+// and the stream evaluator of NRT rules.
 package analytics
 
 import (
@@ -33,14 +35,14 @@ type Rule struct {
 	Tactics               []string       `yaml:"tactics" json:"tactics,omitempty"`
 	RelevantTechniques    []string       `yaml:"relevantTechniques" json:"relevantTechniques,omitempty"`
 	Query                 string         `yaml:"query" json:"query"`
-	EntityMappings        []any          `yaml:"entityMappings" json:"entityMappings,omitempty"`
-	CustomDetails         map[string]any `yaml:"customDetails" json:"customDetails,omitempty"`
-	AlertDetailsOverride  map[string]any `yaml:"alertDetailsOverride" json:"alertDetailsOverride,omitempty"`
-	EventGroupingSettings map[string]any `yaml:"eventGroupingSettings" json:"eventGroupingSettings,omitempty"`
-	IncidentConfiguration map[string]any `yaml:"incidentConfiguration" json:"incidentConfiguration,omitempty"`
-	SuppressionDuration   string         `yaml:"suppressionDuration" json:"suppressionDuration,omitempty"`
-	SuppressionEnabled    bool           `yaml:"suppressionEnabled" json:"suppressionEnabled,omitempty"`
-	Version               string         `yaml:"version" json:"version,omitempty"`
+	EntityMappings        []EntityMapping        `yaml:"entityMappings" json:"entityMappings,omitempty"`
+	CustomDetails         map[string]string      `yaml:"customDetails" json:"customDetails,omitempty"`
+	AlertDetailsOverride  *AlertDetailsOverride  `yaml:"alertDetailsOverride" json:"alertDetailsOverride,omitempty"`
+	EventGroupingSettings *EventGroupingSettings `yaml:"eventGroupingSettings" json:"eventGroupingSettings,omitempty"`
+	IncidentConfiguration *IncidentConfiguration `yaml:"incidentConfiguration" json:"incidentConfiguration,omitempty"`
+	SuppressionDuration   string                 `yaml:"suppressionDuration" json:"suppressionDuration,omitempty"`
+	SuppressionEnabled    bool                   `yaml:"suppressionEnabled" json:"suppressionEnabled,omitempty"`
+	Version               string                 `yaml:"version" json:"version,omitempty"`
 	// Source names where the rule came from (file, or file:line).
 	Source string `yaml:"-" json:"-"`
 }
@@ -52,6 +54,7 @@ const (
 	ReasonBadDuration  = "bad_duration"
 	ReasonBadTrigger   = "bad_trigger"
 	ReasonBadKind      = "bad_kind"
+	ReasonBadSeverity  = "bad_severity"
 )
 
 // Refusal is a rule that cannot be imported.
@@ -159,10 +162,15 @@ func Validate(r *Rule) *Refusal {
 			return ref(ReasonBadDuration, "suppressionDuration: "+err.Error())
 		}
 	}
-	if r.Severity == "" {
+	switch strings.ToLower(r.Severity) {
+	case "":
 		r.Severity = "Medium"
+	case "informational", "low", "medium", "high":
+		r.Severity = strings.ToUpper(r.Severity[:1]) + strings.ToLower(r.Severity[1:])
+	default:
+		return ref(ReasonBadSeverity, fmt.Sprintf("severity %q is not Informational, Low, Medium or High", r.Severity))
 	}
-	return nil
+	return validateDetails(r)
 }
 
 // ReadPath reads rules from a YAML file, a JSONL file of records (as in the public corpus: rule fields at the top

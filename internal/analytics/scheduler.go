@@ -2,8 +2,6 @@ package analytics
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -70,7 +68,7 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 			limit = 1000
 		}
 		for end := last.Add(freq); !end.After(due) && limit > 0; end = end.Add(freq) {
-			if err := s.runWindow(ctx, &r, end.Add(-period), end); err != nil {
+			if err := s.runWindow(ctx, &r, rec.Version, end.Add(-period), end); err != nil {
 				return ran, err
 			}
 			ran++
@@ -96,7 +94,7 @@ func (s *Scheduler) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-func (s *Scheduler) runWindow(ctx context.Context, r *Rule, from, to time.Time) error {
+func (s *Scheduler) runWindow(ctx context.Context, r *Rule, version int, from, to time.Time) error {
 	started := time.Now()
 	res, err := s.Runner.Run(ctx, hunt.Request{Query: r.Query, Timespan: fmt.Sprintf("%ds", int64(to.Sub(from).Seconds())), At: to, Limit: 10_000})
 	run := sqlite.RuleRun{RuleID: r.ID, WindowStart: from, WindowEnd: to, StartedAt: started.UTC()}
@@ -110,11 +108,17 @@ func (s *Scheduler) runWindow(ctx context.Context, r *Rule, from, to time.Time) 
 	} else {
 		run.Rows = len(res.Rows)
 		if triggered(r, len(res.Rows)) {
-			a := s.alert(r, res, from, to)
-			if _, err := s.Alerts.AddAlerts(ctx, []state.Alert{a}); err != nil {
+			cols := make([]string, len(res.Columns))
+			for i, c := range res.Columns {
+				cols[i] = c.Name
+			}
+			alerts := BuildAlerts(Evaluation{Rule: r, Version: version, Source: "scheduled", Key: to.Format(time.RFC3339Nano),
+				WindowStart: from, WindowEnd: to, DetectedAt: s.Now().UTC()}, Results{Columns: cols, Rows: res.Rows})
+			n, err := recordAlerts(ctx, s.DB, s.Alerts, r, alerts, to)
+			if err != nil {
 				return err
 			}
-			run.Alerts = 1
+			run.Alerts = n
 		}
 	}
 	run.DurationMS = float64(time.Since(started).Microseconds()) / 1000
@@ -136,27 +140,3 @@ func triggered(r *Rule, n int) bool {
 	return false
 }
 
-// alert builds the run's alert; its id derives from the rule and the window, so a re-run adds nothing.
-func (s *Scheduler) alert(r *Rule, res *hunt.Result, from, to time.Time) state.Alert {
-	h := sha256.Sum256([]byte("scheduled\x00" + r.ID + "\x00" + to.Format(time.RFC3339Nano)))
-	ev := map[string]any{"rows": len(res.Rows), "windowStart": from, "windowEnd": to}
-	if len(res.Rows) > 0 {
-		first := map[string]any{}
-		for i, c := range res.Columns {
-			first[c.Name] = res.Rows[0][i]
-		}
-		ev["firstRow"] = first
-	}
-	return state.Alert{
-		ID: hex.EncodeToString(h[:16]), Source: "scheduled", RuleID: r.ID, RuleTitle: r.Name, Severity: r.Severity,
-		Status: "New", Tactics: nonNil(r.Tactics), Techniques: nonNil(r.RelevantTechniques), Entities: []state.Entity{},
-		Event: ev, EventTime: to, DetectedAt: s.Now().UTC(),
-	}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}

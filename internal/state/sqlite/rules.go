@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -22,41 +23,70 @@ type RuleRecord struct {
 // SaveRuleDefinition stores a rule definition (any JSON-marshalable value) under id: version 1 when new, a new
 // version when the definition differs from the current one, unchanged otherwise. It returns the current version.
 func (d *DB) SaveRuleDefinition(ctx context.Context, id, name, kind string, def any) (int, error) {
+	v, _, err := d.saveRule(ctx, id, name, kind, def, "import", false)
+	return v, err
+}
+
+// ErrRuleExists is returned by CreateRuleDefinition when a rule with the id exists.
+var ErrRuleExists = errors.New("state: rule exists")
+
+// CreateRuleDefinition stores a new rule (version 1), or returns ErrRuleExists. by names who created it.
+func (d *DB) CreateRuleDefinition(ctx context.Context, id, name, kind string, def any, by string) (int, error) {
+	v, _, err := d.saveRule(ctx, id, name, kind, def, by, true)
+	return v, err
+}
+
+// UpdateRuleDefinition stores def as the rule's next version when it differs from the current one; it returns
+// the current version and whether it changed, or state.ErrNotFound when there is no such rule.
+func (d *DB) UpdateRuleDefinition(ctx context.Context, id, name, kind string, def any, by string) (int, bool, error) {
+	if _, err := d.RuleDefinition(ctx, id); err != nil {
+		return 0, false, err
+	}
+	return d.saveRule(ctx, id, name, kind, def, by, false)
+}
+
+func (d *DB) saveRule(ctx context.Context, id, name, kind string, def any, by string, mustBeNew bool) (int, bool, error) {
 	body, err := json.Marshal(def)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	defer func() { _ = tx.Rollback() }()
 	now := time.Now().UnixMicro()
 	var version int
 	var current string
+	change := "updated"
 	err = tx.QueryRowContext(ctx, `SELECT version, definition FROM analytics_rules WHERE id = ?`, id).Scan(&version, &current)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		version = 1
+		version, change = 1, "created"
 		if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_rules (id, name, kind, version, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, name, kind, version, string(body), now, now); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	case err != nil:
-		return 0, err
+		return 0, false, err
+	case mustBeNew:
+		return 0, false, fmt.Errorf("%w: %s", ErrRuleExists, id)
 	case current == string(body):
-		return version, nil
+		return version, false, nil
 	default:
 		version++
 		if _, err := tx.ExecContext(ctx, `UPDATE analytics_rules SET name = ?, kind = ?, version = ?, definition = ?, updated_at = ? WHERE id = ?`,
 			name, kind, version, string(body), now, id); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_rule_versions VALUES (?, ?, ?, ?)`, id, version, string(body), now); err != nil {
-		return 0, err
+	if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_rule_versions (rule_id, version, definition, changed_at) VALUES (?, ?, ?, ?)`, id, version, string(body), now); err != nil {
+		return 0, false, err
 	}
-	return version, tx.Commit()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_rule_changes (rule_id, at, change, version, changed_by) VALUES (?, ?, ?, ?, ?)`, id, now, change, version, by); err != nil {
+		return 0, false, err
+	}
+	return version, true, tx.Commit()
 }
 
 // RuleDefinitions lists the stored rules.
