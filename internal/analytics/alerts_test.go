@@ -55,7 +55,7 @@ incidentConfiguration:
     groupByEntities: [Host, account]
 `
 
-func parseRule(t *testing.T, src string) *analytics.Rule {
+func parseRule(t testing.TB, src string) *analytics.Rule {
 	t.Helper()
 	var r analytics.Rule
 	require.NoError(t, yaml.Unmarshal([]byte(src), &r))

@@ -23,18 +23,18 @@ import (
 
 // Rule is a Sentinel analytics rule.
 type Rule struct {
-	ID                    string         `yaml:"id" json:"id"`
-	Name                  string         `yaml:"name" json:"name"`
-	Description           string         `yaml:"description" json:"description,omitempty"`
-	Severity              string         `yaml:"severity" json:"severity"`
-	Kind                  string         `yaml:"kind" json:"kind"` // Scheduled or NRT
-	QueryFrequency        string         `yaml:"queryFrequency" json:"queryFrequency,omitempty"`
-	QueryPeriod           string         `yaml:"queryPeriod" json:"queryPeriod,omitempty"`
-	TriggerOperator       string         `yaml:"triggerOperator" json:"triggerOperator,omitempty"`
-	TriggerThreshold      int            `yaml:"triggerThreshold" json:"triggerThreshold"`
-	Tactics               []string       `yaml:"tactics" json:"tactics,omitempty"`
-	RelevantTechniques    []string       `yaml:"relevantTechniques" json:"relevantTechniques,omitempty"`
-	Query                 string         `yaml:"query" json:"query"`
+	ID                    string                 `yaml:"id" json:"id"`
+	Name                  string                 `yaml:"name" json:"name"`
+	Description           string                 `yaml:"description" json:"description,omitempty"`
+	Severity              string                 `yaml:"severity" json:"severity"`
+	Kind                  string                 `yaml:"kind" json:"kind"` // Scheduled or NRT
+	QueryFrequency        string                 `yaml:"queryFrequency" json:"queryFrequency,omitempty"`
+	QueryPeriod           string                 `yaml:"queryPeriod" json:"queryPeriod,omitempty"`
+	TriggerOperator       string                 `yaml:"triggerOperator" json:"triggerOperator,omitempty"`
+	TriggerThreshold      int                    `yaml:"triggerThreshold" json:"triggerThreshold"`
+	Tactics               []string               `yaml:"tactics" json:"tactics,omitempty"`
+	RelevantTechniques    []string               `yaml:"relevantTechniques" json:"relevantTechniques,omitempty"`
+	Query                 string                 `yaml:"query" json:"query"`
 	EntityMappings        []EntityMapping        `yaml:"entityMappings" json:"entityMappings,omitempty"`
 	CustomDetails         map[string]string      `yaml:"customDetails" json:"customDetails,omitempty"`
 	AlertDetailsOverride  *AlertDetailsOverride  `yaml:"alertDetailsOverride" json:"alertDetailsOverride,omitempty"`

@@ -139,4 +139,3 @@ func triggered(r *Rule, n int) bool {
 	}
 	return false
 }
-
