@@ -2,10 +2,13 @@ package analytics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/state"
+	"github.com/vigilsec/vigil/internal/state/sqlite"
 )
 
 // Store keeps rules, versioned.
@@ -20,6 +23,8 @@ type Report struct {
 	Total    int            `json:"total"`
 	Imported int            `json:"imported"`
 	Refused  map[string]int `json:"refused"`
+	// Kept counts rules Sync left as they are because someone changed or deleted them since.
+	Kept int `json:"kept,omitempty"`
 	// Refusals lists every refused rule with its reason.
 	Refusals []*Refusal `json:"refusals,omitempty"`
 }
@@ -61,7 +66,9 @@ func Check(r *Rule, cat kql.Catalog) *Refusal {
 	}
 	q, errs := kql.Compile(r.Query, cat)
 	if errs != nil {
-		return ref(errs[0].Code, fmt.Sprintf("%d:%d: %s", errs[0].Line, errs[0].Col, errs[0].Message))
+		out := ref(errs[0].Code, fmt.Sprintf("%d:%d: %s", errs[0].Line, errs[0].Col, errs[0].Message))
+		out.Line, out.Column = errs[0].Line, errs[0].Col
+		return out
 	}
 	if r.Kind == "NRT" {
 		if _, err := compileStream(r.Query, cat, time.Now()); err != nil {
@@ -92,4 +99,45 @@ type SQLiteStore struct {
 // SaveRule implements [Store].
 func (s SQLiteStore) SaveRule(ctx context.Context, r *Rule) (int, error) {
 	return s.DB.SaveRuleDefinition(ctx, r.ID, r.Name, r.Kind, r)
+}
+
+// Sync validates and stores rules that come from files on every start (the shipped rule set, rule directories):
+// a new rule is created, a changed one gets a new version, but a rule someone has since changed through the API
+// (its last change is not by author) is left as it is. It reports like Import.
+func Sync(ctx context.Context, rules []*Rule, parseRefusals []*Refusal, cat kql.Catalog, db *sqlite.DB, author string) (*Report, error) {
+	rep := &Report{Refused: map[string]int{}, Total: len(rules) + len(parseRefusals)}
+	refuse := func(r *Refusal) {
+		rep.Refused[r.Reason]++
+		rep.Refusals = append(rep.Refusals, r)
+	}
+	for _, r := range parseRefusals {
+		refuse(r)
+	}
+	for _, r := range rules {
+		if ref := Validate(r); ref != nil {
+			refuse(ref)
+			continue
+		}
+		if ref := Check(r, cat); ref != nil {
+			refuse(ref)
+			continue
+		}
+		last, err := db.LastDefinitionChange(ctx, r.ID)
+		if err != nil && !errors.Is(err, state.ErrNotFound) {
+			return rep, err
+		}
+		if err == nil && last.Change == "deleted" {
+			rep.Kept++ // deleted through the API: stays deleted
+			continue
+		}
+		if err == nil && last.By != author {
+			rep.Kept++ // changed through the API: the change wins
+			continue
+		}
+		if _, _, err := db.SaveRule(ctx, r.ID, r.Name, r.Kind, r, author); err != nil {
+			return rep, err
+		}
+		rep.Imported++
+	}
+	return rep, nil
 }

@@ -64,6 +64,9 @@ type Refusal struct {
 	Name   string `json:"name,omitempty"`
 	Reason string `json:"reason"` // a stable code: one of the Reason* constants or a KQL error code
 	Detail string `json:"detail"`
+	// Line and Column locate a KQL error in the query (1-based; 0 when the refusal is not a query error).
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 func (r *Refusal) Error() string { return r.Source + ": " + r.Reason + ": " + r.Detail }
@@ -217,12 +220,21 @@ func readFile(path string) ([]*Rule, []*Refusal, error) {
 	if strings.EqualFold(filepath.Ext(path), ".jsonl") {
 		return readJSONL(path, bytes.NewReader(data))
 	}
+	r, ref := ParseYAML(data, path)
+	if ref != nil {
+		return nil, []*Refusal{ref}, nil
+	}
+	return []*Rule{r}, nil, nil
+}
+
+// ParseYAML reads one rule in Sentinel's YAML format (not yet validated); source names where it came from.
+func ParseYAML(data []byte, source string) (*Rule, *Refusal) {
 	var r Rule
 	if err := yaml.Unmarshal(data, &r); err != nil {
-		return nil, []*Refusal{{Source: path, Reason: ReasonParse, Detail: err.Error()}}, nil
+		return nil, &Refusal{Source: source, Reason: ReasonParse, Detail: strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	r.Source = path
-	return []*Rule{&r}, nil, nil
+	r.Source = source
+	return &r, nil
 }
 
 func readJSONL(path string, in io.Reader) ([]*Rule, []*Refusal, error) {

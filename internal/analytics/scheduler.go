@@ -31,6 +31,10 @@ type Scheduler struct {
 	Log         *slog.Logger
 	// MaxCatchUp bounds how many windows of one rule a tick runs (the rest come on later ticks).
 	MaxCatchUp int
+	// Since, when set, is where a rule that has never run starts (its first window ends at the first multiple of
+	// its frequency after Since), so data already in the store is evaluated too. Zero: a new rule starts with its
+	// most recent complete window.
+	Since time.Time
 }
 
 // Tick runs every window that is due and returns how many it ran.
@@ -62,6 +66,9 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 		due := now.Add(-s.IngestDelay).Truncate(freq)
 		if last.IsZero() {
 			last = due.Add(-freq) // a new rule starts with the most recent complete window
+			if !s.Since.IsZero() && s.Since.Before(last) {
+				last = s.Since.UTC().Truncate(freq)
+			}
 		}
 		limit := s.MaxCatchUp
 		if limit <= 0 {

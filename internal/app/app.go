@@ -24,9 +24,10 @@ import (
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/hunt"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
+	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/pipeline"
+	"github.com/vigilsec/vigil/internal/ruleset"
 	"github.com/vigilsec/vigil/internal/schema"
-	"github.com/vigilsec/vigil/internal/sigma"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 	"github.com/vigilsec/vigil/internal/stream"
@@ -51,6 +52,10 @@ type App struct {
 	Hunt     *hunt.Service
 	Detector *detect.Detector
 	Rules    *analytics.Scheduler
+	// NRT evaluates the NRT rules on the stream (nil when analytics.nrt is off).
+	NRT *analytics.NRT
+	// RuleService manages the analytics rules for the API.
+	RuleService *analytics.Service
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -102,8 +107,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		MaxLineBytes: cfg.Ingest.MaxLineBytes, BatchRows: cfg.Ingest.BatchRows, MaxLag: cfg.Ingest.MaxLag,
 	}, a.Catalog, a.Stream, a.State, a.Stats, a.Metrics, log)
 	a.Writer = pipeline.NewWriter(a.Stream, a.Events, a.Catalog, a.Stats, a.Metrics, log)
-	if len(cfg.Detection.SigmaRules) > 0 {
-		eng, issues, err := sigma.Load(cfg.Detection.SigmaRules)
+	if cfg.Detection.BuiltinRules || len(cfg.Detection.SigmaRules) > 0 {
+		eng, issues, err := ruleset.Sigma(cfg.Detection.BuiltinRules, cfg.Detection.SigmaRules)
 		if err != nil {
 			return nil, fmt.Errorf("sigma rules: %w", err)
 		}
@@ -111,7 +116,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		for _, is := range issues {
 			refused[string(is.Code)]++
 		}
-		log.Info("sigma rules loaded", "dirs", cfg.Detection.SigmaRules, "issues", len(issues), "by_code", refused)
+		log.Info("sigma rules loaded", "builtin", cfg.Detection.BuiltinRules, "dirs", cfg.Detection.SigmaRules, "issues", len(issues), "by_code", refused)
 		if a.Detector, err = detect.New(eng, a.Catalog, a.State, a.Receiver, a.Stream, a.Registry, log); err != nil {
 			return nil, err
 		}
@@ -125,9 +130,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		log.Info("stored functions loaded", "dir", dir, "functions", n)
 	}
 	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: a.State, IngestDelay: time.Duration(cfg.Analytics.IngestDelay), Now: time.Now, Log: log}
+	kcat := kql.WithFunctions(a.Catalog, a.Hunt.Functions())
+	if err := a.loadRules(ctx, kcat); err != nil {
+		return nil, err
+	}
+	if cfg.Analytics.NRT {
+		a.NRT = &analytics.NRT{DB: a.State, Catalog: kcat, Alerts: a.State, Stream: a.Stream, Log: log}
+	}
+	a.RuleService = &analytics.Service{DB: a.State, Catalog: kcat, NRT: a.NRT}
 	a.API = api.New(api.Deps{
 		Hunt:    a.Hunt,
 		Alerts:  a.State,
+		Rules:   a.RuleService,
 		Catalog: a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,
 		Metrics:       promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}),
 		MetricsPublic: cfg.MetricsPublic, Ready: a.ready, MaxBodyBytes: cfg.Ingest.MaxBodyBytes, Log: log,
@@ -153,6 +167,11 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 			return err
 		}
 	}
+	if a.NRT != nil {
+		if err := a.NRT.Prepare(ctx); err != nil {
+			return err
+		}
+	}
 	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	a.goRun(func() {
 		a.writerUp.Store(true)
@@ -165,6 +184,13 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 		a.goRun(func() {
 			if err := a.Detector.Run(ctx); err != nil {
 				a.Log.Error("stream detection stopped", "err", err)
+			}
+		})
+	}
+	if a.NRT != nil {
+		a.goRun(func() {
+			if err := a.NRT.Run(ctx); err != nil {
+				a.Log.Error("nrt rules stopped", "err", err)
 			}
 		})
 	}

@@ -51,6 +51,10 @@ type Analytics struct {
 	Interval Duration `yaml:"interval"`
 	// IngestDelay is how long after a window's end it is evaluated, so late events are in.
 	IngestDelay Duration `yaml:"ingest_delay"`
+	// NRT runs the NRT rules on the stream (a durable consumer of every table).
+	NRT bool `yaml:"nrt"`
+	// RuleDirs are directories of Sentinel analytics rules (YAML) loaded at every start, like the shipped ones.
+	RuleDirs []string `yaml:"rule_dirs"`
 }
 
 // KQL configures the query engine.
@@ -61,8 +65,10 @@ type KQL struct {
 
 // Detection configures the detection engines.
 type Detection struct {
-	// SigmaRules are directories of Sigma rules evaluated on the stream (none: stream detection is off).
+	// SigmaRules are directories of Sigma rules evaluated on the stream, besides the shipped ones.
 	SigmaRules []string `yaml:"sigma_rules"`
+	// BuiltinRules loads Vigil's shipped rule set (Sigma and analytics rules, embedded in the binary).
+	BuiltinRules bool `yaml:"builtin_rules"`
 }
 
 // TLS configures HTTPS. With both files set the server speaks only TLS.
@@ -186,7 +192,8 @@ func Default() Config {
 			MaxLag:       32,
 		},
 		Stream:    Stream{MaxBytes: 4 << 30},
-		Analytics: Analytics{Interval: Duration(30 * time.Second), IngestDelay: Duration(2 * time.Minute)},
+		Analytics: Analytics{Interval: Duration(30 * time.Second), IngestDelay: Duration(2 * time.Minute), NRT: true},
+		Detection: Detection{BuiltinRules: true},
 		Store: Store{Retention: Retention{
 			Default:  Duration(90 * 24 * time.Hour),
 			Interval: Duration(time.Hour),
@@ -247,6 +254,11 @@ func envVars() []envVar {
 			c.Ingest.MaxBodyBytes = n
 			return err
 		}},
+		{"VIGIL_BUILTIN_RULES", "load the shipped rule set (true/false)", func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			c.Detection.BuiltinRules = b
+			return err
+		}},
 		{"VIGIL_METRICS_PUBLIC", "serve /metrics without a token", func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
 			c.MetricsPublic = b
@@ -291,6 +303,11 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Var(&c.Store.Retention.Default, "retention", "default event retention, such as 90d (0: forever)")
 	fs.Func("sigma-rules", "directory of Sigma rules to run on the stream (repeatable)", func(v string) error {
 		c.Detection.SigmaRules = append(c.Detection.SigmaRules, v)
+		return nil
+	})
+	fs.BoolVar(&c.Detection.BuiltinRules, "builtin-rules", c.Detection.BuiltinRules, "load the shipped rule set (Sigma and analytics rules)")
+	fs.Func("rules", "directory of Sentinel analytics rules loaded at start (repeatable)", func(v string) error {
+		c.Analytics.RuleDirs = append(c.Analytics.RuleDirs, v)
 		return nil
 	})
 	fs.StringVar(&c.Syslog.UDP, "syslog-udp", c.Syslog.UDP, "syslog UDP listen address, such as :514 (empty: off)")
@@ -347,6 +364,11 @@ func (c *Config) Validate() error {
 	for _, d := range c.Detection.SigmaRules {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
 			errs = append(errs, fmt.Sprintf("detection.sigma_rules: %q is not a directory", d))
+		}
+	}
+	for _, d := range c.Analytics.RuleDirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			errs = append(errs, fmt.Sprintf("analytics.rule_dirs: %q is not a directory", d))
 		}
 	}
 	if c.Stream.MaxBytes < 64<<20 {

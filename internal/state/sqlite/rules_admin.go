@@ -264,3 +264,47 @@ func (d *DB) PruneSuppressions(ctx context.Context, t time.Time) error {
 	_, err := d.db.ExecContext(ctx, `DELETE FROM analytics_rule_suppressions WHERE until < ?`, t.UnixMicro())
 	return err
 }
+
+// RecentRuleRuns returns a rule's most recent runs, newest window first (limit 100 when not positive, at most 1000).
+func (d *DB) RecentRuleRuns(ctx context.Context, ruleID string, limit int) ([]RuleRun, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 1000)
+	rows, err := d.db.QueryContext(ctx, `SELECT rule_id, window_start, window_end, started_at, duration_ms, rows, alerts, error
+		FROM analytics_rule_runs WHERE rule_id = ? ORDER BY window_end DESC LIMIT ?`, ruleID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []RuleRun{}
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SaveRule stores a rule definition as SaveRuleDefinition does, naming who changed it; it returns the current
+// version and whether the definition changed.
+func (d *DB) SaveRule(ctx context.Context, id, name, kind string, def any, by string) (int, bool, error) {
+	return d.saveRule(ctx, id, name, kind, def, by, false)
+}
+
+// LastDefinitionChange returns the latest creation, update or deletion in a rule's change log, or
+// state.ErrNotFound when it has none.
+func (d *DB) LastDefinitionChange(ctx context.Context, id string) (RuleChange, error) {
+	var c RuleChange
+	var at int64
+	err := d.db.QueryRowContext(ctx, `SELECT at, change, version, changed_by FROM analytics_rule_changes WHERE rule_id = ? AND change IN ('created', 'updated', 'deleted')
+		ORDER BY at DESC, rowid DESC LIMIT 1`, id).
+		Scan(&at, &c.Change, &c.Version, &c.By)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, state.ErrNotFound
+	}
+	c.At = time.UnixMicro(at).UTC()
+	return c, err
+}
