@@ -15,13 +15,14 @@ func TestEntities(t *testing.T) {
 		"Hashes": "SHA1=AB,MD5=CD,IMPHASH=EF", "TargetFilename": `C:\t\f.txt`,
 	})
 	require.Equal(t, []state.Entity{
-		{Type: "host", Value: "WS-1"},
-		{Type: "account", Value: `CORP\alice`},
-		{Type: "ip", Value: "10.0.0.5", Props: map[string]string{"field": "IpAddress"}},
-		{Type: "process", Value: `C:\x\a.exe`, Props: map[string]string{"commandLine": "a.exe -x", "processId": ""}},
-		{Type: "file", Value: `C:\t\f.txt`},
-		{Type: "filehash", Value: "ab", Props: map[string]string{"algorithm": "SHA1"}},
-		{Type: "filehash", Value: "cd", Props: map[string]string{"algorithm": "MD5"}},
+		{Type: "Host", Value: "ws-1", Props: map[string]string{"FullName": "WS-1", "HostName": "WS-1"}},
+		{Type: "Account", Value: "alice", Props: map[string]string{"FullName": `CORP\alice`, "Name": "alice", "NTDomain": "CORP"}},
+		{Type: "IP", Value: "10.0.0.5", Props: map[string]string{"Address": "10.0.0.5"}},
+		{Type: "Process", Value: "a.exe -x", Props: map[string]string{"CommandLine": "a.exe -x"}},
+		{Type: "File", Value: `c:\x\a.exe`, Props: map[string]string{"Name": "a.exe", "Directory": `C:\x`}},
+		{Type: "File", Value: `c:\t\f.txt`, Props: map[string]string{"Name": "f.txt", "Directory": `C:\t`}},
+		{Type: "FileHash", Value: "ab", Props: map[string]string{"Algorithm": "SHA1", "Value": "AB"}},
+		{Type: "FileHash", Value: "cd", Props: map[string]string{"Algorithm": "MD5", "Value": "CD"}},
 	}, got)
 }
 

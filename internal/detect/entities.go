@@ -8,65 +8,109 @@ import (
 	"github.com/vigilsec/vigil/internal/state"
 )
 
-// Entities extracts the entities of an event: accounts, hosts, IPs, processes, files, hashes and URLs, under their
-// Windows, Sysmon or Defender field names, without duplicates.
+// Entities extracts the entities of an event — accounts, hosts, IPs, processes, files, hashes, URLs and DNS
+// names — under their Windows, Sysmon or Defender field names, as Sentinel entities (state.Entity* types, Sentinel
+// identifiers in Props, the canonical Value of state.NewEntity), without duplicates.
 func Entities(obj map[string]any) []state.Entity {
 	var out []state.Entity
 	seen := map[string]bool{}
-	add := func(typ, value string, props map[string]string) {
-		value = strings.TrimSpace(value)
-		if value == "" || value == "-" || seen[typ+"\x00"+strings.ToLower(value)] {
+	add := func(typ string, ids map[string]string) {
+		e, ok := state.NewEntity(typ, ids)
+		if !ok {
 			return
 		}
-		seen[typ+"\x00"+strings.ToLower(value)] = true
-		out = append(out, state.Entity{Type: typ, Value: value, Props: props})
+		k := typ + "\x00" + strings.ToLower(e.Value)
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, e)
 	}
 	str := func(k string) string {
 		if v, ok := obj[k]; ok && v != nil {
-			return fmt.Sprint(v)
+			return strings.TrimSpace(fmt.Sprint(v))
 		}
 		return ""
 	}
 	for _, k := range []string{"Computer", "DeviceName", "Workstation", "WorkstationName"} {
-		add("host", str(k), nil)
+		if h := str(k); h != "" && h != "-" {
+			add(state.EntityHost, map[string]string{"FullName": h})
+		}
 	}
 	for _, k := range []string{"User", "TargetUserName", "SubjectUserName", "AccountName"} {
 		u := str(k)
-		if u == "" || strings.HasSuffix(u, "$") || strings.EqualFold(u, "SYSTEM") || strings.EqualFold(u, "LOCAL SERVICE") || strings.EqualFold(u, "NETWORK SERVICE") {
+		if u == "" || u == "-" || strings.HasSuffix(u, "$") || isServiceAccount(u) {
 			continue
 		}
-		// DOMAIN\name and name are one account.
-		key := u
-		if i := strings.LastIndexByte(u, '\\'); i >= 0 {
-			key = u[i+1:]
+		ids := map[string]string{"FullName": u}
+		switch k {
+		case "TargetUserName":
+			ids["NTDomain"], ids["Sid"] = str("TargetDomainName"), str("TargetUserSid")
+		case "SubjectUserName":
+			ids["NTDomain"], ids["Sid"] = str("SubjectDomainName"), str("SubjectUserSid")
+		case "AccountName":
+			ids["NTDomain"], ids["Sid"] = str("AccountDomain"), str("AccountSid")
 		}
-		if seen["account-name\x00"+strings.ToLower(key)] {
-			continue
-		}
-		seen["account-name\x00"+strings.ToLower(key)] = true
-		add("account", u, nil)
+		add(state.EntityAccount, ids)
 	}
 	for _, k := range []string{"IpAddress", "SourceIp", "DestinationIp", "RemoteIP", "LocalIP", "ClientIP"} {
 		if ip, err := netip.ParseAddr(str(k)); err == nil && !ip.IsLoopback() && !ip.IsUnspecified() {
-			add("ip", ip.String(), map[string]string{"field": k})
+			add(state.EntityIP, map[string]string{"Address": ip.String()})
 		}
 	}
 	if img := str("Image"); img != "" {
-		add("process", img, map[string]string{"commandLine": str("CommandLine"), "processId": str("ProcessId")})
+		add(state.EntityProcess, map[string]string{"CommandLine": first(str("CommandLine"), img), "ProcessId": str("ProcessId")})
+		add(state.EntityFile, fileIDs(img))
 	}
 	if p := str("ParentImage"); p != "" {
-		add("process", p, map[string]string{"commandLine": str("ParentCommandLine"), "role": "parent"})
+		add(state.EntityProcess, map[string]string{"CommandLine": first(str("ParentCommandLine"), p), "ProcessId": str("ParentProcessId")})
 	}
 	for _, k := range []string{"TargetFilename", "ImageLoaded"} {
-		add("file", str(k), nil)
+		if f := str(k); f != "" {
+			add(state.EntityFile, fileIDs(f))
+		}
 	}
 	for _, part := range strings.Split(str("Hashes"), ",") {
 		if alg, h, ok := strings.Cut(part, "="); ok && !strings.EqualFold(alg, "IMPHASH") {
-			add("filehash", strings.ToLower(h), map[string]string{"algorithm": strings.ToUpper(alg)})
+			add(state.EntityFileHash, map[string]string{"Algorithm": strings.ToUpper(alg), "Value": h})
 		}
 	}
-	for _, k := range []string{"DestinationHostname", "QueryName", "RemoteUrl"} {
-		add("url", str(k), nil)
+	for _, k := range []string{"DestinationHostname", "QueryName"} {
+		if d := str(k); d != "" {
+			add(state.EntityDNS, map[string]string{"DomainName": d})
+		}
+	}
+	if u := str("RemoteUrl"); u != "" {
+		if strings.Contains(u, "://") {
+			add(state.EntityURL, map[string]string{"Url": u})
+		} else {
+			add(state.EntityDNS, map[string]string{"DomainName": u})
+		}
 	}
 	return out
+}
+
+func isServiceAccount(u string) bool {
+	if i := strings.LastIndexByte(u, '\\'); i >= 0 {
+		u = u[i+1:]
+	}
+	switch strings.ToUpper(u) {
+	case "SYSTEM", "LOCAL SERVICE", "NETWORK SERVICE", "ANONYMOUS LOGON":
+		return true
+	}
+	return false
+}
+
+func fileIDs(path string) map[string]string {
+	if i := strings.LastIndexAny(path, `\/`); i >= 0 {
+		return map[string]string{"Name": path[i+1:], "Directory": path[:i]}
+	}
+	return map[string]string{"Name": path}
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -75,7 +75,7 @@ func (d *Detector) publishTables(ctx context.Context, srcBatch string, alerts []
 			r.str("Entities", entities)
 			r.str("ExtendedProperties", jsonString(map[string]any{"RuleId": a.RuleID, "RuleAuthor": a.RuleAuthor,
 				"EventTable": a.EventTable, "EventItemId": a.EventItemID, "MatchedFields": a.MatchedFields}))
-			r.str("CompromisedEntity", firstEntity(a.Entities, "host"))
+			r.str("CompromisedEntity", firstEntity(a.Entities, state.EntityHost))
 			r.str("Type", "SecurityAlert")
 			r.b.Commit()
 		}
@@ -109,37 +109,36 @@ func (d *Detector) publishTables(ctx context.Context, srcBatch string, alerts []
 			r.str("Severity", a.Severity)
 			r.str("EvidenceRole", "Related")
 			switch e.Type {
-			case "host":
+			case state.EntityHost:
 				r.str("EntityType", "Machine")
-				r.str("DeviceName", e.Value)
-			case "account":
+				r.str("DeviceName", first(e.Props["FullName"], e.Value))
+			case state.EntityAccount:
 				r.str("EntityType", "User")
-				dom, name, ok := strings.Cut(e.Value, `\`)
-				if !ok {
-					dom, name = "", e.Value
-				}
-				r.str("AccountDomain", dom)
-				r.str("AccountName", name)
-			case "ip":
+				r.str("AccountDomain", e.Props["NTDomain"])
+				r.str("AccountName", first(e.Props["Name"], e.Value))
+				r.str("AccountSid", e.Props["Sid"])
+			case state.EntityIP:
 				r.str("EntityType", "Ip")
 				r.str("RemoteIP", e.Value)
-			case "process":
+			case state.EntityProcess:
 				r.str("EntityType", "Process")
-				r.str("FolderPath", e.Value)
-				r.str("FileName", baseName(e.Value))
-				r.str("ProcessCommandLine", e.Props["commandLine"])
-			case "file":
+				r.str("ProcessCommandLine", e.Props["CommandLine"])
+			case state.EntityFile:
 				r.str("EntityType", "File")
 				r.str("FolderPath", e.Value)
-				r.str("FileName", baseName(e.Value))
-			case "filehash":
+				r.str("FileName", e.Props["Name"])
+			case state.EntityFileHash:
 				r.str("EntityType", "File")
-				if e.Props["algorithm"] == "SHA256" {
+				switch e.Props["Algorithm"] {
+				case "SHA256":
 					r.str("SHA256", e.Value)
-				} else if e.Props["algorithm"] == "SHA1" {
+				case "SHA1":
 					r.str("SHA1", e.Value)
 				}
-			case "url":
+			case state.EntityURL:
+				r.str("EntityType", "Url")
+				r.str("RemoteUrl", e.Value)
+			case state.EntityDNS:
 				r.str("EntityType", "Url")
 				r.str("RemoteUrl", e.Value)
 			}
@@ -174,11 +173,4 @@ func firstOr(s []string, def string) string {
 		return s[0]
 	}
 	return def
-}
-
-func baseName(p string) string {
-	if i := strings.LastIndexAny(p, `\/`); i >= 0 {
-		return p[i+1:]
-	}
-	return p
 }
