@@ -319,7 +319,10 @@ func TestHuntCheckAndComplete(t *testing.T) {
 }
 
 func TestSigmaOnTheStream(t *testing.T) {
-	s := start(t, func(c *config.Config) { c.Detection.SigmaRules = []string{"testdata/sigma"} })
+	s := start(t, func(c *config.Config) {
+		c.Detection.SigmaRules = []string{"testdata/sigma"}
+		c.Detection.BuiltinRules = false // only the test's rules
+	})
 	ingest, reader := s.token("ingest"), s.token("reader")
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	body := `{"Timestamp":"` + now + `","DeviceName":"ws-7","FileName":"powershell.exe","FolderPath":"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe","ProcessCommandLine":"powershell.exe -nop -enc SQBFAFgA","AccountDomain":"corp","AccountName":"alice","InitiatingProcessFolderPath":"C:\\Program Files\\Microsoft Office\\WINWORD.EXE"}
@@ -338,7 +341,7 @@ func TestSigmaOnTheStream(t *testing.T) {
 	for _, a := range alerts {
 		m := a.(map[string]any)
 		for _, e := range m["entities"].([]any) {
-			if e.(map[string]any)["type"] == "host" {
+			if e.(map[string]any)["type"] == state.EntityHost {
 				byHost[e.(map[string]any)["value"].(string)] = m
 			}
 		}
@@ -439,7 +442,10 @@ func TestRejectedRecordsAreKept(t *testing.T) {
 // TestSchedulerRunsEveryWindowOnce stops the clock for several windows ("downtime") and checks the scheduler then
 // evaluates each window exactly once, in order, with alerts from the windows that hold matching events.
 func TestSchedulerRunsEveryWindowOnce(t *testing.T) {
-	s := start(t, func(c *config.Config) { c.Analytics.Interval = 0 }) // the test drives the scheduler's clock itself
+	s := start(t, func(c *config.Config) {
+		c.Analytics.Interval = 0         // the test drives the scheduler's clock itself
+		c.Detection.BuiltinRules = false // only the test's rule
+	})
 	ctx := context.Background()
 	t0 := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
 	rules, refused, err := analytics.ReadPath(writeFile(t, "rule.yaml", `id: r-failed-logons

@@ -88,9 +88,8 @@ func TestShippedRulesOnTheDemo(t *testing.T) {
 	}
 
 	sched := *a.Rules
-	sched.Since = truth.Start
 	sched.Now = func() time.Time { return truth.End.Add(time.Hour) }
-	ran, err := sched.Tick(ctx)
+	ran, err := sched.Backfill(ctx, truth.Start)
 	require.NoError(t, err)
 	require.Positive(t, ran)
 	recs, err := a.State.RuleDefinitions(ctx)

@@ -308,3 +308,15 @@ func (d *DB) LastDefinitionChange(ctx context.Context, id string) (RuleChange, e
 	c.At = time.UnixMicro(at).UTC()
 	return c, err
 }
+
+// FirstRuleWindow returns the end of the first window recorded for a rule (zero when none).
+func (d *DB) FirstRuleWindow(ctx context.Context, ruleID string) (time.Time, error) {
+	var end sql.NullInt64
+	if err := d.db.QueryRowContext(ctx, `SELECT min(window_end) FROM analytics_rule_runs WHERE rule_id = ?`, ruleID).Scan(&end); err != nil {
+		return time.Time{}, err
+	}
+	if !end.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMicro(end.Int64).UTC(), nil
+}
