@@ -30,8 +30,8 @@ type NRTStats struct {
 	LastMatch *time.Time `json:"lastMatchAt,omitempty"`
 }
 
-// NRT evaluates the enabled NRT rules on every event of the stream with the row evaluator, as a durable consumer
-// of its own: a delivery is acknowledged only after its alerts are recorded, and alert ids derive from the rule and
+// NRT evaluates the enabled NRT rules on every event of the stream with the row evaluator, and records the alerts
+// other products send as SecurityAlert rows ([ExternalAlerts]), as a durable consumer of its own: a delivery is acknowledged only after its alerts are recorded, and alert ids derive from the rule and
 // the batch, so a redelivery records nothing twice. Rules are reloaded from the state store every few seconds and
 // at once after Reload.
 type NRT struct {
@@ -171,11 +171,17 @@ func (n *NRT) handle(ctx context.Context, msgs []stream.Msg) error {
 	if err != nil {
 		return err
 	}
-	if len(rules) == 0 {
-		return nil
-	}
 	for _, m := range msgs {
 		b := m.Batch
+		if ext := ExternalAlerts(b, n.now()); len(ext) > 0 {
+			added, err := n.Alerts.AddAlerts(ctx, ext)
+			if err != nil {
+				return err
+			}
+			if added > 0 {
+				n.Log.Info("alerts from other products", "new", added)
+			}
+		}
 		for _, r := range rules {
 			if r.q == nil || r.q.table != b.Table {
 				continue

@@ -211,3 +211,58 @@ func BenchmarkNRTLatency(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
+
+// TestExternalAlerts checks that alerts other products send as SecurityAlert rows become alerts of the common
+// model, with their entities, and that Vigil's own SecurityAlert rows are not recorded twice.
+func TestExternalAlerts(t *testing.T) {
+	e := startNRT(t)
+	tbl, _ := e.cat.Table("SecurityAlert")
+	b := batch.NewBuilder(tbl)
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	row := func(vals map[string]string) {
+		b.Begin()
+		for k, v := range vals {
+			_, p, ok := tbl.Column(k)
+			require.True(t, ok, k)
+			b.SetString(p, v)
+		}
+		_, p, _ := tbl.Column("StartTime")
+		b.SetInt(p, at.UnixMicro())
+		_, p, _ = tbl.Column("TimeGenerated")
+		b.SetInt(p, at.UnixMicro())
+		b.Commit()
+	}
+	row(map[string]string{"ProviderName": "MDATP", "ProductName": "Microsoft Defender Advanced Threat Protection",
+		"SystemAlertId": "da637", "AlertName": "Suspicious credential dump", "AlertSeverity": "High", "Status": "New",
+		"Tactics": "CredentialAccess, Execution", "Techniques": `["T1003"]`, "AlertType": "CredentialDumping",
+		"Entities": `[{"$id":"2","HostName":"ws-3","DnsDomain":"corp.local","Type":"host"},{"$id":"3","Name":"carol","NTDomain":"CORP","Type":"account"},` +
+			`{"$id":"4","Address":"10.0.0.9","Type":"ip"},{"$ref":"2"},{"$id":"5","Algorithm":"SHA256","Value":"ABC","Type":"filehash"},{"$id":"6","Type":"spaceship","Name":"x"}]`})
+	row(map[string]string{"ProviderName": "Vigil", "SystemAlertId": "own", "AlertName": "Our own", "AlertSeverity": "Low"})
+	require.NoError(t, e.s.Publish(context.Background(), b.Finish("sa-1", time.Now().UnixMicro())))
+
+	var alerts []state.Alert
+	require.Eventually(t, func() bool {
+		var err error
+		alerts, _, err = e.st.ListAlerts(context.Background(), state.AlertFilter{})
+		require.NoError(t, err)
+		return len(alerts) > 0
+	}, 30*time.Second, 20*time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
+	alerts, _, err := e.st.ListAlerts(context.Background(), state.AlertFilter{})
+	require.NoError(t, err)
+	require.Len(t, alerts, 1)
+	a := alerts[0]
+	require.Equal(t, "external", a.Source)
+	require.Equal(t, "Suspicious credential dump", a.RuleTitle)
+	require.Equal(t, "CredentialDumping", a.RuleID)
+	require.Equal(t, "High", a.Severity)
+	require.Equal(t, []string{"CredentialAccess", "Execution"}, a.Tactics)
+	require.Equal(t, []string{"T1003"}, a.Techniques)
+	require.Equal(t, at, a.EventTime)
+	require.Equal(t, []state.Entity{
+		{Type: "Host", Value: "ws-3", Props: map[string]string{"HostName": "ws-3", "DnsDomain": "corp.local"}},
+		{Type: "Account", Value: "carol", Props: map[string]string{"Name": "carol", "NTDomain": "CORP"}},
+		{Type: "IP", Value: "10.0.0.9", Props: map[string]string{"Address": "10.0.0.9"}},
+		{Type: "FileHash", Value: "abc", Props: map[string]string{"Algorithm": "SHA256", "Value": "ABC"}},
+	}, a.Entities)
+}
