@@ -56,7 +56,7 @@ func ExternalAlerts(b *batch.Batch, now time.Time) []state.Alert {
 		h := sha256.Sum256([]byte("external\x00" + key))
 		a := state.Alert{
 			ID: hex.EncodeToString(h[:16]), Source: "external", RuleID: first(str(alertType, i), str(product, i), str(provider, i)),
-			RuleTitle: first(str(display, i), str(name, i), "Alert from "+first(str(product, i), str(provider, i), "another product")),
+			RuleTitle:   first(str(display, i), str(name, i), "Alert from "+first(str(product, i), str(provider, i), "another product")),
 			Description: str(desc, i), Severity: first(severityOf(str(sev, i)), "Medium"), Status: "New",
 			Tactics: splitList(str(tactics, i)), Techniques: splitList(str(techniques, i)), Entities: entityList(str(entities, i)),
 			MatchedFields: []state.MatchedField{}, EventTable: b.Table, EventItemID: b.ItemID(i), DetectedAt: now,
