@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 )
@@ -31,6 +33,9 @@ type Scheduler struct {
 	Log         *slog.Logger
 	// MaxCatchUp bounds how many windows of one rule a tick runs (the rest come on later ticks).
 	MaxCatchUp int
+	// Publisher and Catalog, when set, also write the alerts as SecurityAlert rows.
+	Publisher Publisher
+	Catalog   kql.Catalog
 }
 
 // Tick runs every window that is due and returns how many it ran.
@@ -155,11 +160,16 @@ func (s *Scheduler) runWindow(ctx context.Context, r *Rule, version int, from, t
 			}
 			alerts := BuildAlerts(Evaluation{Rule: r, Version: version, Source: "scheduled", Key: to.Format(time.RFC3339Nano),
 				WindowStart: from, WindowEnd: to, DetectedAt: s.Now().UTC()}, Results{Columns: cols, Rows: res.Rows})
-			n, err := recordAlerts(ctx, s.DB, s.Alerts, r, alerts, to)
+			kept, err := recordAlerts(ctx, s.DB, s.Alerts, r, alerts, to)
 			if err != nil {
 				return err
 			}
-			run.Alerts = n
+			run.Alerts = len(kept)
+			if s.Catalog != nil {
+				if err := publishAlerts(ctx, s.Publisher, s.Catalog, "scheduled-"+r.ID+"-"+strconv.FormatInt(to.UnixMicro(), 10), kept); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	run.DurationMS = float64(time.Since(started).Microseconds()) / 1000

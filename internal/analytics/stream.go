@@ -43,6 +43,8 @@ type NRT struct {
 	Now     func() time.Time
 	// MaxWait bounds how long a fetch waits for more events before evaluating what it has (default 50ms).
 	MaxWait time.Duration
+	// Publisher, when set, also writes the alerts as SecurityAlert rows.
+	Publisher Publisher
 
 	mu       sync.Mutex
 	rules    []*nrtRule
@@ -197,11 +199,14 @@ func (n *NRT) handle(ctx context.Context, msgs []stream.Msg) error {
 			if err != nil {
 				return err
 			}
+			if err := publishAlerts(ctx, n.Publisher, n.Catalog, b.ID+"-nrt-"+r.rule.ID, kept); err != nil {
+				return err
+			}
 			n.mu.Lock()
 			s := n.stat(r.rule.ID)
 			s.Events += int64(b.Len)
 			s.Matches += int64(len(rows))
-			s.Alerts += int64(kept)
+			s.Alerts += int64(len(kept))
 			if len(rows) > 0 {
 				s.LastMatch = &now
 			}
@@ -212,8 +217,8 @@ func (n *NRT) handle(ctx context.Context, msgs []stream.Msg) error {
 			if evalErr != nil {
 				n.Log.Warn("nrt rule evaluation failed on a row", "rule", describe(&r.rule), "batch", b.ID, "err", evalErr)
 			}
-			if kept > 0 {
-				n.Log.Info("nrt alerts", "rule", describe(&r.rule), "alerts", kept, "table", b.Table)
+			if len(kept) > 0 {
+				n.Log.Info("nrt alerts", "rule", describe(&r.rule), "alerts", len(kept), "table", b.Table)
 			}
 		}
 	}

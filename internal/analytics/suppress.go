@@ -17,18 +17,20 @@ type Suppressions interface {
 
 // recordAlerts records a rule's alerts, dropping those whose entities the rule suppresses at time at, and starts
 // the suppression of the ones it records. The alerts are recorded before their suppression is: a crash in between
-// re-creates the same alerts (same ids, recorded once) on the re-run. It returns how many alerts were kept.
-func recordAlerts(ctx context.Context, sup Suppressions, st state.Alerts, r *Rule, alerts []state.Alert, at time.Time) (int, error) {
+// re-creates the same alerts (same ids, recorded once) on the re-run. It returns the alerts it kept.
+func recordAlerts(ctx context.Context, sup Suppressions, st state.Alerts, r *Rule, alerts []state.Alert, at time.Time) ([]state.Alert, error) {
 	if len(alerts) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	var dur time.Duration
 	if r.SuppressionEnabled && sup != nil {
 		dur, _ = ParseDuration(r.SuppressionDuration)
 	}
 	if dur <= 0 {
-		_, err := st.AddAlerts(ctx, alerts)
-		return len(alerts), err
+		if _, err := st.AddAlerts(ctx, alerts); err != nil {
+			return nil, err
+		}
+		return alerts, nil
 	}
 	var keep []state.Alert
 	var keys []string
@@ -41,7 +43,7 @@ func recordAlerts(ctx context.Context, sup Suppressions, st state.Alerts, r *Rul
 		seen[k] = true
 		on, err := sup.Suppressed(ctx, r.ID, k, at)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		if !on {
 			keep = append(keep, a)
@@ -49,15 +51,15 @@ func recordAlerts(ctx context.Context, sup Suppressions, st state.Alerts, r *Rul
 		}
 	}
 	if len(keep) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	if _, err := st.AddAlerts(ctx, keep); err != nil {
-		return 0, err
+		return nil, err
 	}
 	for _, k := range keys {
 		if err := sup.Suppress(ctx, r.ID, k, at.Add(dur)); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
-	return len(keep), nil
+	return keep, nil
 }

@@ -129,13 +129,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		}
 		log.Info("stored functions loaded", "dir", dir, "functions", n)
 	}
-	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: a.State, IngestDelay: time.Duration(cfg.Analytics.IngestDelay), Now: time.Now, Log: log}
 	kcat := kql.WithFunctions(a.Catalog, a.Hunt.Functions())
+	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: a.State, IngestDelay: time.Duration(cfg.Analytics.IngestDelay),
+		Now: time.Now, Log: log, Publisher: a.Receiver, Catalog: kcat}
 	if err := a.loadRules(ctx, kcat); err != nil {
 		return nil, err
 	}
 	if cfg.Analytics.NRT {
-		a.NRT = &analytics.NRT{DB: a.State, Catalog: kcat, Alerts: a.State, Stream: a.Stream, Log: log}
+		a.NRT = &analytics.NRT{DB: a.State, Catalog: kcat, Alerts: a.State, Stream: a.Stream, Log: log, Publisher: a.Receiver}
 	}
 	a.RuleService = &analytics.Service{DB: a.State, Catalog: kcat, NRT: a.NRT}
 	a.API = api.New(api.Deps{

@@ -126,6 +126,17 @@ func TestRulesAPI(t *testing.T) {
 	require.Equal(t, map[string]any{"Failures": []any{"1"}}, al["customDetails"])
 	require.NotEmpty(t, al["windowStart"])
 
+	// The alert is hunted in KQL too, as a SecurityAlert row with Sentinel's entity list.
+	require.Eventually(t, func() bool {
+		code, res := s.do("POST", "/api/v1/hunt", reader, strings.NewReader(
+			`{"query":"SecurityAlert | where ProductName == 'Vigil Analytics' | project AlertSeverity, CompromisedEntity, Entities"}`))
+		rows, _ := res["rows"].([]any)
+		if code != 200 || len(rows) != 1 {
+			return false
+		}
+		r := rows[0].([]any)
+		return r[0] == "Medium" && r[1] == "dc1.corp.local" && strings.Contains(r[2].(string), `"Type":"account"`)
+	}, 20*time.Second, 50*time.Millisecond)
 	code, _ = s.do("GET", "/api/v1/rules/api-rule-1/runs?limit=0", reader, nil)
 	require.Equal(t, 400, code)
 	code, _ = s.do("DELETE", "/api/v1/rules/api-rule-1", reader, nil)
