@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,45 +95,89 @@ func getIncident(ctx context.Context, q querier, id string) (incidentRow, error)
 // sortColumns maps a sort name to its column.
 var sortColumns = map[string]string{"created": "created_at", "updated": "updated_at", "severity": "severity_rank", "number": "number"}
 
-// ListIncidents implements [state.Incidents].
-func (d *DB) ListIncidents(ctx context.Context, f state.IncidentFilter) (state.IncidentPage, error) {
+// selectiveRows is the number of matches below which a list query finds its rows through the filter's own index
+// and sorts them, rather than walking the sort order and testing each incident.
+const selectiveRows = 2000
+
+var statuses = []string{state.IncidentNew, state.IncidentActive, state.IncidentResolved}
+
+// listWhere builds the filter of a list query. With selective set, filters are written to be answered from their
+// own indexes (best when they match few incidents); otherwise as tests on each row (a unary + keeps SQLite from
+// using a column's index), so the query walks the sort index and stops after one page (best when they match many).
+func listWhere(f state.IncidentFilter, selective bool) (string, []any, error) {
 	var where []string
 	var args []any
-	in := func(col string, vals []string) {
-		if len(vals) == 0 {
-			return
+	col := func(c string) string {
+		if selective {
+			return c
 		}
-		where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+")")
-		for _, v := range vals {
+		return "+" + c
+	}
+	if len(f.Status) > 0 {
+		for _, v := range f.Status {
+			if !slices.Contains(statuses, v) {
+				return "", nil, invalid("status %q is not one of New, Active, Resolved", v)
+			}
 			args = append(args, v)
 		}
+		where = append(where, col("status")+" IN ("+placeholders(len(f.Status))+")")
 	}
-	in("status", f.Status)
-	in("severity", f.Severity)
+	if len(f.Severity) > 0 {
+		for _, v := range f.Severity {
+			if !slices.Contains(severities, v) {
+				return "", nil, invalid("severity %q is not one of %s", v, strings.Join(severities, ", "))
+			}
+			args = append(args, severityRank(v))
+		}
+		where = append(where, col("severity_rank")+" IN ("+placeholders(len(f.Severity))+")")
+	}
 	if f.Owner != "" {
-		where = append(where, "owner = ?")
+		where = append(where, col("owner")+" = ?")
 		args = append(args, f.Owner)
 	}
 	if f.Tag != "" {
-		where = append(where, "id IN (SELECT incident_id FROM incident_tags WHERE tag = ?)")
+		if selective {
+			where = append(where, "id IN (SELECT incident_id FROM incident_tags WHERE tag = ?)")
+		} else {
+			where = append(where, "EXISTS (SELECT 1 FROM incident_tags t WHERE t.tag = ? AND t.incident_id = incidents.id)")
+		}
 		args = append(args, f.Tag)
 	}
 	if s := strings.TrimSpace(f.Search); s != "" {
-		if n, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64); err == nil {
-			where = append(where, "(number = ? OR title LIKE ? ESCAPE '\\')")
-			args = append(args, n, "%"+likeEscape(s)+"%")
+		like := "title LIKE ? ESCAPE '\\'"
+		if selective {
+			like = "title IN (SELECT title FROM incident_titles WHERE title LIKE ? ESCAPE '\\')"
+		}
+		pattern := "%" + likeEscape(s) + "%"
+		if n, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64); err == nil && strings.HasPrefix(s, "#") {
+			where = append(where, "number = ?")
+			args = append(args, n)
+		} else if err == nil {
+			where = append(where, "(number = ? OR "+like+")")
+			args = append(args, n, pattern)
 		} else {
-			where = append(where, "title LIKE ? ESCAPE '\\'")
-			args = append(args, "%"+likeEscape(s)+"%")
+			where = append(where, like)
+			args = append(args, pattern)
 		}
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", args, nil
 	}
+	return " WHERE " + strings.Join(where, " AND "), args, nil
+}
+
+// ListIncidents implements [state.Incidents].
+func (d *DB) ListIncidents(ctx context.Context, f state.IncidentFilter) (state.IncidentPage, error) {
 	var page state.IncidentPage
+	cond, args, err := listWhere(f, true)
+	if err != nil {
+		return page, err
+	}
 	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents`+cond, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count incidents: %w", err)
+	}
+	if page.Total > selectiveRows && cond != "" {
+		cond, args, _ = listWhere(f, false)
 	}
 	sortName := f.Sort
 	if sortName == "" {

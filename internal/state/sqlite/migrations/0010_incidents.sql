@@ -32,7 +32,8 @@ CREATE INDEX incidents_severity ON incidents (severity_rank, number);
 CREATE INDEX incidents_status_updated ON incidents (status, updated_at, number);
 CREATE INDEX incidents_status_created ON incidents (status, created_at, number);
 CREATE INDEX incidents_status_severity ON incidents (status, severity_rank, number);
-CREATE INDEX incidents_owner ON incidents (owner, updated_at, number);
+CREATE INDEX incidents_owner ON incidents (owner, status, updated_at, number);
+CREATE INDEX incidents_title ON incidents (title);
 
 CREATE TABLE incident_tags (
     tag          TEXT NOT NULL COLLATE NOCASE,
@@ -128,3 +129,15 @@ CREATE TABLE incident_outbox_batch (
     first_seq  INTEGER NOT NULL,
     last_seq   INTEGER NOT NULL
 );
+
+-- The distinct incident titles (titles repeat: most are rule names), so a text search scans this small table and
+-- reaches the matching incidents through incidents_title.
+CREATE TABLE incident_titles (
+    title  TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TRIGGER incident_titles_insert AFTER INSERT ON incidents BEGIN
+    INSERT OR IGNORE INTO incident_titles (title) VALUES (NEW.title);
+END;
+CREATE TRIGGER incident_titles_update AFTER UPDATE OF title ON incidents BEGIN
+    INSERT OR IGNORE INTO incident_titles (title) VALUES (NEW.title);
+END;
