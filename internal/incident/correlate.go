@@ -88,6 +88,14 @@ type Correlator struct {
 	// Changed, if set, is called after alerts were placed (to wake the SecurityIncident publisher).
 	Changed func()
 	now     func() time.Time
+	// prev caches prevalence measurements during one Drain, by key and hour of activity: an entity's spread
+	// over days barely moves within an hour, and a busy entity is expensive to measure.
+	prev map[prevKey]state.Prevalence
+}
+
+type prevKey struct {
+	key  string
+	hour int64
 }
 
 // NewCorrelator returns a correlator over store.
@@ -126,6 +134,8 @@ func (c *Correlator) Run(ctx context.Context) {
 // Drain places every pending alert and returns how many it decided.
 func (c *Correlator) Drain(ctx context.Context) (int, error) {
 	done := 0
+	c.prev = map[prevKey]state.Prevalence{}
+	defer func() { c.prev = nil }()
 	defer func() {
 		if done > 0 && c.Changed != nil {
 			c.Changed()
@@ -214,13 +224,28 @@ func (c *Correlator) Decide(ctx context.Context, a state.Alert, keys []state.Ent
 
 // weigh returns the weight of each key after down-weighting by prevalence.
 func (c *Correlator) weigh(ctx context.Context, keys []state.EntityKey, at time.Time) ([]weighted, error) {
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = k.Key
+	hour := at.Unix() / 3600
+	end := time.Unix((hour+1)*3600, 0).UTC() // measured up to the end of the hour, so the cache holds for it
+	var names []string
+	prev := map[string]state.Prevalence{}
+	for _, k := range keys {
+		if p, ok := c.prev[prevKey{k.Key, hour}]; ok && c.prev != nil {
+			prev[k.Key] = p
+		} else {
+			names = append(names, k.Key)
+		}
 	}
-	prev, err := c.store.EntityPrevalence(ctx, names, at.Add(-c.cfg.PrevalenceWindow), at)
-	if err != nil {
-		return nil, err
+	if len(names) > 0 {
+		got, err := c.store.EntityPrevalence(ctx, names, end.Add(-c.cfg.PrevalenceWindow), end)
+		if err != nil {
+			return nil, err
+		}
+		for k, p := range got {
+			prev[k] = p
+			if c.prev != nil {
+				c.prev[prevKey{k, hour}] = p
+			}
+		}
 	}
 	out := make([]weighted, 0, len(keys))
 	limit := float64(c.cfg.SpreadLimit)
