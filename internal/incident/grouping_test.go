@@ -245,3 +245,11 @@ func TestScorePairs(t *testing.T) {
 	require.Equal(t, 1.0, s.Precision)
 	require.Equal(t, 1.0, s.Recall)
 }
+
+func TestByLabel(t *testing.T) {
+	labels := map[string]string{"1": "attack", "2": "attack", "3": "", "4": ""}
+	alerts := []state.Alert{{ID: "1", IncidentID: "x"}, {ID: "2", IncidentID: "y"}, {ID: "3", IncidentID: "x"}, {ID: "4", IncidentID: "x"}}
+	s := incident.ScorePairs(alerts, incident.ByLabel(func(a state.Alert) string { return labels[a.ID] }))
+	// 1-2 missed; 1-3 and 1-4 wrongly together; 3-4 not scored.
+	require.Equal(t, incident.Score{FalsePairs: 2, MissedPairs: 1, Precision: 0, Recall: 0}, s)
+}

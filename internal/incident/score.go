@@ -60,3 +60,19 @@ func ScorePairs(alerts []state.Alert, truth func(a, b state.Alert) Relation) Sco
 	}
 	return s
 }
+
+// ByLabel returns a ground truth that groups alerts by a label (for the demo: "attack" for the alerts its ground
+// truth lists, "" for the background): two alerts with the same non-empty label belong together; an alert with a
+// label and one with another label or none belong apart; two alerts without a label are not scored.
+func ByLabel(label func(state.Alert) string) func(a, b state.Alert) Relation {
+	return func(a, b state.Alert) Relation {
+		la, lb := label(a), label(b)
+		switch {
+		case la == "" && lb == "":
+			return Unknown
+		case la == lb:
+			return Same
+		}
+		return Different
+	}
+}
