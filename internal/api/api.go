@@ -44,6 +44,7 @@ type Deps struct {
 	Hunt          Hunter
 	Alerts        state.Alerts
 	Rules         RuleService
+	Incidents     IncidentService
 	Catalog       *schema.Catalog
 	Ingest        Ingester
 	State         state.Store
@@ -92,6 +93,7 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermHunt)).Post("/kql/check", handle(s.kqlCheck))
 		r.With(s.require(auth.PermHunt)).Post("/kql/complete", handle(s.kqlComplete))
 		s.mountRules(r)
+		s.mountIncidents(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such route"}, d.Log)

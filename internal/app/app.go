@@ -23,6 +23,7 @@ import (
 	"github.com/vigilsec/vigil/internal/config"
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/incident"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/pipeline"
@@ -56,6 +57,11 @@ type App struct {
 	NRT *analytics.NRT
 	// RuleService manages the analytics rules for the API.
 	RuleService *analytics.Service
+	// Correlator groups alerts into incidents; Incidents serves the analysts' changes; IncidentRows writes every
+	// incident change to the SecurityIncident table.
+	Correlator   *incident.Correlator
+	Incidents    *incident.Service
+	IncidentRows *incident.Publisher
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -107,6 +113,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		MaxLineBytes: cfg.Ingest.MaxLineBytes, BatchRows: cfg.Ingest.BatchRows, MaxLag: cfg.Ingest.MaxLag,
 	}, a.Catalog, a.Stream, a.State, a.Stats, a.Metrics, log)
 	a.Writer = pipeline.NewWriter(a.Stream, a.Events, a.Catalog, a.Stats, a.Metrics, log)
+	if err := a.newIncidents(cfg, log); err != nil {
+		return nil, err
+	}
+	alerts := incident.NotifyingAlerts{Alerts: a.State, Notify: a.Correlator.Notify}
 	if cfg.Detection.BuiltinRules || len(cfg.Detection.SigmaRules) > 0 {
 		eng, issues, err := ruleset.Sigma(cfg.Detection.BuiltinRules, cfg.Detection.SigmaRules)
 		if err != nil {
@@ -117,7 +127,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 			refused[string(is.Code)]++
 		}
 		log.Info("sigma rules loaded", "builtin", cfg.Detection.BuiltinRules, "dirs", cfg.Detection.SigmaRules, "issues", len(issues), "by_code", refused)
-		if a.Detector, err = detect.New(eng, a.Catalog, a.State, a.Receiver, a.Stream, a.Registry, log); err != nil {
+		if a.Detector, err = detect.New(eng, a.Catalog, alerts, a.Receiver, a.Stream, a.Registry, log); err != nil {
 			return nil, err
 		}
 	}
@@ -130,24 +140,41 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		log.Info("stored functions loaded", "dir", dir, "functions", n)
 	}
 	kcat := kql.WithFunctions(a.Catalog, a.Hunt.Functions())
-	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: a.State, IngestDelay: time.Duration(cfg.Analytics.IngestDelay),
+	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: alerts, IngestDelay: time.Duration(cfg.Analytics.IngestDelay),
 		Now: time.Now, Log: log, Publisher: a.Receiver, Catalog: kcat}
 	if err := a.loadRules(ctx, kcat); err != nil {
 		return nil, err
 	}
 	if cfg.Analytics.NRT {
-		a.NRT = &analytics.NRT{DB: a.State, Catalog: kcat, Alerts: a.State, Stream: a.Stream, Log: log, Publisher: a.Receiver}
+		a.NRT = &analytics.NRT{DB: a.State, Catalog: kcat, Alerts: alerts, Stream: a.Stream, Log: log, Publisher: a.Receiver}
 	}
 	a.RuleService = &analytics.Service{DB: a.State, Catalog: kcat, NRT: a.NRT}
 	a.API = api.New(api.Deps{
-		Hunt:    a.Hunt,
-		Alerts:  a.State,
-		Rules:   a.RuleService,
-		Catalog: a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,
+		Hunt:      a.Hunt,
+		Alerts:    a.State,
+		Rules:     a.RuleService,
+		Incidents: a.Incidents,
+		Catalog:   a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,
 		Metrics:       promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}),
 		MetricsPublic: cfg.MetricsPublic, Ready: a.ready, MaxBodyBytes: cfg.Ingest.MaxBodyBytes, Log: log,
 	})
 	return a, nil
+}
+
+// newIncidents assembles the correlator, the incident service and the SecurityIncident publisher.
+func (a *App) newIncidents(cfg config.Config, log *slog.Logger) error {
+	var err error
+	if a.IncidentRows, err = incident.NewPublisher(a.State, a.Receiver, a.Catalog, log); err != nil {
+		return err
+	}
+	ic := cfg.Incidents
+	a.Correlator = incident.NewCorrelator(a.State, incident.Config{SizeCap: ic.SizeCap, Lookback: time.Duration(ic.Lookback),
+		PrevalenceWindow: time.Duration(ic.PrevalenceWindow), SpreadLimit: ic.SpreadLimit, Threshold: ic.Threshold,
+		Interval: time.Duration(ic.Interval)}, log)
+	a.Correlator.Changed = a.IncidentRows.Notify
+	a.Incidents = incident.NewService(a.State)
+	a.Incidents.Changed = a.IncidentRows.Notify
+	return nil
 }
 
 func (a *App) ready() error {
@@ -198,6 +225,8 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 	if iv := time.Duration(a.Config.Analytics.Interval); iv > 0 {
 		a.goRun(func() { a.Rules.Run(ctx, iv) })
 	}
+	a.goRun(func() { a.Correlator.Run(ctx) })
+	a.goRun(func() { a.IncidentRows.Run(ctx) })
 	a.goRun(func() { a.watchLag(ctx) })
 	a.goRun(func() { a.Stats.Run(ctx, 5*time.Second) })
 	a.goRun(func() { a.retention(ctx) })

@@ -39,6 +39,8 @@ type Config struct {
 	Analytics Analytics `yaml:"analytics"`
 	// Detection configures stream detection.
 	Detection Detection `yaml:"detection"`
+	// Incidents configures the correlation of alerts into incidents.
+	Incidents Incidents `yaml:"incidents"`
 	// Syslog configures the syslog listeners (all off by default: they take unauthenticated input).
 	Syslog syslogsrc.Config `yaml:"syslog"`
 	// MetricsPublic serves /metrics without a token (off by default).
@@ -55,6 +57,22 @@ type Analytics struct {
 	NRT bool `yaml:"nrt"`
 	// RuleDirs are directories of Sentinel analytics rules (YAML) loaded at every start, like the shipped ones.
 	RuleDirs []string `yaml:"rule_dirs"`
+}
+
+// Incidents configures the correlator (see docs/incidents.md).
+type Incidents struct {
+	// SizeCap is the most alerts the correlator puts in one incident.
+	SizeCap int `yaml:"size_cap"`
+	// Lookback is how far apart in activity time two alerts may be to be grouped (rules may set their own).
+	Lookback Duration `yaml:"lookback"`
+	// PrevalenceWindow is the window over which an entity's spread (hosts, accounts, incidents) is measured.
+	PrevalenceWindow Duration `yaml:"prevalence_window"`
+	// SpreadLimit is how many distinct hosts, accounts or incidents an entity may be seen with at full weight.
+	SpreadLimit int `yaml:"spread_limit"`
+	// Threshold is the total weight of shared entities that joins an alert to an incident.
+	Threshold float64 `yaml:"threshold"`
+	// Interval is how often the correlator looks for alerts without being woken.
+	Interval Duration `yaml:"interval"`
 }
 
 // KQL configures the query engine.
@@ -194,6 +212,8 @@ func Default() Config {
 		Stream:    Stream{MaxBytes: 4 << 30},
 		Analytics: Analytics{Interval: Duration(30 * time.Second), IngestDelay: Duration(2 * time.Minute), NRT: true},
 		Detection: Detection{BuiltinRules: true},
+		Incidents: Incidents{SizeCap: 150, Lookback: Duration(24 * time.Hour), PrevalenceWindow: Duration(7 * 24 * time.Hour),
+			SpreadLimit: 3, Threshold: 1.0, Interval: Duration(5 * time.Second)},
 		Store: Store{Retention: Retention{
 			Default:  Duration(90 * 24 * time.Hour),
 			Interval: Duration(time.Hour),
@@ -257,6 +277,16 @@ func envVars() []envVar {
 		{"VIGIL_BUILTIN_RULES", "load the shipped rule set (true/false)", func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
 			c.Detection.BuiltinRules = b
+			return err
+		}},
+		{"VIGIL_INCIDENTS_SIZE_CAP", "most alerts per incident", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			c.Incidents.SizeCap = n
+			return err
+		}},
+		{"VIGIL_INCIDENTS_LOOKBACK", "how far apart grouped alerts may be", func(c *Config, v string) error {
+			d, err := ParseDuration(v)
+			c.Incidents.Lookback = d
 			return err
 		}},
 		{"VIGIL_METRICS_PUBLIC", "serve /metrics without a token", func(c *Config, v string) error {
@@ -371,6 +401,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Sprintf("analytics.rule_dirs: %q is not a directory", d))
 		}
 	}
+	errs = append(errs, c.Incidents.validate()...)
 	if c.Stream.MaxBytes < 64<<20 {
 		errs = append(errs, "stream.max_bytes: must be at least 64 MiB")
 	}
@@ -391,6 +422,29 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return nil
+}
+
+func (i Incidents) validate() []string {
+	var errs []string
+	if i.SizeCap < 1 || i.SizeCap > 10_000 {
+		errs = append(errs, fmt.Sprintf("incidents.size_cap: %d is not between 1 and 10000", i.SizeCap))
+	}
+	if i.Lookback < Duration(time.Minute) || i.Lookback > Duration(30*24*time.Hour) {
+		errs = append(errs, fmt.Sprintf("incidents.lookback: %s is not between 1m and 30d", i.Lookback))
+	}
+	if i.PrevalenceWindow < Duration(time.Hour) {
+		errs = append(errs, fmt.Sprintf("incidents.prevalence_window: %s is shorter than 1h", i.PrevalenceWindow))
+	}
+	if i.SpreadLimit < 1 {
+		errs = append(errs, "incidents.spread_limit: must be at least 1")
+	}
+	if i.Threshold <= 0 || i.Threshold > 100 {
+		errs = append(errs, fmt.Sprintf("incidents.threshold: %g is not above 0 and at most 100", i.Threshold))
+	}
+	if i.Interval < Duration(100*time.Millisecond) {
+		errs = append(errs, fmt.Sprintf("incidents.interval: %s is shorter than 100ms", i.Interval))
+	}
+	return errs
 }
 
 // Paths of the files under the data directory.
