@@ -153,4 +153,4 @@ func xmlUnescape(s string) string {
 }
 
 // sigmaEvent wraps a row map for the engine.
-func sigmaEvent(obj map[string]any) event.Event { return event.FromJSON(obj) }
+func sigmaEvent(obj map[string]any) *event.Map { return event.FromJSON(obj) }

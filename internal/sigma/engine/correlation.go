@@ -417,10 +417,13 @@ func (s *Stream) step(c *correlation, key string, ev event.Event, ts time.Time, 
 // maxTimes caps the events kept per group.
 const maxTimes = 1 << 14
 
+// add records an event at now, keeping Times sorted (a redelivered batch can
+// bring an older event after newer ones).
 func (g *group) add(now int64, val, typ string) {
-	g.Times = append(g.Times, now)
+	i := sort.Search(len(g.Times), func(i int) bool { return g.Times[i] > now })
+	g.Times = slices.Insert(g.Times, i, now)
 	if typ == "value_count" {
-		g.Values = append(g.Values, val)
+		g.Values = slices.Insert(g.Values, i, val)
 	}
 	if len(g.Times) > maxTimes {
 		g.Times = g.Times[1:]
@@ -603,6 +606,16 @@ func (s *Stream) Changes() ([]GroupChange, error) {
 		return out[i].Key < out[j].Key
 	})
 	return out, nil
+}
+
+// Reset drops all correlation state and recorded changes, keeping the
+// counters; load the persisted groups again with [Stream.LoadGroup].
+func (s *Stream) Reset() {
+	for ci := range s.groups {
+		s.groups[ci] = map[string]*group{}
+	}
+	s.total = 0
+	clear(s.dirty)
 }
 
 // ClearChanges forgets the recorded changes (after they were persisted).

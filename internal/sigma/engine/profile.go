@@ -101,3 +101,41 @@ func (s *Stream) RuleStats() (stats []RuleStat, events, sampled int64) {
 // Suppressed reports whether r's matches only feed correlations (no
 // referencing correlation sets generate: true).
 func (e *Engine) Suppressed(r *rule.Rule) bool { return e.suppressed(r) }
+
+// Counters is a saved copy of a Stream's rule counters and state counters.
+type Counters struct {
+	p profile
+	s StreamStats
+}
+
+// SaveCounters copies the counters, so a caller whose batch is to be
+// evaluated again (a failed delivery) can restore them with
+// [Stream.RestoreCounters] and count nothing twice. dst is reused if not nil.
+func (s *Stream) SaveCounters(dst *Counters) *Counters {
+	if dst == nil {
+		dst = &Counters{}
+	}
+	p := s.prof
+	dst.p.n, dst.p.sampled, dst.p.eventsIn = p.n, p.sampled, p.eventsIn
+	dst.p.matches = append(dst.p.matches[:0], p.matches...)
+	dst.p.last = append(dst.p.last[:0], p.last...)
+	dst.p.evals = append(dst.p.evals[:0], p.evals...)
+	dst.p.nanos = append(dst.p.nanos[:0], p.nanos...)
+	dst.p.corrHits = append(dst.p.corrHits[:0], p.corrHits...)
+	dst.p.corrAt = append(dst.p.corrAt[:0], p.corrAt...)
+	dst.s = s.counters
+	return dst
+}
+
+// RestoreCounters sets the counters back to a [Stream.SaveCounters] copy.
+func (s *Stream) RestoreCounters(c *Counters) {
+	p := s.prof
+	p.n, p.sampled, p.eventsIn = c.p.n, c.p.sampled, c.p.eventsIn
+	copy(p.matches, c.p.matches)
+	copy(p.last, c.p.last)
+	copy(p.evals, c.p.evals)
+	copy(p.nanos, c.p.nanos)
+	copy(p.corrHits, c.p.corrHits)
+	copy(p.corrAt, c.p.corrAt)
+	s.counters = c.s
+}

@@ -251,3 +251,14 @@ func unixFloat(f float64) time.Time {
 	sec := int64(f)
 	return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
 }
+
+// At returns m with timestamp ts if m has none (m itself otherwise). The
+// copy shares m's fields.
+func (m *Map) At(ts time.Time) *Map {
+	if !m.ts.IsZero() || ts.IsZero() {
+		return m
+	}
+	c := *m
+	c.ts = ts
+	return &c
+}
