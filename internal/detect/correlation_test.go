@@ -183,4 +183,3 @@ func TestCorrelationStateOfOtherGroupsSurvives(t *testing.T) {
 	require.NoError(t, d.handle(ctx, []stream.Msg{r.procs("d", "ws-2", t0.Add(5*time.Minute))}))
 	require.Len(t, r.alerts(), 1)
 }
-
