@@ -27,6 +27,7 @@ import (
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/sigma"
+	"github.com/vigilsec/vigil/internal/sigma/rule"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 	"github.com/vigilsec/vigil/internal/stream"
@@ -103,15 +104,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	}, a.Catalog, a.Stream, a.State, a.Stats, a.Metrics, log)
 	a.Writer = pipeline.NewWriter(a.Stream, a.Events, a.Catalog, a.Stats, a.Metrics, log)
 	if len(cfg.Detection.SigmaRules) > 0 {
-		eng, issues, err := sigma.Load(cfg.Detection.SigmaRules)
+		fieldCheck, err := detect.FieldCheck()
+		if err != nil {
+			return nil, err
+		}
+		eng, issues, err := sigma.Load(cfg.Detection.SigmaRules, fieldCheck)
 		if err != nil {
 			return nil, fmt.Errorf("sigma rules: %w", err)
 		}
 		refused := map[string]int{}
 		for _, is := range issues {
 			refused[string(is.Code)]++
+			if is.Code == rule.CodeFieldUnmapped {
+				log.Warn("sigma rule refused", "issue", is.Error())
+			}
 		}
-		log.Info("sigma rules loaded", "dirs", cfg.Detection.SigmaRules, "issues", len(issues), "by_code", refused)
+		log.Info("sigma rules loaded", "dirs", cfg.Detection.SigmaRules, "rules", eng.Stats().Rules,
+			"correlations", eng.Stats().Correlations, "issues", len(issues), "by_code", refused)
 		if a.Detector, err = detect.New(eng, a.Catalog, a.State, a.Receiver, a.Stream, a.Registry, log); err != nil {
 			return nil, err
 		}

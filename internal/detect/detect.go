@@ -29,10 +29,6 @@ import (
 // ConsumerName is the detector's durable consumer.
 const ConsumerName = "detect-sigma"
 
-// Tables are the tables whose events Sigma rules are evaluated on.
-var Tables = []string{"DeviceProcessEvents", "DeviceNetworkEvents", "DeviceFileEvents", "DeviceRegistryEvents",
-	"DeviceImageLoadEvents", "DeviceEvents", "SecurityEvent", "Event", "WindowsEvent"}
-
 // Lateness is how far behind the latest event time an event may arrive and still join its correlation windows:
 // windows are closed and expired groups dropped only once the latest event time has passed them by this much.
 const Lateness = 5 * time.Minute
