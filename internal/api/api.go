@@ -43,6 +43,7 @@ type Hunter interface {
 type Deps struct {
 	Hunt          Hunter
 	Alerts        state.Alerts
+	Sigma         SigmaRules // nil when no Sigma rules are loaded
 	Catalog       *schema.Catalog
 	Ingest        Ingester
 	State         state.Store
@@ -90,6 +91,7 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermReadData)).Get("/alerts/{id}", handle(s.getAlert))
 		r.With(s.require(auth.PermHunt)).Post("/kql/check", handle(s.kqlCheck))
 		r.With(s.require(auth.PermHunt)).Post("/kql/complete", handle(s.kqlComplete))
+		s.mountSigma(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such route"}, d.Log)

@@ -134,9 +134,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		log.Info("stored functions loaded", "dir", dir, "functions", n)
 	}
 	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: a.State, IngestDelay: time.Duration(cfg.Analytics.IngestDelay), Now: time.Now, Log: log}
+	var sigmaRules api.SigmaRules
+	if a.Detector != nil {
+		sigmaRules = a.Detector
+	}
 	a.API = api.New(api.Deps{
 		Hunt:    a.Hunt,
 		Alerts:  a.State,
+		Sigma:   sigmaRules,
 		Catalog: a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,
 		Metrics:       promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}),
 		MetricsPublic: cfg.MetricsPublic, Ready: a.ready, MaxBodyBytes: cfg.Ingest.MaxBodyBytes, Log: log,

@@ -364,6 +364,32 @@ func TestSigmaOnTheStream(t *testing.T) {
 	code, res = s.do("POST", "/api/v1/hunt", reader, strings.NewReader(`{"query":"AlertEvidence | where EntityType == 'User' | project AccountName | order by AccountName asc"}`))
 	require.Equal(t, 200, code, res)
 	require.Equal(t, []any{[]any{"alice"}, []any{"bob"}}, res["rows"])
+
+	// The rule's statistics.
+	code, res = s.do("GET", "/api/v1/sigma/rules?sort=alerts", reader, nil)
+	require.Equal(t, 200, code, res)
+	require.EqualValues(t, 1, res["total"])
+	sum := res["summary"].(map[string]any)
+	require.EqualValues(t, 3, sum["events"], "every event was evaluated")
+	require.EqualValues(t, 1, sum["rules"])
+	r := res["rules"].([]any)[0].(map[string]any)
+	require.Equal(t, "6e3c0a8e-5f0b-4b5e-9d7a-3c2b1a0f9e11", r["id"])
+	require.EqualValues(t, 2, r["matches"])
+	require.EqualValues(t, 2, r["alerts"])
+	nowT, err := time.Parse(time.RFC3339Nano, now)
+	require.NoError(t, err)
+	require.Equal(t, nowT.Truncate(time.Microsecond).Format(time.RFC3339Nano), r["lastMatch"], "the event time (stored to the microsecond)")
+	require.Equal(t, map[string]any{"product": "windows", "category": "process_creation"}, r["logsource"])
+	code, one = s.do("GET", "/api/v1/sigma/rules/6e3c0a8e-5f0b-4b5e-9d7a-3c2b1a0f9e11", reader, nil)
+	require.Equal(t, 200, code)
+	require.Equal(t, "Encoded PowerShell Command Line", one["title"])
+	code, _ = s.do("GET", "/api/v1/sigma/rules/no-such-rule", reader, nil)
+	require.Equal(t, 404, code)
+	code, _ = s.do("GET", "/api/v1/sigma/rules?sort=random", reader, nil)
+	require.Equal(t, 400, code)
+	code, res = s.do("GET", "/api/v1/sigma/rules?kind=correlation", reader, nil)
+	require.Equal(t, 200, code)
+	require.EqualValues(t, 0, res["total"])
 }
 
 // TestEveryRouteEnforcesItsPermission walks every route the server registers: anonymous requests get 401 (except
