@@ -27,11 +27,13 @@ func (s *Server) mountSigma(r chi.Router) {
 
 // sigmaSorts orders the rule list; ties go by title.
 var sigmaSorts = map[string]func(a, b detect.RuleStats) bool{
-	"matches":   func(a, b detect.RuleStats) bool { return a.Matches > b.Matches },
-	"alerts":    func(a, b detect.RuleStats) bool { return a.Alerts > b.Alerts },
-	"cost":      func(a, b detect.RuleStats) bool { return a.TotalEvalNanosEstimate > b.TotalEvalNanosEstimate },
-	"lastMatch": func(a, b detect.RuleStats) bool { return a.LastMatch != nil && (b.LastMatch == nil || a.LastMatch.After(*b.LastMatch)) },
-	"title":     func(a, b detect.RuleStats) bool { return false },
+	"matches": func(a, b detect.RuleStats) bool { return a.Matches > b.Matches },
+	"alerts":  func(a, b detect.RuleStats) bool { return a.Alerts > b.Alerts },
+	"cost":    func(a, b detect.RuleStats) bool { return a.TotalEvalNanosEstimate > b.TotalEvalNanosEstimate },
+	"lastMatch": func(a, b detect.RuleStats) bool {
+		return a.LastMatch != nil && (b.LastMatch == nil || a.LastMatch.After(*b.LastMatch))
+	},
+	"title": func(a, b detect.RuleStats) bool { return false },
 }
 
 func (s *Server) listSigmaRules(w http.ResponseWriter, r *http.Request) error {
