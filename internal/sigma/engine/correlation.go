@@ -414,6 +414,30 @@ func (s *Stream) step(c *correlation, key string, ev event.Event, ts time.Time, 
 	return Match{}, false
 }
 
+// valid checks a restored group against its correlation, so corrupt state
+// is refused rather than misread.
+func (g *group) valid(c *correlation) error {
+	if len(g.Times) > maxTimes {
+		return fmt.Errorf("%d event times, more than %d", len(g.Times), maxTimes)
+	}
+	if !slices.IsSorted(g.Times) {
+		return fmt.Errorf("event times out of order")
+	}
+	if len(g.Values) != 0 && (c.c.Type != "value_count" || len(g.Values) != len(g.Times)) {
+		return fmt.Errorf("%d values for %d event times", len(g.Values), len(g.Times))
+	}
+	if c.c.Type == "value_count" && len(g.Values) != len(g.Times) {
+		return fmt.Errorf("%d values for %d event times", len(g.Values), len(g.Times))
+	}
+	if len(g.Seen) != 0 && len(g.Seen) != len(c.refs) {
+		return fmt.Errorf("%d rules seen, the correlation has %d", len(g.Seen), len(c.refs))
+	}
+	if len(g.Evidence) > maxEvidence {
+		return fmt.Errorf("%d evidence entries, more than %d", len(g.Evidence), maxEvidence)
+	}
+	return nil
+}
+
 // maxTimes caps the events kept per group.
 const maxTimes = 1 << 14
 
@@ -632,6 +656,9 @@ func (s *Stream) LoadGroup(ruleKey, key string, data []byte) (bool, error) {
 		if err := json.Unmarshal(data, &g); err != nil {
 			return false, fmt.Errorf("restore correlation group %s/%q: %w", ruleKey, key, err)
 		}
+		if err := g.valid(c); err != nil {
+			return false, fmt.Errorf("restore correlation group %s/%q: %w", ruleKey, key, err)
+		}
 		if _, ok := s.groups[ci][key]; !ok {
 			s.total++
 		}
@@ -677,10 +704,14 @@ func (s *Stream) Restore(data []byte) error {
 	for ci, c := range s.e.corrs {
 		s.groups[ci] = map[string]*group{}
 		for k, g := range snap.Groups[c.r.Key()] {
-			if g != nil {
-				s.groups[ci][k] = g
-				s.total++
+			if g == nil {
+				continue
 			}
+			if err := g.valid(c); err != nil {
+				return fmt.Errorf("restore correlation group %s/%q: %w", c.r.Key(), k, err)
+			}
+			s.groups[ci][k] = g
+			s.total++
 		}
 	}
 	return nil
