@@ -180,6 +180,10 @@ func TestCorrelationStateOfOtherGroupsSurvives(t *testing.T) {
 	// past its window: events up to the allowed lateness behind the latest one still count.
 	require.NoError(t, d.handle(ctx, []stream.Msg{r.procs("c", "ws-1", t0.Add(11*time.Minute), t0.Add(12*time.Minute))}))
 	require.Empty(t, r.alerts())
+	// An event from a wrong clock, years ahead, counts as now: it does not close every window.
+	d.now = func() time.Time { return t0.Add(13 * time.Minute) }
+	require.NoError(t, d.handle(ctx, []stream.Msg{r.procs("e", "ws-7", t0.Add(3*365*24*time.Hour))}))
+	require.Equal(t, 3, d.StateStats().Groups)
 	require.NoError(t, d.handle(ctx, []stream.Msg{r.procs("d", "ws-2", t0.Add(5*time.Minute))}))
 	require.Len(t, r.alerts(), 1)
 }

@@ -33,6 +33,9 @@ const ConsumerName = "detect-sigma"
 // windows are closed and expired groups dropped only once the latest event time has passed them by this much.
 const Lateness = 5 * time.Minute
 
+// maxClockSkew is how far in the future an event time may be before it is taken as the time of detection.
+const maxClockSkew = time.Hour
+
 // Publisher makes alert-table batches durable (*pipeline.Receiver).
 type Publisher interface {
 	PublishBatch(ctx context.Context, b *batch.Batch) error
@@ -166,6 +169,9 @@ func (d *Detector) handle(ctx context.Context, msgs []stream.Msg) error {
 	// Tumbling windows (lt/lte/eq conditions) that the event time has passed by more than the allowed lateness are
 	// decided now, and expired groups dropped.
 	if last := d.corr.Last(); !last.IsZero() {
+		if limit := d.now().Add(maxClockSkew); last.After(limit) {
+			last = limit
+		}
 		var flushed []state.Alert
 		for _, m := range d.corr.Flush(last.Add(-Lateness)) {
 			flushed = append(flushed, d.alert(nil, 0, "", nil, m, d.now().UTC()))
@@ -226,7 +232,13 @@ func (d *Detector) evaluate(b *batch.Batch) []state.Alert {
 		}
 		itemID := b.ItemID(i)
 		d.cur = rowRef{itemID: itemID, entities: Entities(obj)}
-		ev := sigmaEvent(obj).At(eventTime(b, i, d.catalog))
+		// The row's time column is the event's time; one implausibly far in the future (a wrong clock) would expire
+		// every correlation window, so it counts as now.
+		ts := eventTime(b, i, d.catalog)
+		if ts.After(now.Add(maxClockSkew)) {
+			ts = now
+		}
+		ev := sigmaEvent(obj).WithTime(ts)
 		for _, m := range d.corr.Process(ev) {
 			out = append(out, d.alert(b, i, itemID, obj, m, now))
 		}

@@ -252,10 +252,10 @@ func unixFloat(f float64) time.Time {
 	return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
 }
 
-// At returns m with timestamp ts if m has none (m itself otherwise). The
-// copy shares m's fields.
-func (m *Map) At(ts time.Time) *Map {
-	if !m.ts.IsZero() || ts.IsZero() {
+// WithTime returns m with timestamp ts (m itself when ts is zero). The copy
+// shares m's fields.
+func (m *Map) WithTime(ts time.Time) *Map {
+	if ts.IsZero() {
 		return m
 	}
 	c := *m
