@@ -27,6 +27,7 @@ import (
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/sigma"
+	"github.com/vigilsec/vigil/internal/sigma/engine"
 	"github.com/vigilsec/vigil/internal/sigma/rule"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
@@ -108,7 +109,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		if err != nil {
 			return nil, err
 		}
-		eng, issues, err := sigma.Load(cfg.Detection.SigmaRules, fieldCheck)
+		opts := []sigma.Option{fieldCheck}
+		if n := cfg.Detection.CorrelationMaxGroups; n > 0 {
+			opts = append(opts, engine.WithMaxGroups(n))
+		}
+		eng, issues, err := sigma.Load(cfg.Detection.SigmaRules, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("sigma rules: %w", err)
 		}
