@@ -1,8 +1,11 @@
-// Package detect runs Sigma rules on the event stream: a durable stream consumer that turns every row of the
-// Windows-event tables (the Device* tables, SecurityEvent, Event, WindowsEvent) into a Sigma event, matches it with
-// the compiled engine, and records each match as an alert — in the state store, and as rows of the SecurityAlert,
-// AlertInfo and AlertEvidence tables so alerts can be hunted in KQL. It acknowledges a batch only after its alerts
-// are recorded; alert ids and alert batch ids derive from the source, so a replay records nothing twice.
+// Package detect runs Sigma rules on the event stream: a durable stream consumer that turns every row of the mapped
+// tables (mappings/*.yml, one file per table family: the Device* tables, the Windows event tables, Syslog,
+// W3CIISLog, CommonSecurityLog, DnsEvents, AWSCloudTrail, the Entra ID and Azure tables, GCPAuditLogs) into a Sigma
+// event, matches it with the compiled engine through a correlation stream, and records each match as an alert — in
+// the state store, and as rows of the SecurityAlert, AlertInfo and AlertEvidence tables so alerts can be hunted in
+// KQL. Alerts, correlation state and the ids of the batches they reflect are committed in one transaction before the
+// batches are acknowledged, so a redelivery neither counts an event twice nor loses one; alert ids and alert batch
+// ids derive from the source, so a replay records nothing twice.
 package detect
 
 import (
