@@ -60,7 +60,7 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func benchSigma(args []string, out io.Writer) error {
-	fs := flagSet("bench sigma", "--rules DIR --events FILE|DIR [--product windows] [--plain] [--json]")
+	fs := flagSet("bench sigma", "--rules DIR --events FILE|DIR [--product windows] [--plain] [--stream] [--json]")
 	var o conformance.BenchOptions
 	var rules, events stringList
 	fs.Var(&rules, "rules", "rule directory (repeatable)")
@@ -68,6 +68,7 @@ func benchSigma(args []string, out io.Writer) error {
 	fs.StringVar(&o.Product, "product", "", "keep only rules of this logsource product (e.g. windows)")
 	fs.IntVar(&o.Rounds, "rounds", 5, "times the events are streamed through the engine")
 	fs.BoolVar(&o.Plain, "plain", false, "evaluate rule by rule, without the index (for comparison)")
+	fs.BoolVar(&o.Stream, "stream", false, "evaluate through a correlation stream, as the server does (correlations, rule statistics)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err

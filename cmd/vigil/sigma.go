@@ -62,7 +62,12 @@ func sigmaConformance(args []string, out io.Writer) error {
 	if filepath.Base(filepath.Clean(root)) == "regression_data" {
 		root = filepath.Dir(filepath.Clean(root))
 	}
-	rep, err := sigma.Conformance(conformance.Options{RuleDirs: rules, RegressionRoot: root})
+	// Rules are checked against the stream detection's field mappings, as the server loads them.
+	fieldCheck, err := detect.FieldCheck()
+	if err != nil {
+		return err
+	}
+	rep, err := sigma.Conformance(conformance.Options{RuleDirs: rules, RegressionRoot: root, EngineOptions: []sigma.Option{fieldCheck}})
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,7 @@ type Deps struct {
 	Alerts        state.Alerts
 	Rules         RuleService
 	Incidents     IncidentService
+	Sigma         SigmaRules // nil when no Sigma rules are loaded
 	Catalog       *schema.Catalog
 	Ingest        Ingester
 	State         state.Store
@@ -94,6 +95,7 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermHunt)).Post("/kql/complete", handle(s.kqlComplete))
 		s.mountRules(r)
 		s.mountIncidents(r)
+		s.mountSigma(r)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such route"}, d.Log)

@@ -29,6 +29,10 @@ import (
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/ruleset"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/sigma"
+	"github.com/vigilsec/vigil/internal/sigma/engine"
+	"github.com/vigilsec/vigil/internal/sigma/rule"
+	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 	"github.com/vigilsec/vigil/internal/stream"
@@ -118,16 +122,28 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	}
 	alerts := incident.NotifyingAlerts{Alerts: a.State, Notify: a.Correlator.Notify}
 	if cfg.Detection.BuiltinRules || len(cfg.Detection.SigmaRules) > 0 {
-		eng, issues, err := ruleset.Sigma(cfg.Detection.BuiltinRules, cfg.Detection.SigmaRules)
+		fieldCheck, err := detect.FieldCheck()
+		if err != nil {
+			return nil, err
+		}
+		opts := []sigma.Option{fieldCheck}
+		if n := cfg.Detection.CorrelationMaxGroups; n > 0 {
+			opts = append(opts, engine.WithMaxGroups(n))
+		}
+		eng, issues, err := ruleset.Sigma(cfg.Detection.BuiltinRules, cfg.Detection.SigmaRules, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("sigma rules: %w", err)
 		}
 		refused := map[string]int{}
 		for _, is := range issues {
 			refused[string(is.Code)]++
+			if is.Code == rule.CodeFieldUnmapped {
+				log.Warn("sigma rule refused", "issue", is.Error())
+			}
 		}
-		log.Info("sigma rules loaded", "builtin", cfg.Detection.BuiltinRules, "dirs", cfg.Detection.SigmaRules, "issues", len(issues), "by_code", refused)
-		if a.Detector, err = detect.New(eng, a.Catalog, alerts, a.Receiver, a.Stream, a.Registry, log); err != nil {
+		log.Info("sigma rules loaded", "builtin", cfg.Detection.BuiltinRules, "dirs", cfg.Detection.SigmaRules,
+			"rules", eng.Stats().Rules, "correlations", eng.Stats().Correlations, "issues", len(issues), "by_code", refused)
+		if a.Detector, err = detect.New(eng, a.Catalog, notifyingSigma{a.State, a.Correlator.Notify}, a.Receiver, a.Stream, a.Registry, log); err != nil {
 			return nil, err
 		}
 	}
@@ -149,11 +165,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		a.NRT = &analytics.NRT{DB: a.State, Catalog: kcat, Alerts: alerts, Stream: a.Stream, Log: log, Publisher: a.Receiver}
 	}
 	a.RuleService = &analytics.Service{DB: a.State, Catalog: kcat, NRT: a.NRT}
+	var sigmaRules api.SigmaRules
+	if a.Detector != nil {
+		sigmaRules = a.Detector
+	}
 	a.API = api.New(api.Deps{
 		Hunt:      a.Hunt,
 		Alerts:    a.State,
 		Rules:     a.RuleService,
 		Incidents: a.Incidents,
+		Sigma:     sigmaRules,
 		Catalog:   a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,
 		Metrics:       promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}),
 		MetricsPublic: cfg.MetricsPublic, Ready: a.ready, MaxBodyBytes: cfg.Ingest.MaxBodyBytes, Log: log,
@@ -390,4 +411,18 @@ func (a *App) closeStores() error {
 		errs = append(errs, a.State.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// notifyingSigma wakes the correlator after the stream detection has recorded new alerts.
+type notifyingSigma struct {
+	state.SigmaState
+	notify func()
+}
+
+func (n notifyingSigma) CommitSigma(ctx context.Context, c state.SigmaCommit) (int, error) {
+	added, err := n.SigmaState.CommitSigma(ctx, c)
+	if added > 0 {
+		n.notify()
+	}
+	return added, err
 }

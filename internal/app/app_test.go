@@ -22,6 +22,7 @@ import (
 	"github.com/vigilsec/vigil/internal/app"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/state"
 )
@@ -366,6 +367,32 @@ func TestSigmaOnTheStream(t *testing.T) {
 	code, res = s.do("POST", "/api/v1/hunt", reader, strings.NewReader(`{"query":"AlertEvidence | where EntityType == 'User' | project AccountName | order by AccountName asc"}`))
 	require.Equal(t, 200, code, res)
 	require.Equal(t, []any{[]any{"alice"}, []any{"bob"}}, res["rows"])
+
+	// The rule's statistics.
+	code, res = s.do("GET", "/api/v1/sigma/rules?sort=alerts", reader, nil)
+	require.Equal(t, 200, code, res)
+	require.EqualValues(t, 1, res["total"])
+	sum := res["summary"].(map[string]any)
+	require.EqualValues(t, 3, sum["events"], "every event was evaluated")
+	require.EqualValues(t, 1, sum["rules"])
+	r := res["rules"].([]any)[0].(map[string]any)
+	require.Equal(t, "6e3c0a8e-5f0b-4b5e-9d7a-3c2b1a0f9e11", r["id"])
+	require.EqualValues(t, 2, r["matches"])
+	require.EqualValues(t, 2, r["alerts"])
+	nowT, err := time.Parse(time.RFC3339Nano, now)
+	require.NoError(t, err)
+	require.Equal(t, nowT.Truncate(time.Microsecond).Format(time.RFC3339Nano), r["lastMatch"], "the event time (stored to the microsecond)")
+	require.Equal(t, map[string]any{"product": "windows", "category": "process_creation"}, r["logsource"])
+	code, one = s.do("GET", "/api/v1/sigma/rules/6e3c0a8e-5f0b-4b5e-9d7a-3c2b1a0f9e11", reader, nil)
+	require.Equal(t, 200, code)
+	require.Equal(t, "Encoded PowerShell Command Line", one["title"])
+	code, _ = s.do("GET", "/api/v1/sigma/rules/no-such-rule", reader, nil)
+	require.Equal(t, 404, code)
+	code, _ = s.do("GET", "/api/v1/sigma/rules?sort=random", reader, nil)
+	require.Equal(t, 400, code)
+	code, res = s.do("GET", "/api/v1/sigma/rules?kind=correlation", reader, nil)
+	require.Equal(t, 200, code)
+	require.EqualValues(t, 0, res["total"])
 }
 
 // TestEveryRouteEnforcesItsPermission walks every route the server registers: anonymous requests get 401 (except
@@ -510,4 +537,76 @@ func writeFile(t *testing.T, name, body string) string {
 	p := filepath.Join(t.TempDir(), name)
 	require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
 	return p
+}
+
+// TestSigmaCorrelationSurvivesRestart runs a correlation on the live stream across a restart in the middle of its
+// window: two events before, one after; the alert comes once, with the group key and the base events' entities.
+func TestSigmaCorrelationSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Stream.MaxBytes = 256 << 20
+	cfg.Detection.SigmaRules = []string{"testdata/sigma-correlation"}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	t0 := time.Now().UTC().Add(-time.Minute).Truncate(time.Second)
+	line := func(host, user, cl string, at time.Time) string {
+		return `{"Timestamp":"` + at.Format(time.RFC3339Nano) + `","DeviceName":"` + host + `","AccountDomain":"corp","AccountName":"` + user +
+			`","FolderPath":"C:\\Windows\\System32\\net.exe","FileName":"net.exe","ProcessCommandLine":"` + cl + `"}` + "\n"
+	}
+	waitDetected := func(a *app.App) {
+		require.Eventually(t, func() bool {
+			lag, err := a.Stream.Lag(ctx, detect.ConsumerName)
+			return err == nil && lag == 0
+		}, 20*time.Second, 20*time.Millisecond)
+	}
+	corr := func(a *app.App) []state.Alert {
+		list, _, err := a.State.ListAlerts(ctx, state.AlertFilter{RuleID: "2c4b9f0e-7d31-4e8a-b0a5-1f6e93c2d840"})
+		require.NoError(t, err)
+		return list
+	}
+
+	a, err := app.New(ctx, cfg, log)
+	require.NoError(t, err)
+	require.NoError(t, a.Start(ctx, false))
+	res, err := a.Receiver.IngestNDJSON(ctx, "DeviceProcessEvents", strings.NewReader(
+		line("ws-9", "eve", "net user /domain", t0)+
+			line("ws-9", "eve", "net group admins /domain", t0.Add(10*time.Second))+
+			line("ws-3", "bob", "net user bob", t0)))
+	require.NoError(t, err)
+	require.Equal(t, 3, res.Accepted)
+	waitDetected(a)
+	require.Empty(t, corr(a))
+	require.NoError(t, a.Close(10*time.Second))
+
+	a, err = app.New(ctx, cfg, log)
+	require.NoError(t, err)
+	require.NoError(t, a.Start(ctx, false))
+	defer a.Close(10 * time.Second)
+	require.Equal(t, 2, a.Detector.StateStats().Groups, "the open windows of ws-9 and ws-3 were restored")
+	_, err = a.Receiver.IngestNDJSON(ctx, "DeviceProcessEvents", strings.NewReader(line("ws-9", "mallory", "net user mallory P@ss /add", t0.Add(20*time.Second))))
+	require.NoError(t, err)
+	waitDetected(a)
+	got := corr(a)
+	require.Len(t, got, 1, "two events before the restart and one after complete the burst")
+	al := got[0]
+	require.Equal(t, "Medium", al.Severity)
+	require.Equal(t, map[string][]string{"Computer": {"ws-9"}}, al.CustomDetails)
+	require.Equal(t, []string{"Discovery"}, al.Tactics)
+	require.Equal(t, t0, al.WindowStart.UTC())
+	require.Equal(t, t0.Add(20*time.Second), al.WindowEnd.UTC())
+	require.Len(t, al.Evidence, 3)
+	require.Contains(t, al.Entities, state.Entity{Type: "account", Value: `corp\eve`})
+	require.Contains(t, al.Entities, state.Entity{Type: "account", Value: `corp\mallory`})
+	require.Contains(t, al.Entities, state.Entity{Type: "host", Value: "ws-9"})
+	all, total, err := a.State.ListAlerts(ctx, state.AlertFilter{})
+	require.NoError(t, err)
+	require.Equal(t, 1, total, "the base rule feeds the correlation only: %v", all)
+	require.Equal(t, 1, a.Detector.StateStats().Groups, "ws-3's window is still open")
+
+	// The alert is hunted in KQL with the others.
+	require.Eventually(t, func() bool {
+		require.NoError(t, a.WaitWritten(ctx))
+		out, err := a.Events.Query(ctx, `SELECT count(*) FROM SecurityAlert WHERE AlertType = 'sigma:2c4b9f0e-7d31-4e8a-b0a5-1f6e93c2d840'`, 0)
+		return err == nil && out.Rows[0][0] == int64(1)
+	}, 20*time.Second, 50*time.Millisecond)
 }

@@ -87,6 +87,9 @@ type Detection struct {
 	SigmaRules []string `yaml:"sigma_rules"`
 	// BuiltinRules loads Vigil's shipped rule set (Sigma and analytics rules, embedded in the binary).
 	BuiltinRules bool `yaml:"builtin_rules"`
+	// CorrelationMaxGroups caps the correlation groups kept over all Sigma correlation rules; at the cap the least
+	// recently seen are evicted and counted (0: the default, 100000).
+	CorrelationMaxGroups int `yaml:"correlation_max_groups"`
 }
 
 // TLS configures HTTPS. With both files set the server speaks only TLS.
@@ -390,6 +393,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Syslog.TLS != "" && (c.Syslog.CertFile == "" || c.Syslog.KeyFile == "") {
 		errs = append(errs, "syslog.tls: needs syslog.cert_file and syslog.key_file")
+	}
+	if c.Detection.CorrelationMaxGroups < 0 {
+		errs = append(errs, "detection.correlation_max_groups: must not be negative")
 	}
 	for _, d := range c.Detection.SigmaRules {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {

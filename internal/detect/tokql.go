@@ -32,9 +32,19 @@ func (m *Mappings) ToKQL(r *rule.Rule, cat *schema.Catalog) (string, error) {
 	if r.Detection == nil {
 		return "", fmt.Errorf("%w: %s is not a detection rule", ErrNotConvertible, r.Title)
 	}
-	table := logsourceTables[r.Logsource.Category]
+	table := ""
+	if r.Logsource.Product != "linux" {
+		table = logsourceTables[r.Logsource.Category]
+	}
 	if r.Logsource.Product == "windows" && r.Logsource.Service == "security" && r.Logsource.Category == "" {
 		table = "SecurityEvent"
+	}
+	var scope []routeFilter
+	if table == "" && r.Logsource.Product != "windows" {
+		var err error
+		if table, scope, err = m.familyTable(r.Logsource); err != nil {
+			return "", err
+		}
 	}
 	if table == "" {
 		return "", fmt.Errorf("%w: no table for logsource %+v", ErrNotConvertible, r.Logsource)
@@ -43,8 +53,12 @@ func (m *Mappings) ToKQL(r *rule.Rule, cat *schema.Catalog) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("%w: table %s is not in the catalogue", ErrNotConvertible, table)
 	}
-	c := &converter{m: m, t: t, d: r.Detection}
+	// Rows a conditional route selects (Linux rows of a Device* table) carry only the mapped fields.
+	c := &converter{m: m, t: t, d: r.Detection, closed: len(scope) > 0}
 	var parts []string
+	for _, f := range scope {
+		parts = append(parts, f.kql(c))
+	}
 	for _, cond := range r.Detection.Conditions {
 		n, err := condition.Parse(cond.Text)
 		if err != nil {
@@ -56,15 +70,20 @@ func (m *Mappings) ToKQL(r *rule.Rule, cat *schema.Catalog) (string, error) {
 		}
 		parts = append(parts, s)
 	}
-	return fmt.Sprintf("// %s (%s)\n%s\n| where %s", oneLine(r.Title), r.ID, table, strings.Join(parts, " or ")), nil
+	cond := strings.Join(parts[len(scope):], " or ")
+	if len(scope) > 0 {
+		cond = strings.Join(append(parts[:len(scope):len(scope)], "("+cond+")"), " and ")
+	}
+	return fmt.Sprintf("// %s (%s)\n%s\n| where %s", oneLine(r.Title), r.ID, table, cond), nil
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 type converter struct {
-	m *Mappings
-	t *schema.Table
-	d *rule.Detection
+	m      *Mappings
+	t      *schema.Table
+	d      *rule.Detection
+	closed bool // the table's raw record does not apply
 }
 
 func (c *converter) node(n condition.Node) (string, error) {
@@ -153,6 +172,17 @@ func (c *converter) column(field string) string {
 				return kqlIdent(col)
 			}
 		}
+		for name, col := range tm.JSON {
+			rest, ok := cutPrefixFold(field, name+".")
+			if !ok {
+				continue
+			}
+			expr := "todynamic(" + kqlIdent(col) + ")"
+			for _, p := range strings.Split(rest, ".") {
+				expr += "[" + kqlString(p) + "]"
+			}
+			return "tostring(" + expr + ")"
+		}
 	}
 	if _, _, ok := c.t.Column(field); ok {
 		return kqlIdent(field)
@@ -161,6 +191,32 @@ func (c *converter) column(field string) string {
 		return "tostring(todynamic(AdditionalFields)[" + kqlString(field) + "])"
 	}
 	return "tostring(" + schema.ColExtra + "[" + kqlString(field) + "])"
+}
+
+// covered reports whether field can be read on the table: always on a table that keeps the source's record
+// (AdditionalFields), else only through a mapping or a column (the rule-loading policy, see Coverage).
+func (c *converter) covered(field string) bool {
+	tm, ok := c.m.Tables[c.t.Name]
+	if !ok || tm.Raw && !c.closed {
+		return true
+	}
+	if _, _, ok := c.t.Column(field); ok {
+		return true
+	}
+	for f := range tm.Fields {
+		if strings.EqualFold(f, field) {
+			return true
+		}
+	}
+	for f := range tm.JSON {
+		if strings.EqualFold(f, field) {
+			return true
+		}
+		if _, ok := cutPrefixFold(field, f+"."); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func kqlIdent(s string) string {
@@ -174,6 +230,9 @@ func kqlIdent(s string) string {
 func kqlString(s string) string { return `@"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 func (c *converter) field(fm *rule.FieldMatch) (string, error) {
+	if !c.covered(fm.Field) {
+		return "", fmt.Errorf("%w: field %q is not mapped for %s (%s)", ErrNotConvertible, fm.Field, c.t.Name, c.m.Tables[c.t.Name].file)
+	}
 	col := c.column(fm.Field)
 	mods := map[string]bool{}
 	for _, m := range fm.Modifiers {

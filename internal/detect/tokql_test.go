@@ -48,43 +48,81 @@ DeviceProcessEvents
 // TestToKQLOnSigmaHQ converts every SigmaHQ Windows rule of a category with a table and checks that each converted
 // query passes the KQL engine; the counts are logged.
 func TestToKQLOnSigmaHQ(t *testing.T) {
-	root := "../../../shared/corpus/sigma/sigmahq/rules/windows"
-	if _, err := os.Stat(root); err != nil {
-		t.Skip("SigmaHQ rules not found at " + root)
-	}
+	converted := convertCorpus(t, "../../../shared/corpus/sigma/sigmahq/rules/windows")
+	require.Positive(t, converted)
+}
+
+// TestToKQLFamilies does the same for the families outside the Windows event logs (Linux, web, proxy, DNS, cloud).
+func TestToKQLFamilies(t *testing.T) {
+	root := "../../../shared/corpus/sigma/sigmahq/rules"
+	converted := convertCorpus(t, root+"/linux", root+"/web", root+"/network/dns", root+"/cloud/aws", root+"/cloud/azure", root+"/cloud/gcp")
+	require.Positive(t, converted)
+
+	m, err := detect.LoadMappings()
+	require.NoError(t, err)
+	rules, _ := rule.Parse([]byte(`title: t
+id: 11111111-2222-3333-4444-555555555555
+logsource: {product: aws, service: cloudtrail}
+detection:
+  s: {eventName: PutBucketPolicy, requestParameters.bucketName|startswith: prod-}
+  condition: s
+---
+title: l
+id: 11111111-2222-3333-4444-555555555556
+logsource: {product: linux, category: process_creation}
+detection:
+  s: {Image|endswith: /nc}
+  condition: s
+`), "t.yml")
+	cat := schema.NewCatalog()
+	q, err := m.ToKQL(rules[0], cat)
+	require.NoError(t, err)
+	require.Contains(t, q, `AWSCloudTrail
+| where (((EventName =~ @"PutBucketPolicy") and (tostring(todynamic(RequestParameters)[@"bucketName"]) startswith @"prod-")))`)
+	q, err = m.ToKQL(rules[1], cat)
+	require.NoError(t, err)
+	require.Contains(t, q, "DeviceProcessEvents\n| where FolderPath startswith_cs @\"/\" and (", "Linux rows only")
+}
+
+func convertCorpus(t *testing.T, roots ...string) int {
+	t.Helper()
 	m, err := detect.LoadMappings()
 	require.NoError(t, err)
 	cat := schema.NewCatalog()
 	converted, refused, compiled := 0, map[string]int{}, 0
 	var bad []string
-	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yml") {
+	for _, root := range roots {
+		_, err := os.Stat(root)
+		require.NoError(t, err, "the SigmaHQ corpus is under ../shared/corpus")
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yml") {
+				return nil
+			}
+			rules, _ := rule.ParseFile(p)
+			for _, r := range rules {
+				q, err := m.ToKQL(r, cat)
+				if err != nil {
+					msg := err.Error()
+					if i := strings.Index(msg, ": "); i > 0 {
+						msg = msg[i+2:]
+					}
+					if j := strings.IndexAny(msg, "\"{"); j > 0 {
+						msg = msg[:j]
+					}
+					refused[msg]++
+					continue
+				}
+				converted++
+				if _, errs := kql.Compile(q, cat); errs == nil {
+					compiled++
+				} else if len(bad) < 5 {
+					bad = append(bad, p+": "+errs[0].Message)
+				}
+			}
 			return nil
-		}
-		rules, _ := rule.ParseFile(p)
-		for _, r := range rules {
-			q, err := m.ToKQL(r, cat)
-			if err != nil {
-				msg := err.Error()
-				if i := strings.Index(msg, ": "); i > 0 {
-					msg = msg[i+2:]
-				}
-				if j := strings.IndexAny(msg, "\"{"); j > 0 {
-					msg = msg[:j]
-				}
-				refused[msg]++
-				continue
-			}
-			converted++
-			if _, errs := kql.Compile(q, cat); errs == nil {
-				compiled++
-			} else if len(bad) < 5 {
-				bad = append(bad, p+": "+errs[0].Message)
-			}
-		}
-		return nil
-	})
+		})
+	}
 	t.Logf("converted %d, of which %d compile; refused %v; first failures %v", converted, compiled, refused, bad)
-	require.Positive(t, converted)
 	require.Equal(t, converted, compiled, "every converted query must pass the KQL engine: %v", bad)
+	return converted
 }

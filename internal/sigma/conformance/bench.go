@@ -28,6 +28,9 @@ type BenchOptions struct {
 	MinDuration time.Duration
 	// Plain uses the rule-by-rule evaluator instead of the index.
 	Plain bool
+	// Stream runs the events through a correlation stream (engine.Stream.Process, what the server's stream
+	// detection runs: correlations, per-rule counters, sampled timing) instead of Engine.Match.
+	Stream bool
 	// OneCore runs the evaluation with GOMAXPROCS=1 (GC included on the
 	// same core), restoring the previous value afterwards.
 	OneCore bool
@@ -53,6 +56,7 @@ type BenchReport struct {
 	Matches int          `json:"matches"`
 	Index   engine.Stats `json:"index"`
 	Plain   bool         `json:"plain"`
+	Stream  bool         `json:"stream"`
 }
 
 // Bench loads the rules, decodes the events once (timed separately), then
@@ -86,6 +90,10 @@ func Bench(opts BenchOptions) (*BenchReport, error) {
 	match := eng.Match
 	if opts.Plain {
 		match = eng.MatchPlain
+	}
+	if opts.Stream {
+		match = eng.NewStream().Process
+		rep.Stream = true
 	}
 	if opts.OneCore {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,13 +103,61 @@ func ruleKeys(r *rule.Rule) []string {
 
 // Stream runs an [Engine] over an ordered stream of events with correlation
 // state. A Stream is not safe for concurrent use; run one per partition.
+//
+// The state is bounded: each group expires with its correlation's timespan,
+// and the groups of all correlations together are capped (WithMaxGroups);
+// at the cap the least recently seen groups are evicted and counted.
+// Every change to a group is remembered until [Stream.ClearChanges], so a
+// caller can persist exactly what a batch of events changed ([Stream.Changes])
+// together with the alerts it produced.
 type Stream struct {
-	e      *Engine
-	groups []map[string]*group // per correlation
-	clock  func() time.Time
-	last   time.Time
-	n      int
+	e        *Engine
+	groups   []map[string]*group // per correlation
+	clock    func() time.Time
+	last     time.Time
+	n        int
+	total    int
+	dirty    map[groupRef]struct{}
+	evidence func(*Match) Evidence
+	counters StreamStats
+	prof     *profile
 }
+
+type groupRef struct {
+	ci  int
+	key string
+}
+
+// StreamStats counts what happened to correlation state.
+type StreamStats struct {
+	// Groups is the number of live groups over all correlations.
+	Groups int `json:"groups"`
+	// Evicted counts groups dropped at the cap before their window ended.
+	Evicted int64 `json:"evicted"`
+	// Expired counts groups dropped because their window passed.
+	Expired int64 `json:"expired"`
+}
+
+// Evidence is what a correlation group keeps of one base-rule match: the
+// caller's reference for it (an alert id) and its entities.
+type Evidence struct {
+	Time     int64       `json:"t"`
+	Rule     string      `json:"rule"`
+	Ref      string      `json:"ref,omitempty"`
+	Entities []EntityRef `json:"entities,omitempty"`
+}
+
+// EntityRef is an entity of a base-rule match (account, host, ip, ...).
+type EntityRef struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// Evidence caps per group: overall, and per referenced rule.
+const (
+	maxEvidence        = 32
+	maxEvidencePerRule = 8
+)
 
 // group is the state of one correlation for one group key.
 type group struct {
@@ -125,37 +174,61 @@ type group struct {
 	// conditions).
 	Start int64 `json:"start,omitempty"`
 	Last  int64 `json:"last"`
+	// Evidence holds the latest base-rule matches that fed the group.
+	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 // NewStream returns a stream with empty correlation state.
 func (e *Engine) NewStream() *Stream {
-	s := &Stream{e: e, clock: time.Now}
+	s := &Stream{e: e, clock: time.Now, dirty: map[groupRef]struct{}{}}
 	s.groups = make([]map[string]*group, len(e.corrs))
 	for i := range s.groups {
 		s.groups[i] = map[string]*group{}
 	}
+	s.prof = newProfile(len(e.rules), len(e.corrs))
 	return s
 }
 
 // SetClock sets the time source used for events without a timestamp.
 func (s *Stream) SetClock(now func() time.Time) { s.clock = now }
 
+// SetEvidence sets how a base-rule match is remembered by the correlation
+// groups it feeds (its alert id and entities); correlation matches carry the
+// evidence of their group in CorrelationResult.Evidence. Without it groups
+// keep only the rule and time of each match.
+func (s *Stream) SetEvidence(fn func(*Match) Evidence) { s.evidence = fn }
+
 // Process evaluates ev: it returns the detection matches (except rules only
 // used by correlations, unless generate is set) followed by any correlation
 // matches the event completes.
 func (s *Stream) Process(ev event.Event) []Match {
-	ms := s.e.Match(ev)
+	ms := s.e.matchProfiled(ev, s.prof)
+	ts := s.timeOf(ev)
+	for _, m := range ms {
+		if m.comp != nil {
+			s.prof.hit(m.comp.idx, ts)
+		}
+	}
 	if len(s.e.corrs) == 0 {
 		return ms
 	}
-	ts := s.timeOf(ev)
 	out := ms[:0:0]
 	var fired []Match
-	for _, m := range ms {
+	for i := range ms {
+		m := &ms[i]
 		if m.comp == nil || !m.comp.suppressed {
-			out = append(out, m)
+			out = append(out, *m)
 		}
-		fired = append(fired, s.feed(m.rule, ev, ts, 0)...)
+		if len(s.e.byKey) == 0 {
+			continue
+		}
+		evd := Evidence{Rule: m.rule.Key()}
+		if s.evidence != nil {
+			evd = s.evidence(m)
+			evd.Rule = m.rule.Key()
+		}
+		evd.Time = ts.UnixNano()
+		fired = append(fired, s.feed(m.rule, ev, ts, evd, 0)...)
 	}
 	s.n++
 	if s.n%1024 == 0 {
@@ -166,14 +239,19 @@ func (s *Stream) Process(ev event.Event) []Match {
 
 func (s *Stream) timeOf(ev event.Event) time.Time {
 	if t, ok := ev.(event.Timed); ok && !t.Time().IsZero() {
-		s.last = t.Time()
-		return s.last
+		if t.Time().After(s.last) {
+			s.last = t.Time()
+		}
+		return t.Time()
 	}
 	return s.clock()
 }
 
+// Last returns the latest event time seen (zero before the first timed event).
+func (s *Stream) Last() time.Time { return s.last }
+
 // feed passes one match of rule r to the correlations referencing it.
-func (s *Stream) feed(r *rule.Rule, ev event.Event, ts time.Time, depth int) []Match {
+func (s *Stream) feed(r *rule.Rule, ev event.Event, ts time.Time, evd Evidence, depth int) []Match {
 	if depth > maxChain {
 		return nil
 	}
@@ -186,20 +264,42 @@ func (s *Stream) feed(r *rule.Rule, ev event.Event, ts time.Time, depth int) []M
 			}
 			seen[ci] = true
 			c := s.e.corrs[ci]
-			if m, ok := s.step(c, r, k, ev, ts); ok {
+			if m, ok := s.step(c, k, ev, ts, evd); ok {
+				s.prof.corrHit(ci, ts)
 				if !c.suppressed {
 					out = append(out, m)
 				}
-				out = append(out, s.feed(c.r, ev, ts, depth+1)...)
+				out = append(out, s.feed(c.r, ev, ts, evd, depth+1)...)
 			}
 		}
 	}
 	return out
 }
 
-// step updates correlation c with a match of rule r (referenced as key) and
+// touch marks a group changed.
+func (s *Stream) touch(ci int, key string) { s.dirty[groupRef{ci, key}] = struct{}{} }
+
+// drop removes a group.
+func (s *Stream) drop(ci int, key string) {
+	if _, ok := s.groups[ci][key]; !ok {
+		return
+	}
+	delete(s.groups[ci], key)
+	s.total--
+	s.touch(ci, key)
+}
+
+func (s *Stream) result(c *correlation, g *group, ev event.Event, ts time.Time, n, start int64) Match {
+	return Match{RuleID: c.r.ID, Title: c.r.Title, Kind: rule.KindCorrelation, Level: c.r.Level, Status: c.r.Status,
+		Author: c.r.Author, File: c.r.File, Tags: c.r.Tags, Tactics: c.tactics, Techniques: c.techniques,
+		Event: ev, Time: ts, rule: c.r,
+		Correlation: &CorrelationResult{Type: c.c.Type, GroupBy: g.GroupBy, Count: n, Rules: c.refs,
+			Start: time.Unix(0, start).UTC(), End: ts.UTC(), Evidence: slices.Clone(g.Evidence)}}
+}
+
+// step updates correlation c with a match of a rule referenced as key and
 // reports whether the correlation fires.
-func (s *Stream) step(c *correlation, r *rule.Rule, key string, ev event.Event, ts time.Time) (Match, bool) {
+func (s *Stream) step(c *correlation, key string, ev event.Event, ts time.Time, evd Evidence) (Match, bool) {
 	gb := map[string]string{}
 	var parts []string
 	for _, f := range c.c.GroupBy {
@@ -216,79 +316,70 @@ func (s *Stream) step(c *correlation, r *rule.Rule, key string, ev event.Event, 
 	}
 	gk := strings.Join(parts, "\x1f")
 	groups := s.groups[c.idx]
+	now := ts.UnixNano()
+	win := c.window.Nanoseconds()
+	cond := c.c.Condition
+	val := ""
+	if c.c.Type == "value_count" {
+		name := cond.Field
+		if a, ok := c.c.Aliases[name]; ok {
+			if alt, ok := a[key]; ok {
+				name = alt
+			}
+		}
+		v, ok := event.Lookup(ev, name, strings.ToLower(name))
+		if !ok || v == nil {
+			return Match{}, false
+		}
+		val, _ = modifier.Stringify(v)
+	}
 	g := groups[gk]
 	if g == nil {
-		if len(groups) >= s.e.cfg.maxGroups {
-			s.evict(c.idx, ts)
+		if s.total >= s.e.cfg.maxGroups {
+			s.makeRoom(ts)
 		}
 		g = &group{GroupBy: gb}
 		groups[gk] = g
+		s.total++
 	}
-	now := ts.UnixNano()
-	win := c.window.Nanoseconds()
-	g.Last = now
-	cond := c.c.Condition
-	res := func(n int64, start int64) Match {
-		m := Match{RuleID: c.r.ID, Title: c.r.Title, Kind: rule.KindCorrelation, Level: c.r.Level, Status: c.r.Status,
-			Author: c.r.Author, File: c.r.File, Tags: c.r.Tags, Tactics: c.tactics, Techniques: c.techniques,
-			Event: ev, Time: ts, rule: c.r,
-			Correlation: &CorrelationResult{Type: c.c.Type, GroupBy: gb, Count: n, Rules: c.refs,
-				Start: time.Unix(0, start).UTC(), End: ts.UTC()}}
-		return m
-	}
+	s.touch(c.idx, gk)
+	g.Last = max(g.Last, now)
 	switch c.c.Type {
 	case "event_count", "value_count":
-		val := ""
-		if c.c.Type == "value_count" {
-			name := cond.Field
-			if a, ok := c.c.Aliases[name]; ok {
-				if alt, ok := a[key]; ok {
-					name = alt
-				}
-			}
-			v, ok := event.Lookup(ev, name, strings.ToLower(name))
-			if !ok || v == nil {
-				return Match{}, false
-			}
-			val, _ = modifier.Stringify(v)
-		}
 		if cond.UpperBounded() {
 			// Tumbling window: decided when it closes.
 			var m Match
 			fired := false
 			if g.Start != 0 && now-g.Start >= win {
 				if n := g.count(c.c.Type); cond.Holds(n) {
-					m, fired = res(n, g.Start), true
+					m, fired = s.result(c, g, ev, ts, n, g.Start), true
 				}
-				g.Times, g.Values, g.Start = nil, nil, 0
+				g.Times, g.Values, g.Evidence, g.Start = nil, nil, nil, 0
 			}
 			if g.Start == 0 {
 				g.Start = now
 			}
 			g.add(now, val, c.c.Type)
+			g.addEvidence(evd, 0)
 			return m, fired
 		}
 		g.add(now, val, c.c.Type)
 		g.trim(now - win)
+		g.addEvidence(evd, now-win)
 		if n := g.count(c.c.Type); cond.Holds(n) {
-			m := res(n, g.Times[0])
-			delete(groups, gk)
+			m := s.result(c, g, ev, ts, n, g.Times[0])
+			s.drop(c.idx, gk)
 			return m, true
 		}
 	case "temporal", "temporal_ordered":
 		if len(g.Seen) != len(c.refs) {
 			g.Seen = make([]int64, len(c.refs))
 		}
-		pos := -1
-		for i, ref := range c.refs {
-			if ref == key {
-				pos = i
-				break
-			}
-		}
+		pos := slices.Index(c.refs, key)
 		if pos < 0 {
 			return Match{}, false
 		}
+		g.addEvidence(evd, now-win)
 		if c.c.Type == "temporal" {
 			g.Seen[pos] = now
 			var n int64
@@ -300,8 +391,8 @@ func (s *Stream) step(c *correlation, r *rule.Rule, key string, ev event.Event, 
 				}
 			}
 			if cond.Holds(n) {
-				m := res(n, start)
-				delete(groups, gk)
+				m := s.result(c, g, ev, ts, n, start)
+				s.drop(c.idx, gk)
 				return m, true
 			}
 			return Match{}, false
@@ -314,8 +405,8 @@ func (s *Stream) step(c *correlation, r *rule.Rule, key string, ev event.Event, 
 		if last := g.Seen[len(g.Seen)-1]; last != 0 && now-last <= win {
 			n := int64(len(c.refs))
 			if cond.Holds(n) {
-				m := res(n, last)
-				delete(groups, gk)
+				m := s.result(c, g, ev, ts, n, last)
+				s.drop(c.idx, gk)
 				return m, true
 			}
 		}
@@ -323,13 +414,40 @@ func (s *Stream) step(c *correlation, r *rule.Rule, key string, ev event.Event, 
 	return Match{}, false
 }
 
+// valid checks a restored group against its correlation, so corrupt state
+// is refused rather than misread.
+func (g *group) valid(c *correlation) error {
+	if len(g.Times) > maxTimes {
+		return fmt.Errorf("%d event times, more than %d", len(g.Times), maxTimes)
+	}
+	if !slices.IsSorted(g.Times) {
+		return fmt.Errorf("event times out of order")
+	}
+	if len(g.Values) != 0 && (c.c.Type != "value_count" || len(g.Values) != len(g.Times)) {
+		return fmt.Errorf("%d values for %d event times", len(g.Values), len(g.Times))
+	}
+	if c.c.Type == "value_count" && len(g.Values) != len(g.Times) {
+		return fmt.Errorf("%d values for %d event times", len(g.Values), len(g.Times))
+	}
+	if len(g.Seen) != 0 && len(g.Seen) != len(c.refs) {
+		return fmt.Errorf("%d rules seen, the correlation has %d", len(g.Seen), len(c.refs))
+	}
+	if len(g.Evidence) > maxEvidence {
+		return fmt.Errorf("%d evidence entries, more than %d", len(g.Evidence), maxEvidence)
+	}
+	return nil
+}
+
 // maxTimes caps the events kept per group.
 const maxTimes = 1 << 14
 
+// add records an event at now, keeping Times sorted (a redelivered batch can
+// bring an older event after newer ones).
 func (g *group) add(now int64, val, typ string) {
-	g.Times = append(g.Times, now)
+	i := sort.Search(len(g.Times), func(i int) bool { return g.Times[i] > now })
+	g.Times = slices.Insert(g.Times, i, now)
 	if typ == "value_count" {
-		g.Values = append(g.Values, val)
+		g.Values = slices.Insert(g.Values, i, val)
 	}
 	if len(g.Times) > maxTimes {
 		g.Times = g.Times[1:]
@@ -337,6 +455,28 @@ func (g *group) add(now int64, val, typ string) {
 			g.Values = g.Values[1:]
 		}
 	}
+}
+
+// addEvidence keeps e, dropping evidence older than cutoff (0: none) and the
+// oldest beyond the caps.
+func (g *group) addEvidence(e Evidence, cutoff int64) {
+	if cutoff != 0 {
+		g.Evidence = slices.DeleteFunc(g.Evidence, func(x Evidence) bool { return x.Time <= cutoff })
+	}
+	same := 0
+	for _, x := range g.Evidence {
+		if x.Rule == e.Rule {
+			same++
+		}
+	}
+	if same >= maxEvidencePerRule {
+		i := slices.IndexFunc(g.Evidence, func(x Evidence) bool { return x.Rule == e.Rule })
+		g.Evidence = slices.Delete(g.Evidence, i, i+1)
+	}
+	if len(g.Evidence) >= maxEvidence {
+		g.Evidence = slices.Delete(g.Evidence, 0, 1)
+	}
+	g.Evidence = append(g.Evidence, e)
 }
 
 func (g *group) trim(cutoff int64) {
@@ -361,50 +501,65 @@ func (g *group) count(typ string) int64 {
 	return int64(len(d))
 }
 
-// evict drops expired groups of correlation ci, then the least recently
-// seen ones until it is under the cap.
-func (s *Stream) evict(ci int, now time.Time) {
-	groups := s.groups[ci]
-	win := s.e.corrs[ci].window.Nanoseconds()
-	for k, g := range groups {
-		if now.UnixNano()-g.Last > win {
-			delete(groups, k)
-		}
-	}
-	if len(groups) < s.e.cfg.maxGroups {
+// makeRoom is called at the group cap: it drops expired groups, then, if
+// still at the cap, the least recently seen sixteenth of all groups.
+func (s *Stream) makeRoom(now time.Time) {
+	s.expire(now)
+	if s.total < s.e.cfg.maxGroups {
 		return
 	}
-	type kl struct {
+	type lru struct {
+		ci   int
 		k    string
 		last int64
 	}
-	all := make([]kl, 0, len(groups))
-	for k, g := range groups {
-		all = append(all, kl{k, g.Last})
+	all := make([]lru, 0, s.total)
+	for ci, gs := range s.groups {
+		for k, g := range gs {
+			all = append(all, lru{ci, k, g.Last})
+		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].last < all[j].last })
-	for _, x := range all[:len(all)-s.e.cfg.maxGroups+1] {
-		delete(groups, x.k)
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].last != all[j].last {
+			return all[i].last < all[j].last
+		}
+		if all[i].ci != all[j].ci {
+			return all[i].ci < all[j].ci
+		}
+		return all[i].k < all[j].k
+	})
+	n := max(1, s.e.cfg.maxGroups/16, len(all)-s.e.cfg.maxGroups+1)
+	for _, x := range all[:min(n, len(all))] {
+		s.drop(x.ci, x.k)
+		s.counters.Evicted++
 	}
 }
 
-// expire drops every group whose window has passed.
+// expire drops every sliding-window group whose window has passed.
+// Tumbling windows (upper-bounded conditions) are closed by [Stream.Flush].
 func (s *Stream) expire(now time.Time) {
 	for ci := range s.groups {
-		win := s.e.corrs[ci].window.Nanoseconds()
+		c := s.e.corrs[ci]
+		if c.c.Condition.UpperBounded() && (c.c.Type == "event_count" || c.c.Type == "value_count") {
+			continue
+		}
+		win := c.window.Nanoseconds()
 		for k, g := range s.groups[ci] {
-			if now.UnixNano()-g.Last > win && !s.e.corrs[ci].c.Condition.UpperBounded() {
-				delete(s.groups[ci], k)
+			if now.UnixNano()-g.Last > win {
+				s.drop(ci, k)
+				s.counters.Expired++
 			}
 		}
 	}
 }
 
 // Flush closes the tumbling windows (lt/lte/eq conditions) that ended
-// before now and returns the correlation matches they produce. Call it
-// periodically, and at the end of a finite stream.
+// before now and returns the correlation matches they produce, and drops
+// expired sliding-window groups. Call it periodically, and at the end of a
+// finite stream.
 func (s *Stream) Flush(now time.Time) []Match {
 	var out []Match
+	s.expire(now)
 	for ci, c := range s.e.corrs {
 		cond := c.c.Condition
 		if !cond.UpperBounded() || (c.c.Type != "event_count" && c.c.Type != "value_count") {
@@ -420,26 +575,97 @@ func (s *Stream) Flush(now time.Time) []Match {
 			if g.Start == 0 || now.UnixNano()-g.Start < c.window.Nanoseconds() {
 				continue
 			}
-			if n := g.count(c.c.Type); cond.Holds(n) && !c.suppressed {
-				out = append(out, Match{RuleID: c.r.ID, Title: c.r.Title, Kind: rule.KindCorrelation, Level: c.r.Level,
-					Status: c.r.Status, Author: c.r.Author, File: c.r.File, Tags: c.r.Tags, Tactics: c.tactics,
-					Techniques: c.techniques, Time: now, rule: c.r,
-					Correlation: &CorrelationResult{Type: c.c.Type, GroupBy: g.GroupBy, Count: n, Rules: c.refs,
-						Start: time.Unix(0, g.Start).UTC(), End: now.UTC()}})
+			if n := g.count(c.c.Type); cond.Holds(n) {
+				s.prof.corrHit(ci, now)
+				if !c.suppressed {
+					m := s.result(c, g, nil, now, n, g.Start)
+					out = append(out, m)
+				}
 			}
-			delete(s.groups[ci], k)
+			s.drop(ci, k)
+			s.counters.Expired++
 		}
 	}
 	return out
 }
 
 // GroupCount returns the number of live correlation groups.
-func (s *Stream) GroupCount() int {
-	n := 0
-	for _, g := range s.groups {
-		n += len(g)
+func (s *Stream) GroupCount() int { return s.total }
+
+// Stats returns the state counters.
+func (s *Stream) Stats() StreamStats {
+	st := s.counters
+	st.Groups = s.total
+	return st
+}
+
+// GroupChange is one correlation group changed since the last
+// [Stream.ClearChanges]: its new state, or Data nil when it was removed.
+type GroupChange struct {
+	Rule string // the correlation rule's key
+	Key  string // the group key (group-by values joined by U+001F)
+	Data []byte // JSON; nil: the group is gone
+	Last time.Time
+}
+
+// Changes returns the groups changed since the last [Stream.ClearChanges],
+// sorted by rule and key.
+func (s *Stream) Changes() ([]GroupChange, error) {
+	out := make([]GroupChange, 0, len(s.dirty))
+	for ref := range s.dirty {
+		ch := GroupChange{Rule: s.e.corrs[ref.ci].r.Key(), Key: ref.key}
+		if g, ok := s.groups[ref.ci][ref.key]; ok {
+			b, err := json.Marshal(g)
+			if err != nil {
+				return nil, fmt.Errorf("encode correlation group: %w", err)
+			}
+			ch.Data, ch.Last = b, time.Unix(0, g.Last).UTC()
+		}
+		out = append(out, ch)
 	}
-	return n
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out, nil
+}
+
+// Reset drops all correlation state and recorded changes, keeping the
+// counters; load the persisted groups again with [Stream.LoadGroup].
+func (s *Stream) Reset() {
+	for ci := range s.groups {
+		s.groups[ci] = map[string]*group{}
+	}
+	s.total = 0
+	clear(s.dirty)
+}
+
+// ClearChanges forgets the recorded changes (after they were persisted).
+func (s *Stream) ClearChanges() { clear(s.dirty) }
+
+// LoadGroup restores one persisted group (from [Stream.Changes]). It
+// reports false, without error, for a correlation no longer loaded.
+func (s *Stream) LoadGroup(ruleKey, key string, data []byte) (bool, error) {
+	for ci, c := range s.e.corrs {
+		if c.r.Key() != ruleKey {
+			continue
+		}
+		var g group
+		if err := json.Unmarshal(data, &g); err != nil {
+			return false, fmt.Errorf("restore correlation group %s/%q: %w", ruleKey, key, err)
+		}
+		if err := g.valid(c); err != nil {
+			return false, fmt.Errorf("restore correlation group %s/%q: %w", ruleKey, key, err)
+		}
+		if _, ok := s.groups[ci][key]; !ok {
+			s.total++
+		}
+		s.groups[ci][key] = &g
+		return true, nil
+	}
+	return false, nil
 }
 
 // snapshot is the persisted form of a Stream's state, keyed by correlation
@@ -474,12 +700,18 @@ func (s *Stream) Restore(data []byte) error {
 	if snap.Version != 1 {
 		return fmt.Errorf("restore correlation state: unsupported version %d", snap.Version)
 	}
+	s.total = 0
 	for ci, c := range s.e.corrs {
 		s.groups[ci] = map[string]*group{}
 		for k, g := range snap.Groups[c.r.Key()] {
-			if g != nil {
-				s.groups[ci][k] = g
+			if g == nil {
+				continue
 			}
+			if err := g.valid(c); err != nil {
+				return fmt.Errorf("restore correlation group %s/%q: %w", c.r.Key(), k, err)
+			}
+			s.groups[ci][k] = g
+			s.total++
 		}
 	}
 	return nil

@@ -35,6 +35,7 @@ type config struct {
 	placeholders modifier.Placeholders
 	explain      bool
 	maxGroups    int
+	fields       FieldCoverage
 }
 
 // WithLogsources replaces the built-in logsource routing table.
@@ -53,8 +54,10 @@ func WithPlaceholders(p modifier.Placeholders) Option {
 // (default true). Turning it off saves a second evaluation per match.
 func WithExplain(on bool) Option { return func(c *config) { c.explain = on } }
 
-// WithMaxGroups caps the group keys each correlation keeps (default 100000);
-// beyond it the least recently seen groups are dropped.
+// WithMaxGroups caps the correlation groups a [Stream] keeps over all
+// correlations (default 100000). At the cap, expired groups are dropped,
+// then the least recently seen sixteenth; evictions are counted
+// ([Stream.Stats]).
 func WithMaxGroups(n int) Option { return func(c *config) { c.maxGroups = n } }
 
 // Engine is a compiled rule set. It is immutable and safe for concurrent
@@ -127,6 +130,12 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, rule.Issues) {
 				continue
 			}
 			c.routes = routes
+			if cfg.fields != nil {
+				if is := unmappedFields(r, routes, cfg.fields); len(is) > 0 {
+					issues = append(issues, is...)
+					continue
+				}
+			}
 		}
 		det, is := compile.Compile(r, r.Detection, copts)
 		issues = append(issues, is...)

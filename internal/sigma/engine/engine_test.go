@@ -32,7 +32,7 @@ correlation:
   condition: {gte: 3}
 `
 
-func compile(t *testing.T, src string, opts ...engine.Option) *engine.Engine {
+func compile(t testing.TB, src string, opts ...engine.Option) *engine.Engine {
 	t.Helper()
 	rules, issues := rule.Parse([]byte(src), "t.yml")
 	require.Empty(t, issues.Errors())

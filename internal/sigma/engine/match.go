@@ -49,6 +49,9 @@ type CorrelationResult struct {
 	Rules []string  `json:"rules"`
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
+	// Evidence lists the latest base-rule matches of the group (see
+	// [Stream.SetEvidence]), oldest first.
+	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 func (e *Engine) newMatch(c *compiled, ev, view event.Event) Match {

@@ -251,3 +251,14 @@ func unixFloat(f float64) time.Time {
 	sec := int64(f)
 	return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
 }
+
+// WithTime returns m with timestamp ts (m itself when ts is zero). The copy
+// shares m's fields.
+func (m *Map) WithTime(ts time.Time) *Map {
+	if ts.IsZero() {
+		return m
+	}
+	c := *m
+	c.ts = ts
+	return &c
+}

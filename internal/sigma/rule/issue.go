@@ -36,6 +36,7 @@ const (
 	CodeFilterRef            Code = "filter_unknown_rule"
 	CodeDuplicateID          Code = "duplicate_id"
 	CodeLogsourceUnsupported Code = "logsource_unsupported"
+	CodeFieldUnmapped        Code = "field_unmapped"
 	CodePlaceholder          Code = "placeholder_undefined"
 	CodeIO                   Code = "io_error"
 	CodeInternal             Code = "internal_error"

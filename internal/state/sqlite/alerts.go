@@ -24,6 +24,18 @@ func (d *DB) AddAlerts(ctx context.Context, alerts []state.Alert) (int, error) {
 		return 0, err
 	}
 	defer func() { _ = tx.Rollback() }()
+	added, err := addAlerts(ctx, tx, alerts)
+	if err != nil {
+		return 0, err
+	}
+	return added, tx.Commit()
+}
+
+// addAlerts inserts alerts in tx, skipping known ids, and returns how many were new.
+func addAlerts(ctx context.Context, tx *sql.Tx, alerts []state.Alert) (int, error) {
+	if len(alerts) == 0 {
+		return 0, nil
+	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO alerts (id, source, rule_id, rule_title, rule_author, severity,
 		status, tactics, techniques, entities, matched_fields, event, event_table, event_item_id, event_time, detected_at,
 		details, incident_id)
@@ -43,7 +55,7 @@ func (d *DB) AddAlerts(ctx context.Context, alerts []state.Alert) (int, error) {
 		n, _ := res.RowsAffected()
 		added += int(n)
 	}
-	return added, tx.Commit()
+	return added, nil
 }
 
 func jsonText(v any) string {
