@@ -11,6 +11,7 @@
 package kql
 
 import (
+	"errors"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql/parser"
@@ -153,6 +154,12 @@ func (q *Query) SQL(d Dialect) (string, error) {
 	case DuckDB:
 		s, err := duckdb.Generate(q.plan)
 		if err != nil {
+			var ref *sqlgen.RefusedError
+			if errors.As(err, &ref) {
+				errs := Errors{{Code: sqlgen.CodeRefused, Message: ref.Error(), Span: ref.Span}}
+				errs.Resolve(q.src)
+				return "", errs[0]
+			}
 			return "", &Error{Code: sqlgen.CodeUnsupported, Message: err.Error(), Span: token.Span{Start: 0, End: token.Pos(len(q.src))}, Line: 1, Col: 1}
 		}
 		return s, nil

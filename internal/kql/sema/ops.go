@@ -110,8 +110,7 @@ func (b *binder) op(in plan.Node, op ast.Operator, e *env) plan.Node {
 	case *ast.SampleOp:
 		return &plan.Limit{Input: in, N: b.scalar(o.N, &rowCtx{}, e)}
 	case *ast.ExternalDataOp:
-		b.errorf(o, CodeRefused, "externaldata reads from the network or the file system and is not allowed")
-		return nil
+		return b.externalData(o)
 	case *ast.DatatableOp, *ast.RangeOp, *ast.PrintOp:
 		return b.tabular(op.(ast.Expr), e)
 	}

@@ -160,6 +160,8 @@ func (g *gen) node(n plan.Node) string {
 		return g.mvApply(v)
 	case *plan.ApplyRows:
 		return g.applyRows(v)
+	case *plan.External:
+		panic(genError{&sqlgen.RefusedError{What: v.What, Span: v.Span}})
 	}
 	g.fail("plan node %T", n)
 	return ""
