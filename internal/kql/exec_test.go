@@ -160,6 +160,8 @@ T | where i > x | project v = f(i)`, "5\n6\n7"},
 		{"extract_all", `print a = extract_all(@"(\w)(\d)", "a1 b2"), b = extract_all(@"\d+", "1 22")`, `[["a","1"],["b","2"]] | ["1","22"]`},
 		{"extract_all-named", `print a = extract_all(@"(?P<key>\w+)=(?P<value>\w+)", dynamic(["value","key"]), "a=1 b=2")`, `[["1","a"],["2","b"]]`},
 		{"extract_all-class-paren", `print a = extract_all(@"[(](\d)[)](\w)", dynamic([2]), "(1)x (2)y")`, `[["x"],["y"]]`},
+		{"pivot", `datatable(g:string, k:string, n:long)["a","x",1, "a","y",2, "a","x",3, "b","x",4] | evaluate pivot(k, sum(n), g) | project g, x = tolong(x), y = tolong(y) | order by g asc`, "\"a\" | 4 | 2\n\"b\" | 4 | null"},
+		{"pivot-count", `datatable(k:string)["x", "y", "x"] | evaluate pivot(k) | project x = tolong(x), y = tolong(y)`, "2 | 1"},
 		{"make_bag", `datatable(d:dynamic)[dynamic({"a":1}), dynamic({"b":2})] | summarize b = make_bag(d)`, `{"a":1,"b":2}`},
 		{"parse_url", `print u = parse_url("https://host.com:8080/p?x=1#f") | project h = tostring(u.Host), q = tostring(u["Query Parameters"].x)`, `"host.com" | "1"`},
 		{"make-series", `datatable(T:datetime, k:string, v:long)[datetime(2024-01-01 00:10), "a", 1, datetime(2024-01-01 02:30), "a", 5, datetime(2024-01-01 01:00), "b", 2]
