@@ -41,7 +41,9 @@ func (b *binder) tabular(x ast.Expr, e *env) plan.Node {
 	case *ast.DatatableOp:
 		return b.datatable(v, e)
 	case *ast.PrintOp:
-		items := b.items(v.Exprs, &rowCtx{}, e, "print_")
+		// print has no input columns: an unnamed expression, even a let
+		// name, is print_N.
+		items := b.namedItems(v.Exprs, &rowCtx{}, e, "print_", func(ast.Expr) string { return "" })
 		return &plan.Project{Input: &plan.Values{Rows: [][]plan.Expr{{}}}, Items: items}
 	case *ast.RangeOp:
 		r := &rowCtx{}
