@@ -166,6 +166,13 @@ T | where i > x | project v = f(i)`, "5\n6\n7"},
 		{"project-conversion-name", `datatable(S:long)[1, 2] | project tostring(S) | summarize by S | count`, `2`},
 		{"distinct-conversion-name", `datatable(S:long)[1, 1] | distinct tostring(S) | project S`, `"1"`},
 		{"by-format_datetime-name", `datatable(T:datetime)[datetime(2024-01-01 10:00)] | summarize count() by format_datetime(T, "yyyy-M-d") | project T`, `"2024-1-1"`},
+		{"bin-week-monday", `print a = bin(datetime(2024-05-01 10:00), 7d), b = bin(datetime(1969-12-31 23:00), 1h), c = bin(datetime(2024-05-01 10:20), 1h * 2)`,
+			`2024-04-29T00:00:00Z | 1969-12-31T23:00:00Z | 2024-05-01T10:00:00Z`},
+		{"filter-null-string", `datatable(d:dynamic)[dynamic({"a":"x"}), dynamic({}), dynamic(null)] | extend s = tostring(d.a)
+| summarize eq = countif(s == "x"), ne = countif(not(s == "x")), ci = countif(s =~ "X"), nci = countif(not(s =~ "X")), c = countif(s contains "X" or s == "")`,
+			`1 | 2 | 1 | 2 | 3`},
+		{"where-null-string-not", `datatable(d:dynamic)[dynamic({"a":"x"}), dynamic({}), dynamic(null)] | where not(tostring(d.a) =~ "X") and not(tostring(d.a) has "x") | count`, `2`},
+		{"where-null-string-or", `datatable(d:dynamic)[dynamic({"a":"x"}), dynamic({}), dynamic(null)] | where tostring(d.a) == "x" or tostring(d.a) startswith "" | count`, `3`},
 		{"make_bag", `datatable(d:dynamic)[dynamic({"a":1}), dynamic({"b":2})] | summarize b = make_bag(d)`, `{"a":1,"b":2}`},
 		{"parse_url", `print u = parse_url("https://host.com:8080/p?x=1#f") | project h = tostring(u.Host), q = tostring(u["Query Parameters"].x)`, `"host.com" | "1"`},
 		{"make-series", `datatable(T:datetime, k:string, v:long)[datetime(2024-01-01 00:10), "a", 1, datetime(2024-01-01 02:30), "a", 5, datetime(2024-01-01 01:00), "b", 2]

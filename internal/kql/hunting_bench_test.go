@@ -32,12 +32,12 @@ var huntingCases = []huntingCase{
 	{"has-term-count",
 		`DeviceProcessEvents | where ProcessCommandLine has "whoami" | count`,
 		`SELECT count(*) AS "Count" FROM "DeviceProcessEvents"
-		 WHERE "ProcessCommandLine" ILIKE '%whoami%' AND regexp_matches("ProcessCommandLine", '(?i)(?:^|[^\pL\pN])whoami(?:$|[^\pL\pN])')`},
+		 WHERE contains(lower("ProcessCommandLine"), 'whoami') AND regexp_matches("ProcessCommandLine", '(?i)(?:^|[^\pL\pN])whoami(?:$|[^\pL\pN])')`},
 	{"filter-summarize-top",
 		`DeviceProcessEvents | where FileName =~ "powershell.exe" and ProcessCommandLine contains "-enc"
 		 | summarize count() by DeviceName | top 10 by count_ desc, DeviceName asc`,
 		`SELECT "DeviceName", count(*) AS count_ FROM "DeviceProcessEvents"
-		 WHERE lower("FileName") = 'powershell.exe' AND "ProcessCommandLine" ILIKE '%-enc%'
+		 WHERE "FileName" ILIKE 'powershell.exe' AND contains(lower("ProcessCommandLine"), '-enc')
 		 GROUP BY "DeviceName" ORDER BY count_ DESC, "DeviceName" ASC LIMIT 10`},
 	{"dcount-by",
 		`DeviceProcessEvents | summarize dcount(DeviceId) by FileName | top 20 by dcount_DeviceId desc, FileName asc`,
@@ -60,18 +60,17 @@ var huntingCases = []huntingCase{
 		`let netUse = DeviceProcessEvents | where FileName =~ "net.exe" and ProcessCommandLine has "user" | distinct DeviceId;
 		 netUse | join (DeviceProcessEvents | where InitiatingProcessFileName =~ "winword.exe") on DeviceId
 		 | summarize count() by DeviceId | top 10 by count_ desc, DeviceId asc`,
-		`SELECT p."DeviceId", count(*) AS n
-		 FROM (SELECT DISTINCT "DeviceId" FROM "DeviceProcessEvents"
-		       WHERE lower("FileName") = 'net.exe' AND "ProcessCommandLine" ILIKE '%user%'
-		         AND regexp_matches("ProcessCommandLine", '(?i)(?:^|[^\pL\pN])user(?:$|[^\pL\pN])')) AS a
-		 JOIN "DeviceProcessEvents" AS p ON p."DeviceId" = a."DeviceId"
-		 WHERE lower(p."InitiatingProcessFileName") = 'winword.exe'
+		`SELECT "DeviceId", count(*) AS n FROM "DeviceProcessEvents"
+		 WHERE "InitiatingProcessFileName" ILIKE 'winword.exe' AND "DeviceId" IN (
+		   SELECT "DeviceId" FROM "DeviceProcessEvents"
+		   WHERE "FileName" ILIKE 'net.exe' AND contains(lower("ProcessCommandLine"), 'user')
+		     AND regexp_matches("ProcessCommandLine", '(?i)(?:^|[^\pL\pN])user(?:$|[^\pL\pN])'))
 		 GROUP BY 1 ORDER BY n DESC, 1 ASC LIMIT 10`},
 	{"parse-summarize",
 		`DeviceProcessEvents | where ProcessCommandLine has "-user" | parse ProcessCommandLine with * "-user " User " " *
 		 | summarize count() by User | top 10 by count_ desc, User asc`,
 		`SELECT regexp_extract("ProcessCommandLine", '-user (.*?) ', 1) AS u, count(*) AS n FROM "DeviceProcessEvents"
-		 WHERE "ProcessCommandLine" ILIKE '%-user%' AND regexp_matches("ProcessCommandLine", '(?i)(?:^|[^\pL\pN])-user(?:$|[^\pL\pN])')
+		 WHERE contains(lower("ProcessCommandLine"), '-user') AND regexp_matches("ProcessCommandLine", '(?i)(?:^|[^\pL\pN])-user(?:$|[^\pL\pN])')
 		 GROUP BY u ORDER BY n DESC, u ASC LIMIT 10`},
 	{"in-ci-pairs",
 		`DeviceProcessEvents | where InitiatingProcessFileName in~ ("winword.exe", "excel.exe", "outlook.exe")
@@ -86,9 +85,9 @@ var huntingCases = []huntingCase{
 		 | summarize n = count(), whoami = countif(ProcessCommandLine has "whoami") by AccountName
 		 | top 10 by n desc, AccountName asc`,
 		`SELECT "AccountName", count(*) AS n,
-		   count(*) FILTER (WHERE "ProcessCommandLine" ILIKE '%whoami%' AND regexp_matches("ProcessCommandLine", '(?i)(?:^|[^\pL\pN])whoami(?:$|[^\pL\pN])'))
+		   count(*) FILTER (WHERE contains(lower("ProcessCommandLine"), 'whoami') AND regexp_matches("ProcessCommandLine", '(?i)(?:^|[^\pL\pN])whoami(?:$|[^\pL\pN])'))
 		 FROM "DeviceProcessEvents"
-		 WHERE "FolderPath" ILIKE 'C:\Users%' AND "FileName" ILIKE '%.exe'
+		 WHERE starts_with(lower("FolderPath"), 'c:\users') AND ends_with(lower("FileName"), '.exe')
 		 GROUP BY 1 ORDER BY n DESC, 1 ASC LIMIT 10`},
 }
 
