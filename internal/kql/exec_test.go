@@ -38,6 +38,55 @@ func run(t *testing.T, db *duckdb.DB, src string) string {
 	return strings.Join(lines, "\n")
 }
 
+// runFinished is run through Query.Run, with the Go steps after the SQL;
+// the first line holds the column names.
+func runFinished(t *testing.T, db *duckdb.DB, src string) string {
+	t.Helper()
+	q, errs := kql.Compile(src, schema.NewCatalog(), kql.WithNow(goldenNow))
+	require.Nil(t, errs, "compile: %s", errs.Render(src))
+	res, err := q.Run(context.Background(), db, 1000)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	var names []string
+	for _, c := range res.Columns {
+		names = append(names, c.Name+":"+c.Type.String())
+	}
+	lines := []string{strings.Join(names, " | ")}
+	for _, row := range res.Rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			cells[i] = render(v)
+		}
+		lines = append(lines, strings.Join(cells, " | "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestFinishBags(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	const people = `datatable(Name:string, d:dynamic)["James", dynamic({"Name":"John","Age":20}), "David", dynamic({"Age":40.5,"Height":170})]`
+	cases := []struct{ name, kql, want string }{
+		{"unpack", `print d = dynamic({"b":1,"a":"x"}) | evaluate bag_unpack(d)`, "a:string | b:long\n\"x\" | 1"},
+		{"prefix-ignored", people + ` | evaluate bag_unpack(d, "P_", ignoredProperties=dynamic(["Height"]))`,
+			"Name:string | P_Age:real | P_Name:string\n\"James\" | 20 | \"John\"\n\"David\" | 40.5 | null"},
+		{"conflict-error", people + ` | evaluate bag_unpack(d)`, "error: 1:1: bag_unpack: the property \"Name\" names an existing column; use columnsConflict='replace_source' or 'keep_source'"},
+		{"conflict-replace", people + ` | evaluate bag_unpack(d, columnsConflict='replace_source')`,
+			"Name:string | Age:real | Height:long\n\"John\" | 20 | null\n\"\" | 40.5 | 170"},
+		{"conflict-keep", people + ` | evaluate bag_unpack(d, columnsConflict='keep_source')`,
+			"Name:string | Age:real | Height:long\n\"James\" | 20 | null\n\"David\" | 40.5 | 170"},
+		{"declared-schema", people + ` | evaluate bag_unpack(d, columnsConflict='keep_source') : (*, Age:long)`,
+			"Name:string | Age:long\n\"James\" | 20\n\"David\" | 40"},
+		{"pivot", `datatable(g:string, k:string)["a","x", "a","y", "a","x", "b","y"] | evaluate pivot(k, count(), g) | order by g asc`,
+			"g:string | x:long | y:long\n\"a\" | 2 | 1\n\"b\" | null | 1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.Equal(t, c.want, runFinished(t, db, c.kql))
+		})
+	}
+}
+
 func render(v any) string {
 	switch x := v.(type) {
 	case nil:

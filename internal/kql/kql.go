@@ -86,6 +86,7 @@ type Query struct {
 	plan   plan.Node
 	now    time.Time
 	passes []plan.PassStat
+	bags   map[string]*sema.BagOptions
 }
 
 // Compile parses, checks and plans src against cat. On failure it returns
@@ -113,7 +114,7 @@ func Compile(src string, cat Catalog, opts ...Option) (*Query, Errors) {
 	if !cfg.noOpt {
 		n, stats = plan.Optimize(n)
 	}
-	return &Query{src: src, plan: n, now: cfg.now, passes: stats}, nil
+	return &Query{src: src, plan: n, now: cfg.now, passes: stats, bags: res.Bags}, nil
 }
 
 // Check reports the diagnostics of src against cat without keeping the plan.

@@ -4,6 +4,7 @@ package sema
 // make-series, mv-apply, percentiles.
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -170,6 +171,11 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 			b.scalar(c.Args[0], r, e)
 			return nil
 		}
+		opts := b.bagOptions(o, c, e)
+		if opts == nil {
+			return nil
+		}
+		b.bags[BagPrefix+id.Name] = opts
 		items := passthrough(r.schema)
 		for i := range items {
 			if items[i].Name == id.Name {
@@ -188,6 +194,76 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 		b.errorf(o, CodeUnsupported, "the %s plugin is not supported", name)
 	}
 	return nil
+}
+
+// bagOptions reads the arguments of bag_unpack after the column: an
+// output column prefix, columnsConflict, ignoredProperties, and the
+// declared output schema.
+func (b *binder) bagOptions(o *ast.EvaluateOp, c *ast.Call, e *env) *BagOptions {
+	opts := &BagOptions{Conflict: "error", Ignored: map[string]bool{}}
+	str := func(x ast.Expr) (string, bool) {
+		l, ok := b.scalar(x, &rowCtx{}, e).(*plan.Lit)
+		if !ok || l.T != schema.TypeString {
+			return "", false
+		}
+		v, _ := l.V.(string)
+		return v, true
+	}
+	for i, a := range c.Args[1:] {
+		as, named := a.(*ast.Assign)
+		switch {
+		case !named && i == 0:
+			v, ok := str(a)
+			if !ok {
+				b.errorf(a, CodeTypeError, "bag_unpack expects a constant string column prefix")
+				return nil
+			}
+			opts.Prefix = v
+		case named && strings.EqualFold(as.Names[0].Name, "OutputColumnPrefix"):
+			v, ok := str(as.Value)
+			if !ok {
+				b.errorf(a, CodeTypeError, "OutputColumnPrefix expects a constant string")
+				return nil
+			}
+			opts.Prefix = v
+		case named && strings.EqualFold(as.Names[0].Name, "columnsConflict"):
+			v, ok := str(as.Value)
+			if !ok || (v != "error" && v != "replace_source" && v != "keep_source") {
+				b.errorf(a, CodeTypeError, "columnsConflict is one of 'error', 'replace_source' and 'keep_source'")
+				return nil
+			}
+			opts.Conflict = v
+		case named && strings.EqualFold(as.Names[0].Name, "ignoredProperties"):
+			js, ok := dynJSON(as.Value)
+			if call, isCall := as.Value.(*ast.Call); isCall && len(call.Args) == 1 {
+				js, ok = dynJSON(call.Args[0])
+			}
+			var names []string
+			if !ok || json.Unmarshal([]byte(js), &names) != nil {
+				b.errorf(a, CodeTypeError, "ignoredProperties expects a constant array of strings")
+				return nil
+			}
+			for _, n := range names {
+				opts.Ignored[n] = true
+			}
+		default:
+			b.errorf(a, CodeUnsupported, "unsupported bag_unpack argument %s", ast.Format(a))
+			return nil
+		}
+	}
+	if o.Schema != nil {
+		for _, cd := range o.Schema.Columns {
+			t := schema.TypeDynamic
+			if cd.Type != nil {
+				t = b.typeRef(cd.Type)
+			}
+			opts.Declared = append(opts.Declared, plan.Column{Name: cd.Name.Name, Type: t})
+		}
+		if opts.Declared == nil {
+			opts.Declared = []plan.Column{}
+		}
+	}
+	return opts
 }
 
 // PivotBag is the hidden bag column of evaluate pivot: its keys are the
@@ -237,6 +313,7 @@ func (b *binder) pivot(in plan.Node, o *ast.EvaluateOp, c *ast.Call, r *rowCtx, 
 	for i, kx := range keys {
 		outerKeys[i] = plan.NamedExpr{Name: kx.Name, X: &plan.ColRef{Name: kx.Name, T: kx.X.Type()}}
 	}
+	b.bags[PivotBag] = &BagOptions{Conflict: "error", Ignored: map[string]bool{}}
 	pair := &plan.Call{Fn: "bag_pack", Args: []plan.Expr{&plan.ColRef{Name: k, T: schema.TypeString}, &plan.ColRef{Name: v, T: val.Type()}}, T: schema.TypeDynamic}
 	return &plan.Aggregate{Input: inner, Keys: outerKeys,
 		Aggs: []plan.NamedExpr{{Name: PivotBag, X: &plan.AggCall{Fn: "make_bag", Args: []plan.Expr{pair}, T: schema.TypeDynamic}}}}
