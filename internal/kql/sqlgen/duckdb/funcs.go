@@ -52,6 +52,9 @@ func (g *gen) call(c *plan.Call, p string) string {
 		}
 		return x
 	}
+	if x, ok := g.moreCall(c, p); ok {
+		return x
+	}
 	if strings.Contains(c.Fn, "has") || strings.Contains(c.Fn, "contains") || strings.Contains(c.Fn, "with") ||
 		strings.Contains(c.Fn, "like") || c.Fn == "=~" || c.Fn == "!~" || c.Fn == "matches regex" {
 		if len(a) == 2 {
