@@ -258,6 +258,9 @@ func (g *gen) strOp(op string, a, b plan.Expr, p string, pred bool) string {
 	if op == "~" { // from !~
 		op = "=~"
 	}
+	if op == "containscs" { // the deprecated spelling
+		op = "contains_cs"
+	}
 	h := g.str(a, p)
 	if pred && !neg && nonEmptyString(b) && op != "like" && op != "likecs" && op != "matches regex" {
 		// A null string is "" in KQL, and "" matches no non-empty
