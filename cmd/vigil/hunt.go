@@ -212,6 +212,7 @@ func runKQL(ctx context.Context, args []string, out io.Writer) error {
 	var functions stringList
 	fs.Var(&functions, "functions", "stored functions: a directory of NAME.kql files or a JSONL file of records with function_name and query (repeatable)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	failures := fs.Bool("failures", false, "also print every in-catalogue corpus failure (code, path, message) to standard error")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -240,6 +241,11 @@ func runKQL(ctx context.Context, args []string, out io.Writer) error {
 		rep, err := kql.RunCorpus(ctx, *corpus, kcat, db)
 		if err != nil {
 			return err
+		}
+		if *failures {
+			for _, l := range rep.Log {
+				fmt.Fprintln(os.Stderr, l)
+			}
 		}
 		if *asJSON {
 			return json.NewEncoder(out).Encode(struct {

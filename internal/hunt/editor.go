@@ -1,6 +1,7 @@
 package hunt
 
 import (
+	"errors"
 	"sort"
 	"strings"
 
@@ -34,7 +35,13 @@ func (s *Service) Check(src string) CheckResult {
 		res.Schema = q.Schema()
 		if _, err := q.DuckDB(); err != nil {
 			res.Valid = false
-			res.Diagnostics = append(res.Diagnostics, Diagnostic{Error: token.Error{Code: "kql_unsupported", Message: err.Error(), Line: 1, Col: 1}})
+			d := Diagnostic{Error: token.Error{Code: "kql_unsupported", Message: err.Error(), Line: 1, Col: 1}}
+			var ke *kql.Error
+			if errors.As(err, &ke) {
+				// e.g. externaldata, refused with its position
+				d = Diagnostic{Error: *ke, LineText: lineText(src, ke.Line)}
+			}
+			res.Diagnostics = append(res.Diagnostics, d)
 		}
 	}
 	return res

@@ -125,6 +125,10 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	sql, err := q.DuckDB()
 	if err != nil {
+		var ke *kql.Error
+		if errors.As(err, &ke) {
+			return nil, &QueryError{Errors: kql.Errors{ke}, Source: src}
+		}
 		return nil, &QueryError{Errors: kql.Errors{{Code: "kql_unsupported", Message: err.Error()}}, Source: src}
 	}
 	sql, err = s.applyWindow(sql, req.Timespan, now)
@@ -138,6 +142,15 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, fmt.Errorf("query ran longer than %s: %w", s.cfg.Timeout, context.DeadlineExceeded)
+		}
+		return nil, err
+	}
+	// The steps SQL cannot express (bags that bag_unpack or pivot leave
+	// for the result) run in Go over the rows.
+	if res, err = q.Finish(res); err != nil {
+		var ke *kql.Error
+		if errors.As(err, &ke) {
+			return nil, &QueryError{Errors: kql.Errors{ke}, Source: src}
 		}
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql/sema"
+	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -127,11 +128,28 @@ func RunExample(ctx context.Context, ex Example, cat Catalog, exec Executor) Exa
 		r.Status, r.Code, r.Detail = "errored", "sql_error", firstLine(err.Error())
 		return r
 	}
+	if got, err = q.Finish(got); err != nil {
+		r.Status, r.Code, r.Detail = "errored", errCode(err), firstLine(err.Error())
+		return r
+	}
 	if ex.Expected == nil || ex.Expected.Columns == nil {
 		r.Status, r.Code, r.Detail = "errored", "no_expected_table", "the docs show no table"
 		return r
 	}
-	if d := Compare(ex, q.Schema(), got); d != "" {
+	// The KQL types of the plan, and the types Finish gave the columns
+	// it made from bags.
+	planT := map[string]schema.Type{}
+	for _, c := range q.Schema() {
+		planT[c.Name] = c.Type
+	}
+	cols := make([]Column, len(got.Columns))
+	for i, c := range got.Columns {
+		cols[i] = Column{Name: c.Name, Type: c.Type}
+		if t, ok := planT[c.Name]; ok {
+			cols[i].Type = t
+		}
+	}
+	if d := Compare(ex, cols, got); d != "" {
 		r.Status, r.Detail = "failed", d
 		return r
 	}

@@ -38,6 +38,55 @@ func run(t *testing.T, db *duckdb.DB, src string) string {
 	return strings.Join(lines, "\n")
 }
 
+// runFinished is run through Query.Run, with the Go steps after the SQL;
+// the first line holds the column names.
+func runFinished(t *testing.T, db *duckdb.DB, src string) string {
+	t.Helper()
+	q, errs := kql.Compile(src, schema.NewCatalog(), kql.WithNow(goldenNow))
+	require.Nil(t, errs, "compile: %s", errs.Render(src))
+	res, err := q.Run(context.Background(), db, 1000)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	var names []string
+	for _, c := range res.Columns {
+		names = append(names, c.Name+":"+c.Type.String())
+	}
+	lines := []string{strings.Join(names, " | ")}
+	for _, row := range res.Rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			cells[i] = render(v)
+		}
+		lines = append(lines, strings.Join(cells, " | "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestFinishBags(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	const people = `datatable(Name:string, d:dynamic)["James", dynamic({"Name":"John","Age":20}), "David", dynamic({"Age":40.5,"Height":170})]`
+	cases := []struct{ name, kql, want string }{
+		{"unpack", `print d = dynamic({"b":1,"a":"x"}) | evaluate bag_unpack(d)`, "a:string | b:long\n\"x\" | 1"},
+		{"prefix-ignored", people + ` | evaluate bag_unpack(d, "P_", ignoredProperties=dynamic(["Height"]))`,
+			"Name:string | P_Age:real | P_Name:string\n\"James\" | 20 | \"John\"\n\"David\" | 40.5 | null"},
+		{"conflict-error", people + ` | evaluate bag_unpack(d)`, "error: 1:1: bag_unpack: the property \"Name\" names an existing column; use columnsConflict='replace_source' or 'keep_source'"},
+		{"conflict-replace", people + ` | evaluate bag_unpack(d, columnsConflict='replace_source')`,
+			"Name:string | Age:real | Height:long\n\"John\" | 20 | null\n\"\" | 40.5 | 170"},
+		{"conflict-keep", people + ` | evaluate bag_unpack(d, columnsConflict='keep_source')`,
+			"Name:string | Age:real | Height:long\n\"James\" | 20 | null\n\"David\" | 40.5 | 170"},
+		{"declared-schema", people + ` | evaluate bag_unpack(d, columnsConflict='keep_source') : (*, Age:long)`,
+			"Name:string | Age:long\n\"James\" | 20\n\"David\" | 40"},
+		{"pivot", `datatable(g:string, k:string)["a","x", "a","y", "a","x", "b","y"] | evaluate pivot(k, count(), g) | order by g asc`,
+			"g:string | x:long | y:long\n\"a\" | 2 | 1\n\"b\" | null | 1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.Equal(t, c.want, runFinished(t, db, c.kql))
+		})
+	}
+}
+
 func render(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -158,6 +207,40 @@ T | where i > x | project v = f(i)`, "5\n6\n7"},
 		{"getschema", `datatable(a:string, b:long)[] | getschema | project ColumnName, ColumnType`, `"a" | "string"` + "\n" + `"b" | "long"`},
 		{"range-datetime", `range t from datetime(2024-01-01) to datetime(2024-01-03) step 1d | count`, `3`},
 		{"extract_all", `print a = extract_all(@"(\w)(\d)", "a1 b2"), b = extract_all(@"\d+", "1 22")`, `[["a","1"],["b","2"]] | ["1","22"]`},
+		{"extract_all-named", `print a = extract_all(@"(?P<key>\w+)=(?P<value>\w+)", dynamic(["value","key"]), "a=1 b=2")`, `[["1","a"],["2","b"]]`},
+		{"extract_all-class-paren", `print a = extract_all(@"[(](\d)[)](\w)", dynamic([2]), "(1)x (2)y")`, `[["x"],["y"]]`},
+		{"pivot", `datatable(g:string, k:string, n:long)["a","x",1, "a","y",2, "a","x",3, "b","x",4] | evaluate pivot(k, sum(n), g) | project g, x = tolong(x), y = tolong(y) | order by g asc`, "\"a\" | 4 | 2\n\"b\" | 4 | null"},
+		{"pivot-count", `datatable(k:string)["x", "y", "x"] | evaluate pivot(k) | project x = tolong(x), y = tolong(y)`, "2 | 1"},
+		{"print-let-name", `let l = dynamic([1, 2]); print l | mv-expand x = print_0 to typeof(long) | summarize sum(x)`, `3`},
+		{"project-conversion-name", `datatable(S:long)[1, 2] | project tostring(S) | summarize by S | count`, `2`},
+		{"distinct-conversion-name", `datatable(S:long)[1, 1] | distinct tostring(S) | project S`, `"1"`},
+		{"by-format_datetime-name", `datatable(T:datetime)[datetime(2024-01-01 10:00)] | summarize count() by format_datetime(T, "yyyy-M-d") | project T`, `"2024-1-1"`},
+		{"bin-week-monday", `print a = bin(datetime(2024-05-01 10:00), 7d), b = bin(datetime(1969-12-31 23:00), 1h), c = bin(datetime(2024-05-01 10:20), 1h * 2), d = bin(datetime(2024-05-01 10:20), 7m), e = bin(datetime(1601-03-01 00:00:10), 7d)`,
+			`2024-04-29T00:00:00Z | 1969-12-31T23:00:00Z | 2024-05-01T10:00:00Z | 2024-05-01T10:20:00Z | 1601-02-26T00:00:00Z`},
+		{"filter-null-string", `datatable(d:dynamic)[dynamic({"a":"x"}), dynamic({}), dynamic(null)] | extend s = tostring(d.a)
+| summarize eq = countif(s == "x"), ne = countif(not(s == "x")), ci = countif(s =~ "X"), nci = countif(not(s =~ "X")), c = countif(s contains "X" or s == "")`,
+			`1 | 2 | 1 | 2 | 3`},
+		{"where-null-string-not", `datatable(d:dynamic)[dynamic({"a":"x"}), dynamic({}), dynamic(null)] | where not(tostring(d.a) =~ "X") and not(tostring(d.a) has "x") | count`, `2`},
+		{"where-null-string-or", `datatable(d:dynamic)[dynamic({"a":"x"}), dynamic({}), dynamic(null)] | where tostring(d.a) == "x" or tostring(d.a) startswith "" | count`, `3`},
+		{"bin_at", `print a = bin_at(6.5, 2.5, 7), b = bin_at(datetime(2017-05-15 10:20), 1d, datetime(1970-01-01 12:00)), c = bin_at(7, 5, 1)`,
+			`4.5 | 2017-05-14T12:00:00Z | 6`},
+		{"codepoints", `print a = unicode_codepoints_to_string(75, 117, 115, 116, 111), b = unicode_codepoints_to_string(dynamic([79, 75])), c = unicode_codepoints_from_string("Kü")`,
+			`"Kusto" | "OK" | [75,252]`},
+		{"array_sort", `print a = array_sort_asc(dynamic([10, 9, null, "b", 1.5])), b = array_sort_desc(dynamic([1, 3, 2])), c = array_sort_asc(dynamic([2, null, 1]), false)`,
+			`[1.5,9,10,"b",null] | [3,2,1] | [null,1,2]`},
+		{"array_iff", `print a = array_iff(dynamic([true, false, true, 5]), dynamic([1, 2, 3, 4]), dynamic([4, 5, 6]))`, `[1,5,3,null]`},
+		{"array_shift_rotate", `print a = array_shift_left(dynamic([1,2,3,4,5]), 2), b = array_shift_right(dynamic([1,2,3,4,5]), 2, -1), c = array_rotate_left(dynamic([1,2,3,4,5]), 2), d = array_rotate_right(dynamic([1,2,3,4,5]), 7)`,
+			`[3,4,5,null,null] | [-1,-1,1,2,3] | [3,4,5,1,2] | [4,5,1,2,3]`},
+		{"array_split", `print a = array_split(dynamic([1,2,3,4,5]), 2), b = array_split(dynamic([1,2,3,4,5]), dynamic([1,3])), c = array_split(dynamic([1,2,3]), -1)`,
+			`[[1,2],[3,4,5]] | [[1],[2,3],[4,5]] | [[1,2],[3]]`},
+		{"zip", `print a = zip(dynamic([1,3,5]), dynamic([2,4,6])), b = zip(dynamic(["a"]), dynamic([1, 2]))`, `[[1,2],[3,4],[5,6]] | [["a",1],[null,2]]`},
+		{"bags", `print a = bag_zip(dynamic(["a","b","c"]), dynamic([1, "2"])), b = bag_has_key(dynamic({"k":1}), "k"), c = bag_has_key(dynamic({"k":1}), "x"), d = bag_remove_keys(dynamic({"a":1,"b":2}), dynamic(["b","z"]))`,
+			`{"a":1,"b":"2","c":null} | true | false | {"a":1}`},
+		{"has_ipv4", `print a = has_ipv4("05:04:54 127.0.0.1 GET", "127.0.0.1"), b = has_ipv4("127.0.0.10", "127.0.0.1"), c = has_ipv4("a1.2.3.4", "1.2.3.4"), d = has_ipv4_prefix("x 127.0.0.1:80", "127.0."), e = has_ipv4_prefix("x 127.0.0.1", "127.0"), f = has_any_ipv4("x 10.0.0.1 y", dynamic(["1.1.1.1", "10.0.0.1"])), g = has_any_ipv4_prefix("x 10.0.0.1 y", "1.", "10.0.")`,
+			`true | false | false | true | false | true | true`},
+		{"ipv4_is_in_any_range", `print a = ipv4_is_in_any_range("192.168.1.6", "192.168.1.1/24", "10.0.0.1/8"), b = ipv4_is_in_any_range("8.8.8.8", dynamic(["10.0.0.0/8", "192.168.0.0/16"])), c = ipv4_is_in_any_range("x", "10.0.0.0/8")`,
+			`true | false | null`},
+		{"containscs-set_has_element", `print a = "Mozilla/5" containscs "Moz", b = "Mozilla/5" containscs "moz", c = set_has_element(dynamic(["a", "b"]), "b")`, `true | false | true`},
 		{"make_bag", `datatable(d:dynamic)[dynamic({"a":1}), dynamic({"b":2})] | summarize b = make_bag(d)`, `{"a":1,"b":2}`},
 		{"parse_url", `print u = parse_url("https://host.com:8080/p?x=1#f") | project h = tostring(u.Host), q = tostring(u["Query Parameters"].x)`, `"host.com" | "1"`},
 		{"make-series", `datatable(T:datetime, k:string, v:long)[datetime(2024-01-01 00:10), "a", 1, datetime(2024-01-01 02:30), "a", 5, datetime(2024-01-01 01:00), "b", 2]

@@ -11,6 +11,7 @@
 package kql
 
 import (
+	"errors"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql/parser"
@@ -85,6 +86,7 @@ type Query struct {
 	plan   plan.Node
 	now    time.Time
 	passes []plan.PassStat
+	bags   map[string]*sema.BagOptions
 }
 
 // Compile parses, checks and plans src against cat. On failure it returns
@@ -112,7 +114,7 @@ func Compile(src string, cat Catalog, opts ...Option) (*Query, Errors) {
 	if !cfg.noOpt {
 		n, stats = plan.Optimize(n)
 	}
-	return &Query{src: src, plan: n, now: cfg.now, passes: stats}, nil
+	return &Query{src: src, plan: n, now: cfg.now, passes: stats, bags: res.Bags}, nil
 }
 
 // Check reports the diagnostics of src against cat without keeping the plan.
@@ -153,6 +155,12 @@ func (q *Query) SQL(d Dialect) (string, error) {
 	case DuckDB:
 		s, err := duckdb.Generate(q.plan)
 		if err != nil {
+			var ref *sqlgen.RefusedError
+			if errors.As(err, &ref) {
+				errs := Errors{{Code: sqlgen.CodeRefused, Message: ref.Error(), Span: ref.Span}}
+				errs.Resolve(q.src)
+				return "", errs[0]
+			}
 			return "", &Error{Code: sqlgen.CodeUnsupported, Message: err.Error(), Span: token.Span{Start: 0, End: token.Pos(len(q.src))}, Line: 1, Col: 1}
 		}
 		return s, nil

@@ -46,6 +46,7 @@ func defenderIdentityTables() []*Table {
 		{Name: "AADSignInEventsBeta", TimeColumn: "Timestamp", Source: "defender",
 			Description: "Microsoft Entra ID interactive and non-interactive user sign-ins as seen by Defender XDR (beta; being replaced by EntraIdSignInEvents) (Defender advanced hunting; Timestamp is the event time, TimeGenerated is kept for Sentinel-style queries).",
 			Columns: cols(
+				"RiskLevelDuringSignIn", TypeInt,
 				"Timestamp", TypeDatetime, "Application", TypeString, "ApplicationId", TypeString,
 				"LogonType", TypeString, "ErrorCode", TypeInt, "CorrelationId", TypeString, "SessionId", TypeString,
 				"AccountDisplayName", TypeString, "AccountObjectId", TypeString, "AccountUpn", TypeString,

@@ -35,6 +35,7 @@ func sentinelAzureTables() []*Table {
 		{Name: "AzureDiagnostics", TimeColumn: "TimeGenerated", Source: "sentinel",
 			Description: "Resource logs of Azure services that use Azure Diagnostics mode (Key Vault, firewalls, application gateways, SQL and more); service-specific fields are suffixed by type (_s, _d, _g, _b, _t).",
 			Columns: cols(
+				"ResourceId", TypeString,
 				"action_id_s", TypeString, "action_name_s", TypeString, "action_s", TypeString,
 				"ActivityId_g", TypeGUID, "AdditionalFields", TypeDynamic, "AdHocOrScheduledJob_s", TypeString,
 				"application_name_s", TypeString, "audit_schema_version_d", TypeReal,

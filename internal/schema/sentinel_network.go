@@ -17,6 +17,7 @@ func sentinelNetworkTables() []*Table {
 		{Name: "W3CIISLog", TimeColumn: "TimeGenerated", Source: "sentinel",
 			Description: "Microsoft IIS web server access log entries in W3C format.",
 			Columns: cols(
+				"sComputerName", TypeString,
 				"AzureDeploymentID", TypeString, "cIP", TypeString, "Computer", TypeString, "Confidence", TypeString,
 				"csBytes", TypeLong, "csCookie", TypeString, "csHost", TypeString, "csMethod", TypeString,
 				"csReferer", TypeString, "csUriQuery", TypeString, "csUriStem", TypeString,

@@ -14,6 +14,7 @@ func sentinelSyslogTables() []*Table {
 		{Name: "CommonSecurityLog", TimeColumn: "TimeGenerated", Source: "sentinel",
 			Description: "Events in the Common Event Format (CEF) sent by security appliances such as firewalls and proxies.",
 			Columns: cols(
+				"ReportReferenceLink", TypeString,
 				"Activity", TypeString, "AdditionalExtensions", TypeString, "ApplicationProtocol", TypeString,
 				"CommunicationDirection", TypeString, "Computer", TypeString, "DestinationDnsDomain", TypeString,
 				"DestinationHostName", TypeString, "DestinationIP", TypeString, "DestinationMACAddress", TypeString,

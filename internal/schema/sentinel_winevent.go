@@ -6,6 +6,7 @@ func sentinelWinEventTables() []*Table {
 		{Name: "SecurityEvent", TimeColumn: "TimeGenerated", Source: "sentinel",
 			Description: "Windows Security event log events collected from Windows machines by the Log Analytics or Azure Monitor agent.",
 			Columns: cols(
+				"AccessList", TypeString, "EventOriginId", TypeString,
 				"AccessMask", TypeString, "Account", TypeString, "AccountDomain", TypeString,
 				"AccountExpires", TypeString, "AccountName", TypeString, "AccountSessionIdentifier", TypeString,
 				"AccountType", TypeString, "Activity", TypeString, "AdditionalInfo", TypeString,

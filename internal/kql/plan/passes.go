@@ -19,6 +19,7 @@ var Passes = []Pass{
 	{"merge-filters", mergeFilters},
 	{"predicate-pushdown", pushDown},
 	{"time-range", timeRange},
+	{"narrow-sort", narrowSort},
 }
 
 // Optimize runs every pass over n and reports what each changed.
@@ -236,4 +237,63 @@ func isTimeBound(e Expr, col string) bool {
 		return isCol(c.Args[0]) && isConst(c.Args[1]) && isConst(c.Args[2])
 	}
 	return false
+}
+
+// narrowSort puts under a sort (and its limit) that a projection reads a
+// projection of only the columns the projection and the sort keys need, so
+// that the sort does not carry every column of a wide table.
+func narrowSort(n Node, count *int) Node {
+	return rewrite(n, func(n Node) Node {
+		p, ok := n.(*Project)
+		if !ok {
+			return n
+		}
+		var lim *Limit
+		in := p.Input
+		if l, ok := in.(*Limit); ok {
+			lim, in = l, l.Input
+		}
+		srt, ok := in.(*Sort)
+		if !ok {
+			return n
+		}
+		need := map[string]bool{}
+		for _, it := range p.Items {
+			c, safe := columns(it.X)
+			if !safe {
+				return n
+			}
+			for k := range c {
+				need[k] = true
+			}
+		}
+		for _, k := range srt.Keys {
+			c, safe := columns(k.X)
+			if !safe {
+				return n
+			}
+			for k := range c {
+				need[k] = true
+			}
+		}
+		s := srt.Input.Schema()
+		if len(need) >= len(s) {
+			return n
+		}
+		var items []NamedExpr
+		for _, c := range s {
+			if need[c.Name] {
+				items = append(items, NamedExpr{Name: c.Name, X: &ColRef{Name: c.Name, T: c.Type}})
+			}
+		}
+		if len(items) != len(need) || len(items) == 0 {
+			return n // a needed name is not an input column (e.g. an outer reference)
+		}
+		*count++
+		var out Node = &Sort{Input: &Project{Input: srt.Input, Items: items}, Keys: srt.Keys}
+		if lim != nil {
+			out = &Limit{Input: out, N: lim.N}
+		}
+		return &Project{Input: out, Items: p.Items}
+	})
 }

@@ -5,6 +5,7 @@
 package plan
 
 import (
+	"github.com/vigilsec/vigil/internal/kql/token"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -266,3 +267,18 @@ func (n *ApplyRows) Schema() Schema { return n.Cols }
 
 // Inputs returns nothing.
 func (n *ApplyRows) Inputs() []Node { return nil }
+
+// External is a source that reads outside the store (externaldata). It
+// type-checks with its declared columns, and every back end refuses it:
+// a query may not reach the network or the file system.
+type External struct {
+	Cols Schema
+	What string     // the refused operator, e.g. "externaldata"
+	Span token.Span // where the query names it
+}
+
+// Schema returns the declared columns.
+func (n *External) Schema() Schema { return n.Cols }
+
+// Inputs returns nil.
+func (n *External) Inputs() []Node { return nil }

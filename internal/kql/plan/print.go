@@ -51,6 +51,8 @@ func nodeLine(n Node) string {
 		return s
 	case *Values:
 		return fmt.Sprintf("Values [%s] %d rows", schemaString(v.Cols), len(v.Rows))
+	case *External:
+		return fmt.Sprintf("External %s [%s]", v.What, schemaString(v.Cols))
 	case *Range:
 		return fmt.Sprintf("Range %s from %s to %s step %s", v.Col.Name, ExprString(v.From), ExprString(v.To), ExprString(v.Step))
 	case *Filter:

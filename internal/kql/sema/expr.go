@@ -371,6 +371,9 @@ func (b *binder) binary(v *ast.Binary, r *rowCtx, e *env) plan.Expr {
 	x := b.scalar(v.X, r, e)
 	y := b.scalar(v.Y, r, e)
 	op := v.Op
+	if strings.EqualFold(op, "containscs") { // the deprecated spelling of contains_cs
+		op = "contains_cs"
+	}
 	if op == "<>" {
 		op = "!="
 	}

@@ -69,7 +69,7 @@ func (b *binder) op(in plan.Node, op ast.Operator, e *env) plan.Node {
 				return &plan.Distinct{Input: in}
 			}
 		}
-		return &plan.Aggregate{Input: in, Keys: b.items(o.Exprs, r, e, "Column")}
+		return &plan.Aggregate{Input: in, Keys: b.namedItems(o.Exprs, r, e, "Column", keyName)}
 	case *ast.JoinOp:
 		return b.join(in, o, e)
 	case *ast.UnionOp:
@@ -110,8 +110,7 @@ func (b *binder) op(in plan.Node, op ast.Operator, e *env) plan.Node {
 	case *ast.SampleOp:
 		return &plan.Limit{Input: in, N: b.scalar(o.N, &rowCtx{}, e)}
 	case *ast.ExternalDataOp:
-		b.errorf(o, CodeRefused, "externaldata reads from the network or the file system and is not allowed")
-		return nil
+		return b.externalData(o)
 	case *ast.DatatableOp, *ast.RangeOp, *ast.PrintOp:
 		return b.tabular(op.(ast.Expr), e)
 	}
@@ -154,6 +153,12 @@ func (b *binder) extend(in plan.Node, exprs []ast.Expr, r *rowCtx, e *env) plan.
 
 // items binds a list of output expressions (Assign or plain).
 func (b *binder) items(exprs []ast.Expr, r *rowCtx, e *env, prefix string) []plan.NamedExpr {
+	return b.namedItems(exprs, r, e, prefix, exprName)
+}
+
+// namedItems binds exprs; infer names an unnamed expression ("" to make one
+// up from prefix).
+func (b *binder) namedItems(exprs []ast.Expr, r *rowCtx, e *env, prefix string, infer func(ast.Expr) string) []plan.NamedExpr {
 	var out []plan.NamedExpr
 	n := 0
 	for _, x := range exprs {
@@ -170,7 +175,7 @@ func (b *binder) items(exprs []ast.Expr, r *rowCtx, e *env, prefix string) []pla
 			continue
 		}
 		v := b.scalar(x, r, e)
-		name := exprName(x)
+		name := infer(x)
 		if name == "" {
 			if prefix == "print_" {
 				name = fmt.Sprintf("print_%d", n)
@@ -218,7 +223,8 @@ func (b *binder) project(in plan.Node, o *ast.ProjectOp, r *rowCtx, e *env) plan
 				}
 				continue
 			}
-			items = append(items, b.items([]ast.Expr{x}, r, e, "Column")...)
+			// project tostring(x) keeps the name x, as summarize by does.
+			items = append(items, b.namedItems([]ast.Expr{x}, r, e, "Column", keyName)...)
 		}
 		return &plan.Project{Input: in, Items: items}
 	case "project-away", "project-keep":
@@ -408,6 +414,15 @@ func (b *binder) summarize(in plan.Node, o *ast.SummarizeOp, r *rowCtx, e *env) 
 	return agg
 }
 
+// keyName names an unnamed project or distinct expression as summarize by
+// names its keys: tostring(x) and bin(x, 1h) are named x.
+func keyName(x ast.Expr) string {
+	if n := byName(x); n != "" {
+		return n
+	}
+	return exprName(x)
+}
+
 // byName names a summarize key such as bin(Timestamp, 1h) after its column.
 func byName(x ast.Expr) string {
 	if c, ok := x.(*ast.Call); ok && len(c.Args) > 0 {
@@ -415,7 +430,7 @@ func byName(x ast.Expr) string {
 			switch strings.ToLower(id.Name) {
 			case "bin", "floor", "bin_at", "startofday", "startofweek", "startofmonth", "startofyear",
 				"tostring", "toint", "tolong", "todouble", "toreal", "tobool", "todatetime", "todynamic", "parse_json",
-				"toguid", "totimespan", "todecimal":
+				"toguid", "totimespan", "todecimal", "format_datetime", "endofday", "endofweek", "endofmonth", "endofyear":
 				return exprName(c.Args[0])
 			}
 		}

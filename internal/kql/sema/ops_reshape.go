@@ -4,6 +4,7 @@ package sema
 // make-series, mv-apply, percentiles.
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -170,6 +171,11 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 			b.scalar(c.Args[0], r, e)
 			return nil
 		}
+		opts := b.bagOptions(o, c, e)
+		if opts == nil {
+			return nil
+		}
+		b.bags[BagPrefix+id.Name] = opts
 		items := passthrough(r.schema)
 		for i := range items {
 			if items[i].Name == id.Name {
@@ -177,15 +183,140 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 			}
 		}
 		return &plan.Project{Input: in, Items: items}
+	case "pivot":
+		return b.pivot(in, o, c, r, e)
 	case "":
 		b.errorf(o, CodeUnsupported, "unsupported evaluate call")
-	case "pivot", "autocluster", "basket", "sequence_detect", "diffpatterns", "python", "r", "sql_request", "http_request",
+	case "autocluster", "basket", "sequence_detect", "diffpatterns", "python", "r", "sql_request", "http_request",
 		"http_request_post", "cosmosdb_sql_request", "azure_digital_twins_query_request", "ai_embed_text", "ai_chat_completion":
 		b.errorf(o, CodeUnsupported, "the %s plugin is not supported", name)
 	default:
 		b.errorf(o, CodeUnsupported, "the %s plugin is not supported", name)
 	}
 	return nil
+}
+
+// bagOptions reads the arguments of bag_unpack after the column: an
+// output column prefix, columnsConflict, ignoredProperties, and the
+// declared output schema.
+func (b *binder) bagOptions(o *ast.EvaluateOp, c *ast.Call, e *env) *BagOptions {
+	opts := &BagOptions{Conflict: "error", Ignored: map[string]bool{}}
+	str := func(x ast.Expr) (string, bool) {
+		l, ok := b.scalar(x, &rowCtx{}, e).(*plan.Lit)
+		if !ok || l.T != schema.TypeString {
+			return "", false
+		}
+		v, _ := l.V.(string)
+		return v, true
+	}
+	for i, a := range c.Args[1:] {
+		as, named := a.(*ast.Assign)
+		switch {
+		case !named && i == 0:
+			v, ok := str(a)
+			if !ok {
+				b.errorf(a, CodeTypeError, "bag_unpack expects a constant string column prefix")
+				return nil
+			}
+			opts.Prefix = v
+		case named && strings.EqualFold(as.Names[0].Name, "OutputColumnPrefix"):
+			v, ok := str(as.Value)
+			if !ok {
+				b.errorf(a, CodeTypeError, "OutputColumnPrefix expects a constant string")
+				return nil
+			}
+			opts.Prefix = v
+		case named && strings.EqualFold(as.Names[0].Name, "columnsConflict"):
+			v, ok := str(as.Value)
+			if !ok || (v != "error" && v != "replace_source" && v != "keep_source") {
+				b.errorf(a, CodeTypeError, "columnsConflict is one of 'error', 'replace_source' and 'keep_source'")
+				return nil
+			}
+			opts.Conflict = v
+		case named && strings.EqualFold(as.Names[0].Name, "ignoredProperties"):
+			js, ok := dynJSON(as.Value)
+			if call, isCall := as.Value.(*ast.Call); isCall && len(call.Args) == 1 {
+				js, ok = dynJSON(call.Args[0])
+			}
+			var names []string
+			if !ok || json.Unmarshal([]byte(js), &names) != nil {
+				b.errorf(a, CodeTypeError, "ignoredProperties expects a constant array of strings")
+				return nil
+			}
+			for _, n := range names {
+				opts.Ignored[n] = true
+			}
+		default:
+			b.errorf(a, CodeUnsupported, "unsupported bag_unpack argument %s", ast.Format(a))
+			return nil
+		}
+	}
+	if o.Schema != nil {
+		for _, cd := range o.Schema.Columns {
+			t := schema.TypeDynamic
+			if cd.Type != nil {
+				t = b.typeRef(cd.Type)
+			}
+			opts.Declared = append(opts.Declared, plan.Column{Name: cd.Name.Name, Type: t})
+		}
+		if opts.Declared == nil {
+			opts.Declared = []plan.Column{}
+		}
+	}
+	return opts
+}
+
+// PivotBag is the hidden bag column of evaluate pivot: its keys are the
+// values of the pivot column and a later reference to one of them reads
+// the bag, as after bag_unpack. The set of output columns depends on the
+// data, so it is known only once the rows are read.
+const PivotBag = BagPrefix + "pivot"
+
+// pivot binds evaluate pivot(Column [, Aggregation [, GroupColumn ...]]):
+// one row per group, a column per distinct value of Column holding the
+// aggregation (count() by default) over the group's rows with that value.
+func (b *binder) pivot(in plan.Node, o *ast.EvaluateOp, c *ast.Call, r *rowCtx, e *env) plan.Node {
+	if len(c.Args) < 1 {
+		b.errorf(o, CodeArgCount, "pivot needs the pivot column")
+		return nil
+	}
+	col, ok := c.Args[0].(*ast.Ident)
+	if !ok || r.schema.Index(col.Name) < 0 {
+		b.errorf(c.Args[0], CodeTypeError, "pivot expects a column of its input")
+		return nil
+	}
+	key := b.scalar(col, r, e)
+	ar := &rowCtx{schema: r.schema, agg: true}
+	var val plan.Expr
+	if len(c.Args) >= 2 {
+		val = b.scalar(c.Args[1], ar, e)
+	} else {
+		val = &plan.AggCall{Fn: "count", T: schema.TypeLong}
+	}
+	var keys []plan.NamedExpr
+	for _, g := range c.Args[min(2, len(c.Args)):] {
+		id, ok := g.(*ast.Ident)
+		if !ok {
+			b.errorf(g, CodeTypeError, "pivot groups by columns of its input")
+			return nil
+		}
+		keys = append(keys, plan.NamedExpr{Name: id.Name, X: b.scalar(id, r, e)})
+	}
+	if val == nil || key == nil {
+		return nil
+	}
+	const k, v = "$pivot_key", "$pivot_value"
+	inner := &plan.Aggregate{Input: in, Keys: append(append([]plan.NamedExpr{}, keys...),
+		plan.NamedExpr{Name: k, X: &plan.Call{Fn: "tostring", Args: []plan.Expr{key}, T: schema.TypeString}}),
+		Aggs: []plan.NamedExpr{{Name: v, X: val}}}
+	outerKeys := make([]plan.NamedExpr, len(keys))
+	for i, kx := range keys {
+		outerKeys[i] = plan.NamedExpr{Name: kx.Name, X: &plan.ColRef{Name: kx.Name, T: kx.X.Type()}}
+	}
+	b.bags[PivotBag] = &BagOptions{Conflict: "error", Ignored: map[string]bool{}}
+	pair := &plan.Call{Fn: "bag_pack", Args: []plan.Expr{&plan.ColRef{Name: k, T: schema.TypeString}, &plan.ColRef{Name: v, T: val.Type()}}, T: schema.TypeDynamic}
+	return &plan.Aggregate{Input: inner, Keys: outerKeys,
+		Aggs: []plan.NamedExpr{{Name: PivotBag, X: &plan.AggCall{Fn: "make_bag", Args: []plan.Expr{pair}, T: schema.TypeDynamic}}}}
 }
 
 // percentiles expands percentiles(x, p1, p2, ...) into one column per percentile.

@@ -58,6 +58,20 @@ type Options struct {
 type Result struct {
 	// Plan is the plan of the query's result (the last tabular statement).
 	Plan plan.Node
+	// Bags says how to expand each hidden bag column (named BagPrefix...)
+	// that reaches the result: the columns a bag holds are known only
+	// once the rows are read, so the expansion runs after the SQL.
+	Bags map[string]*BagOptions
+}
+
+// BagOptions describes the expansion of one bag column (bag_unpack, pivot).
+type BagOptions struct {
+	Prefix   string          // prepended to every property name
+	Conflict string          // "error" (the default), "replace_source" or "keep_source"
+	Ignored  map[string]bool // properties left out
+	// Declared is the output schema the query declares for the expanded
+	// properties (evaluate bag_unpack(d) : (*, Name:string)); nil when absent.
+	Declared []plan.Column
 }
 
 type binding struct {
@@ -91,6 +105,7 @@ type binder struct {
 	global *env
 	// stored functions being expanded, to stop recursion
 	expanding map[string]bool
+	bags      map[string]*BagOptions
 }
 
 // Bind binds q against cat.
@@ -98,7 +113,7 @@ func Bind(q *ast.Query, cat Catalog, opts Options) (*Result, token.ErrorList) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
 	}
-	b := &binder{cat: cat, opts: opts, global: &env{names: map[string]*binding{}}, expanding: map[string]bool{}}
+	b := &binder{cat: cat, opts: opts, global: &env{names: map[string]*binding{}}, expanding: map[string]bool{}, bags: map[string]*BagOptions{}}
 	var res plan.Node
 	var last ast.Node = q
 	func() {
@@ -123,9 +138,9 @@ func Bind(q *ast.Query, cat Catalog, opts Options) (*Result, token.ErrorList) {
 		errs = errs[:token.MaxErrors]
 	}
 	if len(errs) > 0 {
-		return &Result{Plan: res}, errs
+		return &Result{Plan: res, Bags: b.bags}, errs
 	}
-	return &Result{Plan: res}, nil
+	return &Result{Plan: res, Bags: b.bags}, nil
 }
 
 func (b *binder) errorf(n ast.Node, code, format string, args ...any) {

@@ -5,7 +5,12 @@
 // generator.
 package sqlgen
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vigilsec/vigil/internal/kql/token"
+)
 
 // CodeUnsupported is the diagnostic code of a construct a dialect cannot express.
 const CodeUnsupported = "kql_unsupported"
@@ -24,3 +29,24 @@ func (e *UnsupportedError) Error() string {
 func Unsupported(dialect, format string, args ...any) error {
 	return &UnsupportedError{Dialect: dialect, What: fmt.Sprintf(format, args...)}
 }
+
+// CodeRefused is the diagnostic code of a construct no back end runs
+// because it would reach outside the store (the network, the file system).
+const CodeRefused = "kql_refused"
+
+// ErrRefused is matched (errors.Is) by the error a dialect returns for a
+// refused construct such as externaldata.
+var ErrRefused = errors.New("refused")
+
+// RefusedError reports a plan construct that reaches outside the store.
+type RefusedError struct {
+	What string
+	Span token.Span
+}
+
+func (e *RefusedError) Error() string {
+	return e.What + " reads from the network or the file system and is not allowed"
+}
+
+// Is reports whether target is [ErrRefused].
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }

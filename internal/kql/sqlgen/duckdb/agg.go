@@ -131,19 +131,58 @@ func queryParams(q string) string {
 		", '&'), kv -> {'k': url_decode(split_part(kv, '=', 1)), 'v': url_decode(split_part(kv, '=', 2))})) AS JSON) END)"
 }
 
-func countGroups(re string) int {
-	n := 0
+// regexGroups lists the capturing groups of re in order: "" for an
+// unnamed group, the name for (?P<name>...) and (?<name>...). Escapes and
+// character classes are skipped.
+func regexGroups(re string) []string {
+	var out []string
+	inClass := false
 	for i := 0; i < len(re); i++ {
-		if re[i] == '\\' {
+		switch c := re[i]; {
+		case c == '\\':
 			i++
-			continue
-		}
-		if re[i] == '(' && (i+1 >= len(re) || re[i+1] != '?') {
-			n++
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+			if i+1 < len(re) && re[i+1] == ']' {
+				i++
+			} else if i+2 < len(re) && re[i+1] == '^' && re[i+2] == ']' {
+				i += 2
+			}
+		case c == '(':
+			if name, ok := groupName(re[i+1:]); ok {
+				out = append(out, name)
+			}
 		}
 	}
-	return n
+	return out
 }
+
+// groupName reports whether the text after an opening parenthesis starts a
+// capturing group, and its name.
+func groupName(rest string) (string, bool) {
+	if !strings.HasPrefix(rest, "?") {
+		return "", true
+	}
+	var tail string
+	switch {
+	case strings.HasPrefix(rest, "?P<"):
+		tail = rest[3:]
+	case strings.HasPrefix(rest, "?<") && !strings.HasPrefix(rest, "?<=") && !strings.HasPrefix(rest, "?<!"):
+		tail = rest[2:]
+	default:
+		return "", false
+	}
+	if j := strings.IndexByte(tail, '>'); j > 0 {
+		return tail[:j], true
+	}
+	return "", false
+}
+
+func countGroups(re string) int { return len(regexGroups(re)) }
 
 // extractAll implements extract_all(regex, [groups,] source).
 func (g *gen) extractAll(a []plan.Expr, p string) string {
@@ -160,11 +199,31 @@ func (g *gen) extractAll(a []plan.Expr, p string) string {
 		if !ok || gl.V == nil {
 			g.fail("extract_all with non-constant groups")
 		}
-		var arr []int
+		var arr []any
 		if err := json.Unmarshal([]byte(gl.V.(string)), &arr); err != nil {
 			g.fail("extract_all groups %v", gl.V)
 		}
-		groups = arr
+		names := regexGroups(re)
+		for _, x := range arr {
+			switch v := x.(type) {
+			case float64:
+				groups = append(groups, int(v))
+			case string:
+				k := -1
+				for i, n := range names {
+					if n == v {
+						k = i + 1
+						break
+					}
+				}
+				if k < 0 {
+					g.fail("extract_all group %q is not a named group of the regex", v)
+				}
+				groups = append(groups, k)
+			default:
+				g.fail("extract_all groups %v", gl.V)
+			}
+		}
 	} else {
 		for i := 1; i <= n; i++ {
 			groups = append(groups, i)
@@ -201,19 +260,31 @@ func (g *gen) extractAll(a []plan.Expr, p string) string {
 func onlyGroup(re string, k int) string {
 	var sb strings.Builder
 	n := 0
+	inClass := false
 	for i := 0; i < len(re); i++ {
 		c := re[i]
-		if c == '\\' && i+1 < len(re) {
+		switch {
+		case c == '\\' && i+1 < len(re):
 			sb.WriteByte(c)
 			sb.WriteByte(re[i+1])
 			i++
 			continue
-		}
-		if c == '(' && (i+1 >= len(re) || re[i+1] != '?') {
-			n++
-			if n != k {
-				sb.WriteString("(?:")
-				continue
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+		case c == '(':
+			if name, ok := groupName(re[i+1:]); ok {
+				n++
+				if n != k {
+					sb.WriteString("(?:")
+					if name != "" {
+						i += strings.IndexByte(re[i:], '>')
+					}
+					continue
+				}
 			}
 		}
 		sb.WriteByte(c)

@@ -79,6 +79,11 @@ func (g *gen) args(a []plan.Expr, p string) []string {
 
 // expr returns the SQL of a scalar expression; p qualifies column names ("t1.").
 func (g *gen) expr(e plan.Expr, p string) string {
+	if _, ok := e.(*plan.Call); !ok && g.pred {
+		// Only AND and OR keep the filter context for their operands.
+		g.pred = false
+		defer func() { g.pred = true }()
+	}
 	switch v := e.(type) {
 	case *plan.Lit:
 		return lit(v)
@@ -245,7 +250,7 @@ func (g *gen) termMatch(op, h string, n plan.Expr, p string) string {
 	return "(" + ns + " = '' OR regexp_matches(" + h + ", " + quoteString(ci) + " || " + pre + " || regexp_escape(" + ns + ") || " + post + "))"
 }
 
-func (g *gen) strOp(op string, a, b plan.Expr, p string) string {
+func (g *gen) strOp(op string, a, b plan.Expr, p string, pred bool) string {
 	neg := false
 	if strings.HasPrefix(op, "!") {
 		neg, op = true, op[1:]
@@ -253,7 +258,17 @@ func (g *gen) strOp(op string, a, b plan.Expr, p string) string {
 	if op == "~" { // from !~
 		op = "=~"
 	}
+	if op == "containscs" { // the deprecated spelling
+		op = "contains_cs"
+	}
 	h := g.str(a, p)
+	if pred && !neg && nonEmptyString(b) && op != "like" && op != "likecs" && op != "matches regex" {
+		// A null string is "" in KQL, and "" matches no non-empty
+		// constant under these operators: in a filter, the NULL the bare
+		// column gives drops the row just as FALSE does, and DuckDB can
+		// push the bare comparison into the scan.
+		h = g.expr(a, p)
+	}
 	var s string
 	switch op {
 	case "has", "has_cs", "hasprefix", "hasprefix_cs", "hassuffix", "hassuffix_cs":
@@ -271,6 +286,12 @@ func (g *gen) strOp(op string, a, b plan.Expr, p string) string {
 	case "endswith_cs":
 		s = "ends_with(" + h + ", " + g.str(b, p) + ")"
 	case "=~":
+		if l, ok := b.(*plan.Lit); ok && plainASCII(l) {
+			// ILIKE without wildcards is a case-insensitive equality that
+			// DuckDB runs faster than comparing lower() of both sides.
+			s = "(" + h + " ILIKE " + lit(l) + ")"
+			break
+		}
 		s = "(lower(" + h + ") = lower(" + g.str(b, p) + "))"
 	case "like":
 		s = "(" + h + " ILIKE " + g.str(b, p) + ")"
@@ -291,9 +312,13 @@ func (g *gen) strOp(op string, a, b plan.Expr, p string) string {
 	return s
 }
 
-func (g *gen) compare(op string, a, b plan.Expr, p string) string {
+func (g *gen) compare(op string, a, b plan.Expr, p string, pred bool) string {
 	sqlOp := map[string]string{"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[op]
 	at := a.Type()
+	if at == schema.TypeString && op == "==" && pred && nonEmptyString(b) {
+		// See strOp: in a filter, x = 'c' drops a null x as "" = 'c' would.
+		return "(" + g.expr(a, p) + " = " + g.expr(b, p) + ")"
+	}
 	if at == schema.TypeString || at == schema.TypeGUID {
 		if (op == "==" || op == "!=") && (isNullLit(a) || isNullLit(b)) {
 			// isnull-style comparison with a null string: KQL strings are never null.
@@ -440,4 +465,29 @@ func (g *gen) inTable(v *plan.InTable, p string) string {
 		return "(NOT " + s + ")"
 	}
 	return s
+}
+
+// nonEmptyString reports whether x is a non-empty string constant.
+func nonEmptyString(x plan.Expr) bool {
+	l, ok := x.(*plan.Lit)
+	if !ok || l.T != schema.TypeString {
+		return false
+	}
+	v, _ := l.V.(string)
+	return v != ""
+}
+
+// plainASCII reports whether l is a string constant of printable ASCII
+// without the LIKE wildcards and backslash.
+func plainASCII(l *plan.Lit) bool {
+	v, ok := l.V.(string)
+	if !ok || l.T != schema.TypeString {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c > 0x7e || c == '%' || c == '_' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

@@ -2,7 +2,9 @@ package duckdb
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/kql/plan"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -19,6 +21,11 @@ var simpleFuncs = map[string]string{
 }
 
 func (g *gen) call(c *plan.Call, p string) string {
+	pred := g.pred
+	if c.Fn != "and" && c.Fn != "or" {
+		g.pred = false
+		defer func() { g.pred = pred }()
+	}
 	a := c.Args
 	e := func(i int) string { return g.expr(a[i], p) }
 	s := func(i int) string { return g.str(a[i], p) }
@@ -35,7 +42,7 @@ func (g *gen) call(c *plan.Call, p string) string {
 		}
 		return "(-" + e(0) + ")"
 	case "==", "!=", "<", "<=", ">", ">=":
-		return g.compare(c.Fn, a[0], a[1], p)
+		return g.compare(c.Fn, a[0], a[1], p, pred)
 	case "+", "-", "*", "/", "%":
 		return g.arith(c, p)
 	case "between", "!between":
@@ -45,10 +52,13 @@ func (g *gen) call(c *plan.Call, p string) string {
 		}
 		return x
 	}
-	if strings.Contains(c.Fn, "has") || strings.Contains(c.Fn, "contains") || strings.Contains(c.Fn, "with") ||
+	if x, ok := g.moreCall(c, p); ok {
+		return x
+	}
+	if c.Fn != "set_has_element" && strings.Contains(c.Fn, "has") || strings.Contains(c.Fn, "contains") || strings.Contains(c.Fn, "with") ||
 		strings.Contains(c.Fn, "like") || c.Fn == "=~" || c.Fn == "!~" || c.Fn == "matches regex" {
 		if len(a) == 2 {
-			return g.strOp(c.Fn, a[0], a[1], p)
+			return g.strOp(c.Fn, a[0], a[1], p, pred)
 		}
 	}
 	if c.Fn == "abs" && len(a) == 1 && a[0].Type() == schema.TypeTimespan {
@@ -661,8 +671,24 @@ func (g *gen) bin(x, size plan.Expr, p string) string {
 	e, s := g.expr(x, p), g.expr(size, p)
 	switch x.Type() {
 	case schema.TypeDatetime:
+		if l, ok := size.(*plan.Lit); ok {
+			if d, ok := l.V.(time.Duration); ok && d > 0 && d%time.Microsecond == 0 {
+				// A constant size: KQL bins count from 0001-01-01 (so 7d
+				// bins start on Mondays), which time_bucket does with that origin.
+				w := "time_bucket(to_microseconds(CAST(" + strconv.FormatInt(d.Microseconds(), 10) + " AS BIGINT)), " + e
+				// DuckDB's default origin, Monday 2000-01-03, is 730,121 days
+				// after 0001-01-01: when the size divides that, the default
+				// gives the same bins and a faster bucketing.
+				if int64(730121*86400*1000000)%d.Microseconds() == 0 {
+					return w + ")"
+				}
+				return w + ", TIMESTAMP '0001-01-01 00:00:00')"
+			}
+		}
+		// 62135596800000000 microseconds separate 0001-01-01 from 1970-01-01.
 		us := ivUS(s)
-		return "make_timestamp(CAST(floor(epoch_us(" + e + ") / " + us + ") * " + us + " AS BIGINT))"
+		// Integer division: the offset makes the dividend positive, so it floors.
+		return "make_timestamp((epoch_us(" + e + ") + 62135596800000000) // " + us + " * " + us + " - 62135596800000000)"
 	case schema.TypeTimespan:
 		us := ivUS(s)
 		return "to_microseconds(CAST(floor(" + ivUS(e) + " / " + us + ") * " + us + " AS BIGINT))"

@@ -35,6 +35,10 @@ func Generate(n plan.Node) (sql string, err error) {
 type genError struct{ err error }
 
 type gen struct {
+	// pred is true while the expression being generated is a filter
+	// predicate reached through AND and OR only, where NULL and FALSE
+	// both drop the row.
+	pred  bool
 	alias int
 	outer []string // aliases of the enclosing mv-apply inputs
 }
@@ -115,7 +119,10 @@ func (g *gen) node(n plan.Node) string {
 			return "SELECT " + colList(v.Input.Schema(), b+".") + " FROM (SELECT " + a + ".*, " + g.expr(v.Pred, a+".") +
 				" AS \"$keep\" FROM " + src + ") AS " + b + " WHERE " + b + ".\"$keep\""
 		}
-		return "SELECT * FROM " + src + " WHERE " + g.expr(v.Pred, a+".")
+		g.pred = true
+		w := g.expr(v.Pred, a+".")
+		g.pred = false
+		return "SELECT * FROM " + src + " WHERE " + w
 	case *plan.Project:
 		src, a := g.from(v.Input)
 		return "SELECT " + g.items(v.Items, a+".") + " FROM " + src
@@ -160,6 +167,8 @@ func (g *gen) node(n plan.Node) string {
 		return g.mvApply(v)
 	case *plan.ApplyRows:
 		return g.applyRows(v)
+	case *plan.External:
+		panic(genError{&sqlgen.RefusedError{What: v.What, Span: v.Span}})
 	}
 	g.fail("plan node %T", n)
 	return ""

@@ -1,0 +1,208 @@
+package duckdb
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// moreCall translates the dynamic-array, bag, IPv4-text and other
+// functions of this file; ok is false for any other function.
+func (g *gen) moreCall(c *plan.Call, p string) (sql string, ok bool) {
+	a := c.Args
+	e := func(i int) string { return g.expr(a[i], p) }
+	s := func(i int) string { return g.str(a[i], p) }
+	switch c.Fn {
+	case "bin_at":
+		return g.binAt(a, p), true
+	case "cot":
+		return "(1.0 / tan(" + e(0) + "))", true
+	case "unicode_codepoints_to_string":
+		var l string
+		if len(a) == 1 && a[0].Type() == schema.TypeDynamic {
+			l = g.elems(a[0], p, "INTEGER")
+		} else {
+			parts := make([]string, len(a))
+			for i := range a {
+				parts[i] = "CAST(" + e(i) + " AS INTEGER)"
+			}
+			l = "[" + strings.Join(parts, ", ") + "]"
+		}
+		return "array_to_string(list_transform(" + l + ", c -> chr(c)), '')", true
+	case "unicode_codepoints_from_string":
+		return "to_json(list_transform(regexp_extract_all(" + s(0) + ", '(?s).'), c -> unicode(c)))", true
+	case "array_sort_asc", "array_sort_desc":
+		if len(a) > 2 || (len(a) == 2 && a[1].Type() == schema.TypeDynamic) {
+			g.fail("%s of several arrays", c.Fn)
+		}
+		// Numbers sort by value before strings by text; nulls go last
+		// unless the second argument says otherwise.
+		keyed := "list_transform(" + g.jlist(a[0], p) + ", x -> {'n': x IS NULL OR json_type(x) = 'NULL', 'd': TRY_CAST(x AS DOUBLE), 's': CAST(x AS VARCHAR), 'v': x})"
+		sorted := "list_sort(" + keyed + ")"
+		if c.Fn == "array_sort_desc" {
+			sorted = "list_reverse_sort(" + keyed + ")"
+		}
+		out := "to_json(list_transform(" + sorted + ", x -> x.v))"
+		nullsLast := "TRUE"
+		if len(a) == 2 {
+			nullsLast = e(1)
+		}
+		// Put the nulls where asked, keeping the order of the rest.
+		return "(CASE WHEN json_type(" + e(0) + ") <> 'ARRAY' THEN NULL ELSE to_json(list_concat(" +
+			"CASE WHEN " + nullsLast + " THEN [] ELSE list_filter(" + g.jlist(a[0], p) + ", x -> x IS NULL OR json_type(x) = 'NULL') END, " +
+			"list_filter(CAST(json_extract(" + out + ", '$[*]') AS JSON[]), x -> NOT (x IS NULL OR json_type(x) = 'NULL')), " +
+			"CASE WHEN " + nullsLast + " THEN list_filter(" + g.jlist(a[0], p) + ", x -> x IS NULL OR json_type(x) = 'NULL') ELSE [] END)) END)", true
+	case "array_iff":
+		cnd, t, f := g.jlist(a[0], p), g.jlist(a[1], p), g.jlist(a[2], p)
+		return "to_json(list_transform(range(1, len(" + cnd + ") + 1), i -> CASE CAST(" + cnd + "[i] AS VARCHAR) WHEN 'true' THEN " + t +
+			"[i] WHEN 'false' THEN " + f + "[i] ELSE NULL END))", true
+	case "array_shift_left", "array_shift_right":
+		l := g.jlist(a[0], p)
+		n := "CAST(" + e(1) + " AS BIGINT)"
+		if c.Fn == "array_shift_right" {
+			n = "(-" + n + ")"
+		}
+		fill := "CAST(NULL AS JSON)"
+		if len(a) == 3 {
+			fill = g.toJSON(a[2], p)
+		}
+		return "to_json(list_transform(range(0, len(" + l + ")), i -> CASE WHEN i + " + n + " >= 0 AND i + " + n + " < len(" + l + ") THEN " +
+			l + "[i + " + n + " + 1] ELSE " + fill + " END))", true
+	case "array_rotate_left", "array_rotate_right":
+		l := g.jlist(a[0], p)
+		n := "CAST(" + e(1) + " AS BIGINT)"
+		if c.Fn == "array_rotate_right" {
+			n = "(-" + n + ")"
+		}
+		return "(CASE WHEN len(" + l + ") = 0 THEN " + e(0) + " ELSE to_json(list_transform(range(0, len(" + l + ")), i -> " + l +
+			"[((i + " + n + ") % len(" + l + ") + len(" + l + ")) % len(" + l + ") + 1])) END)", true
+	case "array_split":
+		l := g.jlist(a[0], p)
+		idx := "[CAST(" + e(1) + " AS BIGINT)]"
+		if a[1].Type() == schema.TypeDynamic {
+			idx = g.elems(a[1], p, "BIGINT")
+		}
+		// Negative indexes count from the end; the bounds are clipped.
+		b := "list_concat([0], list_transform(" + idx + ", k -> least(greatest(CASE WHEN k < 0 THEN len(" + l + ") + k ELSE k END, 0), len(" + l + "))), [len(" + l + ")])"
+		return "to_json(list_transform(range(1, len(" + b + ")), j -> " + l + "[" + b + "[j] + 1:" + b + "[j + 1]]))", true
+	case "zip":
+		lists := make([]string, len(a))
+		lens := make([]string, len(a))
+		for i := range a {
+			lists[i] = g.jlist(a[i], p)
+			lens[i] = "len(" + lists[i] + ")"
+		}
+		n := lens[0]
+		if len(a) > 1 {
+			n = "greatest(" + strings.Join(lens, ", ") + ")"
+		}
+		items := make([]string, len(a))
+		for i := range a {
+			items[i] = lists[i] + "[i]"
+		}
+		return "to_json(list_transform(range(1, " + n + " + 1), i -> [" + strings.Join(items, ", ") + "]))", true
+	case "bag_zip":
+		k, v := g.elems(a[0], p, "VARCHAR"), g.jlist(a[1], p)
+		return "CAST(map_from_entries(list_transform(list_filter(range(1, len(" + k + ") + 1), i -> " + k + "[i] IS NOT NULL), i -> {'k': " + k +
+			"[i], 'v': coalesce(" + v + "[i], CAST('null' AS JSON))})) AS JSON)", true
+	case "bag_has_key":
+		return "coalesce(list_contains(json_keys(" + e(0) + "), " + s(1) + "), FALSE)", true
+	case "bag_remove_keys":
+		k := g.elems(a[1], p, "VARCHAR")
+		return "(CASE WHEN json_type(" + e(0) + ") = 'OBJECT' THEN json_merge_patch(" + e(0) + ", CAST(map_from_entries(list_transform(" + k +
+			", k -> {'k': k, 'v': CAST(NULL AS JSON)})) AS JSON)) END)", true
+	case "has_ipv4", "has_ipv4_prefix", "has_any_ipv4", "has_any_ipv4_prefix":
+		return g.hasIPv4(c.Fn, a, p), true
+	case "ipv4_is_in_any_range":
+		var ranges []string
+		if len(a) == 2 && a[1].Type() == schema.TypeDynamic {
+			l, ok := a[1].(*plan.Lit)
+			var rs []string
+			if !ok || l.V == nil || json.Unmarshal([]byte(l.V.(string)), &rs) != nil {
+				g.fail("ipv4_is_in_any_range with a non-constant list")
+			}
+			for _, r := range rs {
+				ranges = append(ranges, quoteString(r))
+			}
+		} else {
+			for i := 1; i < len(a); i++ {
+				ranges = append(ranges, s(i))
+			}
+		}
+		parts := make([]string, len(ranges))
+		for i, r := range ranges {
+			parts[i] = "coalesce(" + ipv4InRange(s(0), r) + ", FALSE)"
+		}
+		return "(CASE WHEN " + ipv4Num(s(0)) + " IS NULL THEN NULL ELSE (" + strings.Join(parts, " OR ") + ") END)", true
+	}
+	return "", false
+}
+
+// binAt is bin_at(value, size, fixed_point): bins aligned on fixed_point.
+func (g *gen) binAt(a []plan.Expr, p string) string {
+	v, size, fix := g.expr(a[0], p), g.expr(a[1], p), g.expr(a[2], p)
+	switch a[0].Type() {
+	case schema.TypeDatetime:
+		us := ivUS(size)
+		return "make_timestamp(epoch_us(" + fix + ") + CAST(floor((epoch_us(" + v + ") - epoch_us(" + fix + ")) / " + us + ") AS BIGINT) * " + us + ")"
+	case schema.TypeTimespan:
+		us := ivUS(size)
+		return "to_microseconds(" + ivUS(fix) + " + CAST(floor((" + ivUS(v) + " - " + ivUS(fix) + ") / " + us + ") AS BIGINT) * " + us + ")"
+	case schema.TypeInt, schema.TypeLong:
+		return "CAST(floor((" + v + " - " + fix + ") / " + size + ") * " + size + " + " + fix + " AS " + sqlType(a[0].Type()) + ")"
+	}
+	return "(floor((" + v + " - " + fix + ") / " + size + ") * " + size + " + " + fix + ")"
+}
+
+// hasIPv4 finds IPv4 addresses (or addresses starting with a prefix such as
+// "10.1.") that stand as terms of a text: not adjacent to letters, digits
+// or dots.
+func (g *gen) hasIPv4(fn string, a []plan.Expr, p string) string {
+	var targets []string
+	if len(a) == 2 && a[1].Type() == schema.TypeDynamic {
+		l, ok := a[1].(*plan.Lit)
+		if !ok || l.V == nil || json.Unmarshal([]byte(l.V.(string)), &targets) != nil {
+			g.fail("%s with a non-constant list", fn)
+		}
+	} else {
+		for _, x := range a[1:] {
+			l, ok := x.(*plan.Lit)
+			v, isStr := l.V.(string)
+			if !ok || !isStr {
+				g.fail("%s with a non-constant address", fn)
+			}
+			targets = append(targets, v)
+		}
+	}
+	prefix := strings.HasSuffix(fn, "_prefix")
+	var alts []string
+	for _, t := range targets {
+		octs := strings.Split(strings.TrimSuffix(t, "."), ".")
+		valid := len(octs) >= 1 && len(octs) <= 4
+		for _, o := range octs {
+			if n, err := strconv.Atoi(o); err != nil || n < 0 || n > 255 || len(o) > 3 {
+				valid = false
+			}
+		}
+		switch {
+		case !valid:
+			continue
+		case !prefix && len(octs) != 4:
+			continue
+		case prefix && len(octs) < 4 && !strings.HasSuffix(t, "."):
+			continue // a prefix ends with a dot, or is a whole address
+		}
+		re := strings.ReplaceAll(strings.TrimSuffix(t, "."), ".", `\.`)
+		for i := len(octs); i < 4; i++ {
+			re += `\.\d{1,3}`
+		}
+		alts = append(alts, re)
+	}
+	if len(alts) == 0 {
+		return "FALSE"
+	}
+	return "regexp_matches(" + g.str(a[0], p) + ", " + quoteString(`(?:^|[^0-9A-Za-z.])(?:`+strings.Join(alts, "|")+`)(?:$|[^0-9A-Za-z.])`) + ")"
+}
