@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/ingest/source/hec"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
@@ -52,6 +53,8 @@ type Deps struct {
 	Ready         func() error
 	MaxBodyBytes  int64
 	Log           *slog.Logger
+	// HEC serves the Splunk HTTP Event Collector endpoints; nil answers them 503.
+	HEC *hec.Handler
 }
 
 // Server holds the routes.
@@ -91,6 +94,7 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermHunt)).Post("/kql/check", handle(s.kqlCheck))
 		r.With(s.require(auth.PermHunt)).Post("/kql/complete", handle(s.kqlComplete))
 	})
+	s.mountIngestCompat(r)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such route"}, d.Log)
 	})

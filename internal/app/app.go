@@ -23,6 +23,7 @@ import (
 	"github.com/vigilsec/vigil/internal/config"
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/ingest/source/hec"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -125,7 +126,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		log.Info("stored functions loaded", "dir", dir, "functions", n)
 	}
 	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: a.State, IngestDelay: time.Duration(cfg.Analytics.IngestDelay), Now: time.Now, Log: log}
+	hecCfg := cfg.HEC
+	hecCfg.MaxBodyBytes = cfg.Ingest.MaxBodyBytes
+	hecHandler, err := hec.New(hecCfg, a.Catalog, a.Receiver)
+	if err != nil {
+		return nil, err
+	}
+	hecHandler.Ready = a.ready
 	a.API = api.New(api.Deps{
+		HEC:     hecHandler,
 		Hunt:    a.Hunt,
 		Alerts:  a.State,
 		Catalog: a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,

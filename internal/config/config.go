@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vigilsec/vigil/internal/ingest/source/hec"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 )
 
@@ -43,6 +44,8 @@ type Config struct {
 	Syslog syslogsrc.Config `yaml:"syslog"`
 	// MetricsPublic serves /metrics without a token (off by default).
 	MetricsPublic bool `yaml:"metrics_public"`
+	// HEC configures the Splunk HTTP Event Collector endpoints (/services/collector).
+	HEC hec.Config `yaml:"hec"`
 }
 
 // Analytics configures the rule scheduler.
@@ -343,6 +346,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Syslog.TLS != "" && (c.Syslog.CertFile == "" || c.Syslog.KeyFile == "") {
 		errs = append(errs, "syslog.tls: needs syslog.cert_file and syslog.key_file")
+	}
+	if err := c.HEC.Validate(); err != nil {
+		errs = append(errs, err.Error())
 	}
 	for _, d := range c.Detection.SigmaRules {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {

@@ -1,0 +1,155 @@
+package app_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// post sends body with the given headers and returns the status and the decoded JSON answer.
+func (s *server) post(path string, body []byte, hdr ...string) (int, map[string]any) {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.base+path, bytes.NewReader(body))
+	require.NoError(s.t, err)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	var out map[string]any
+	if len(raw) > 0 {
+		require.NoError(s.t, json.Unmarshal(raw, &out), string(raw))
+	}
+	return resp.StatusCode, out
+}
+
+func gz(t testing.TB, b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+func (s *server) waitWritten() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(s.t, s.a.WaitWritten(ctx))
+}
+
+func (s *server) rows(q string) [][]any {
+	res, err := s.a.Events.Query(context.Background(), q, 0)
+	require.NoError(s.t, err, q)
+	return res.Rows
+}
+
+const xmlLogon = `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Security-Auditing' Guid='{54849625-5478-4994-a5ba-3e3b0328c30d}'/><EventID>4625</EventID><Version>0</Version><Level>0</Level><Task>12544</Task><Keywords>0x8010000000000000</Keywords><TimeCreated SystemTime='2024-05-01T10:00:03.000Z'/><EventRecordID>12</EventRecordID><Channel>Security</Channel><Computer>dc1.corp.local</Computer></System><EventData><Data Name='TargetUserName'>bob</Data><Data Name='TargetDomainName'>CORP</Data><Data Name='LogonType'>3</Data><Data Name='IpAddress'>203.0.113.9</Data><Data Name='Status'>0xc000006d</Data></EventData></Event>`
+
+// TestSplunkHEC ships events the way Vector's and Fluent Bit's HEC outputs do (concatenated or newline-separated
+// JSON, gzip, a request channel with acknowledgement polling) and checks where every event lands.
+func TestSplunkHEC(t *testing.T) {
+	s := start(t, nil)
+	tok := s.token("ingest")
+	splunk := "Splunk " + tok
+
+	// Authentication, in Splunk's answers.
+	code, ans := s.post("/services/collector/event", []byte(`{"event":"x"}`))
+	require.Equal(t, 401, code)
+	require.EqualValues(t, 2, ans["code"])
+	code, ans = s.post("/services/collector/event", []byte(`{"event":"x"}`), "Authorization", "Splunk nope")
+	require.Equal(t, 401, code)
+	require.EqualValues(t, 3, ans["code"])
+	code, ans = s.post("/services/collector/event", []byte(`{"event":"x"}`), "Authorization", "Splunk "+s.token("reader"))
+	require.Equal(t, 403, code)
+	require.EqualValues(t, 4, ans["code"])
+
+	// Vector: concatenated objects, gzip, a channel; the answer carries an ackId that /ack confirms.
+	channel := "4a5c0e5e-6b1f-4c1a-9c55-0d7f3a9c1b2e"
+	vector := `{"event":"<38>May  1 10:00:00 web-1 sshd[4242]: Accepted publickey for alice from 198.51.100.7 port 50022 ssh2: ED25519 SHA256:abc","time":1714557600.5,"host":"web-1","sourcetype":"syslog","index":"main"}` +
+		`{"event":"CEF:0|Palo Alto Networks|PAN-OS|10.1|THREAT|url|5|src=10.0.0.9 dst=93.184.216.34 dpt=443 act=alert","time":1714557601,"sourcetype":"pan:cef"}` +
+		`{"event":{"message":"payment ok","amount":12.5,"user":"carol"},"time":"1714557602.25","host":"pay-1","source":"pay.log","sourcetype":"payments","fields":{"env":"prod"}}`
+	code, ans = s.post("/services/collector/event", gz(t, []byte(vector)), "Authorization", splunk, "Content-Encoding", "gzip", "X-Splunk-Request-Channel", channel)
+	require.Equal(t, 200, code, ans)
+	require.Equal(t, "Success", ans["text"])
+	require.EqualValues(t, 0, ans["code"])
+	require.EqualValues(t, 0, ans["ackId"])
+	code, ans = s.post("/services/collector/ack", []byte(`{"acks":[0,1]}`), "Authorization", splunk, "X-Splunk-Request-Channel", channel)
+	require.Equal(t, 200, code)
+	require.Equal(t, map[string]any{"0": true, "1": false}, ans["acks"], "0 was given and is durable; 1 was never given")
+
+	// Fluent Bit: one object a line, Bearer token, Windows XML and a table named by index.
+	fluent := `{"time":1714557603,"sourcetype":"XmlWinEventLog:Security","event":` + jsonString(xmlLogon) + `}
+{"time":1714557604,"index":"Syslog","sourcetype":"_json","event":{"Computer":"db-1","SyslogMessage":"direct row","Facility":"daemon"}}
+{"time":1714557605,"event":"a line with no source type"}
+`
+	code, ans = s.post("/services/collector", []byte(fluent), "Authorization", "Bearer "+tok)
+	require.Equal(t, 200, code, ans)
+	_, hasAck := ans["ackId"]
+	require.False(t, hasAck, "no channel, no ackId")
+
+	// Bad events: the answer names the first; the good ones around them are kept.
+	mixed := "{\"event\":\"good one\",\"sourcetype\":\"syslog\"}\n{\"time\":5}\nnot json\n{\"event\":\"good two\",\"sourcetype\":\"syslog\"}\n"
+	code, ans = s.post("/services/collector/event", []byte(mixed), "Authorization", splunk)
+	require.Equal(t, 400, code, ans)
+	require.EqualValues(t, 12, ans["code"])
+	require.EqualValues(t, 1, ans["invalid-event-number"])
+
+	// Raw: a channel is required; lines are read by the query's source type.
+	code, ans = s.post("/services/collector/raw?sourcetype=linux_secure", []byte("x"), "Authorization", splunk)
+	require.Equal(t, 400, code)
+	require.EqualValues(t, 10, ans["code"])
+	raw := "May  1 10:00:06 web-2 sudo:   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id\r\n\nMay  1 10:00:07 web-2 CRON[9]: (root) CMD (true)\n"
+	code, ans = s.post("/services/collector/raw?sourcetype=linux_secure&channel="+channel, []byte(raw), "Authorization", splunk)
+	require.Equal(t, 200, code, ans)
+	require.EqualValues(t, 1, ans["ackId"])
+
+	code, ans = s.post("/services/collector/event", nil, "Authorization", splunk)
+	require.Equal(t, 400, code)
+	require.EqualValues(t, 5, ans["code"])
+
+	req, _ := http.NewRequest(http.MethodGet, s.base+"/services/collector/health", nil)
+	req.Header.Set("Authorization", splunk)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+
+	s.waitWritten()
+	require.Equal(t, [][]any{
+		{"web-2", "sudo", "  alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id"},
+		{"web-2", "CRON", "(root) CMD (true)"},
+		{"web-1", "sshd", "Accepted publickey for alice from 198.51.100.7 port 50022 ssh2: ED25519 SHA256:abc"},
+		{"db-1", nil, "direct row"},
+		{nil, nil, "good one"},
+		{nil, nil, "good two"},
+	}, s.rows(`SELECT Computer, ProcessName, SyslogMessage FROM Syslog ORDER BY SyslogMessage`))
+	require.Equal(t, [][]any{{"alice", "LogonSuccess", "198.51.100.7"}, {"root", "LogonSuccess", nil}},
+		s.rows(`SELECT AccountName, ActionType, RemoteIP FROM DeviceLogonEvents ORDER BY Timestamp`))
+	require.Equal(t, [][]any{{"10.0.0.9", "93.184.216.34", int64(443)}}, s.rows(`SELECT SourceIP, DestinationIP, DestinationPort FROM CommonSecurityLog`))
+	require.Equal(t, [][]any{{int64(4625), "bob", "dc1.corp.local"}}, s.rows(`SELECT EventID, TargetUserName, Computer FROM SecurityEvent`))
+	require.Equal(t, [][]any{{"payment ok", 12.5, "carol", "pay-1", "pay.log", "payments", "prod", time.Date(2024, 5, 1, 10, 0, 2, 250000000, time.UTC)}},
+		s.rows(`SELECT message, amount, "user", Computer, Source, SourceType, env, TimeGenerated FROM payments_CL`))
+	require.Equal(t, [][]any{{"a line with no source type"}}, s.rows(`SELECT RawData FROM httpevent_CL`))
+	rejects := s.rows(`SELECT Source, Line, Reason FROM VigilIngestErrors ORDER BY Line`)
+	require.Len(t, rejects, 2)
+	require.Equal(t, []any{"hec", int64(2)}, rejects[0][:2])
+	require.Contains(t, rejects[0][2], `"event" field is required`)
+	require.Contains(t, fmt.Sprint(rejects[1][2]), "does not start with {")
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
