@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
 	"github.com/vigilsec/vigil/internal/ingest/source/hec"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -55,6 +56,8 @@ type Deps struct {
 	Log           *slog.Logger
 	// HEC serves the Splunk HTTP Event Collector endpoints; nil answers them 503.
 	HEC *hec.Handler
+	// Elastic serves the Elasticsearch endpoints (/, /_bulk, probes); nil answers them 503.
+	Elastic *elastic.Handler
 }
 
 // Server holds the routes.

