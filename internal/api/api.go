@@ -18,6 +18,7 @@ import (
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
 	"github.com/vigilsec/vigil/internal/ingest/source/hec"
+	"github.com/vigilsec/vigil/internal/ingest/source/otlp"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
@@ -58,6 +59,8 @@ type Deps struct {
 	HEC *hec.Handler
 	// Elastic serves the Elasticsearch endpoints (/, /_bulk, probes); nil answers them 503.
 	Elastic *elastic.Handler
+	// OTLP serves OTLP/HTTP logs (/v1/logs); nil answers 503.
+	OTLP *otlp.Handler
 }
 
 // Server holds the routes.

@@ -12,6 +12,7 @@ import (
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
 	"github.com/vigilsec/vigil/internal/ingest/source/hec"
+	"github.com/vigilsec/vigil/internal/ingest/source/otlp"
 )
 
 // The ingestion endpoints of other products' protocols live outside /api/v1, where their clients expect them:
@@ -64,25 +65,25 @@ func compatToken(header string) (string, error) {
 }
 
 // requireCompat authenticates like require, but reports failures through fail in the protocol's own shape.
-func (s *Server) requireCompat(p auth.Permission, fail func(w http.ResponseWriter, why authFailure)) func(http.Handler) http.Handler {
+func (s *Server) requireCompat(p auth.Permission, fail func(w http.ResponseWriter, r *http.Request, why authFailure)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			secret, err := compatToken(r.Header.Get("Authorization"))
 			if err != nil {
 				if errors.Is(err, auth.ErrNoToken) {
-					fail(w, authMissing)
+					fail(w, r, authMissing)
 				} else {
-					fail(w, authInvalid)
+					fail(w, r, authInvalid)
 				}
 				return
 			}
 			tok, err := s.d.Tokens.Verify(r.Context(), secret)
 			if err != nil {
-				fail(w, authInvalid)
+				fail(w, r, authInvalid)
 				return
 			}
 			if !auth.Allowed(tok.Role, p) {
-				fail(w, authForbidden)
+				fail(w, r, authForbidden)
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, tok)))
@@ -94,9 +95,19 @@ func (s *Server) requireCompat(p auth.Permission, fail func(w http.ResponseWrite
 func (s *Server) mountIngestCompat(r chi.Router) {
 	s.mountHEC(r)
 	s.mountElastic(r)
+	logs := func(w http.ResponseWriter, r *http.Request) {
+		if s.d.OTLP == nil {
+			otlp.WriteStatus(w, r, http.StatusServiceUnavailable, 14, "OTLP logs are disabled")
+			return
+		}
+		s.d.OTLP.Logs(w, r)
+	}
+	r.With(s.requireCompat(auth.PermIngest, func(w http.ResponseWriter, r *http.Request, why authFailure) {
+		otlp.AuthFailure(w, r, why == authForbidden)
+	})).Post("/v1/logs", logs)
 }
 
-func elasticAuthFailure(w http.ResponseWriter, why authFailure) {
+func elasticAuthFailure(w http.ResponseWriter, _ *http.Request, why authFailure) {
 	switch why {
 	case authForbidden:
 		elastic.WriteJSON(w, http.StatusForbidden, elastic.Error(403, "security_exception", "the token's role does not hold the ingest permission"))
@@ -150,7 +161,7 @@ func (s *Server) mountElastic(r chi.Router) {
 	})
 }
 
-func hecAuthFailure(w http.ResponseWriter, why authFailure) {
+func hecAuthFailure(w http.ResponseWriter, _ *http.Request, why authFailure) {
 	switch why {
 	case authMissing:
 		w.Header().Set("WWW-Authenticate", `Splunk realm="vigil"`)

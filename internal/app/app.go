@@ -25,6 +25,7 @@ import (
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
 	"github.com/vigilsec/vigil/internal/ingest/source/hec"
+	"github.com/vigilsec/vigil/internal/ingest/source/otlp"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -87,6 +88,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 			return nil, fmt.Errorf("custom table %s: %w", name, err)
 		}
 	}
+	if err := a.Catalog.AddIngestTables(); err != nil {
+		return nil, err
+	}
 	if a.Events, err = duckdb.Open(ctx, cfg.EventsPath(), duckdb.Options{Threads: cfg.Store.Threads, MemoryLimit: cfg.Store.MemoryLimit}); err != nil {
 		return nil, fmt.Errorf("event store: %w", err)
 	}
@@ -143,6 +147,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	a.API = api.New(api.Deps{
 		HEC:     hecHandler,
 		Elastic: esHandler,
+		OTLP:    otlp.New(a.Catalog, a.Receiver, cfg.Ingest.MaxBodyBytes),
 		Hunt:    a.Hunt,
 		Alerts:  a.State,
 		Catalog: a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,

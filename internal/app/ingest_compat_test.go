@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/ingest/source/otlp"
 )
 
 // post sends body with the given headers and returns the status and the decoded JSON answer.
@@ -272,4 +274,72 @@ func TestElasticBulk(t *testing.T) {
 	require.Equal(t, 400, code, string(raw))
 	code, _, _ = s.req("POST", "/_bulk", []byte(`{"index":{"_index":"x"}}`), "Authorization", "Bearer "+s.token("reader"))
 	require.Equal(t, 403, code)
+}
+
+// TestOTLPLogs sends logs as the OpenTelemetry collector's otlphttp exporter does (protobuf, gzip) and as JSON, and
+// checks the tables and the partial-success answer.
+func TestOTLPLogs(t *testing.T) {
+	s := start(t, nil)
+	tok := s.token("ingest")
+	bearer := "Bearer " + tok
+	ts := uint64(time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC).UnixNano())
+	recs := []otlp.Record{
+		{ // from the collector's syslog receiver
+			Resource:     []otlp.KeyValue{{Key: "host.name", Value: "collector-1"}},
+			TimeUnixNano: ts, SeverityNumber: 9, SeverityText: "info",
+			Body: "<38>May  1 10:00:00 web-4 sshd[99]: Accepted password for dave from 192.0.2.44 port 40000 ssh2",
+			Attributes: []otlp.KeyValue{{Key: "appname", Value: "sshd"}, {Key: "hostname", Value: "web-4"}, {Key: "priority", Value: int64(38)},
+				{Key: "proc_id", Value: "99"}, {Key: "message", Value: "Accepted password for dave from 192.0.2.44 port 40000 ssh2"}},
+		},
+		{ // an application log
+			Resource: []otlp.KeyValue{{Key: "service.name", Value: "checkout"}, {Key: "host.name", Value: "pay-1"}},
+			Scope:    otlp.Scope{Name: "checkout.payments", Version: "2.1.0"}, TimeUnixNano: ts + 1e9, SeverityNumber: 17, SeverityText: "ERROR",
+			Body: "payment failed", Attributes: []otlp.KeyValue{{Key: "order.id", Value: int64(1234)}},
+			TraceID: []byte{0x5b, 0x8e, 0xff, 0xf7, 0x98, 0x03, 0x81, 0x03, 0xd2, 0x69, 0xb6, 0x33, 0x81, 0x3f, 0xc6, 0x0c},
+			SpanID:  []byte{0xee, 0xe1, 0x9b, 0x7e, 0xc3, 0xc1, 0xb1, 0x74},
+		},
+		{ // a record that names its table
+			TimeUnixNano: ts + 2e9, Body: []otlp.KeyValue{{Key: "DeviceVendor", Value: "Acme"}, {Key: "Activity", Value: "blocked"}},
+			Attributes: []otlp.KeyValue{{Key: "vigil.table", Value: "CommonSecurityLog"}, {Key: "SourceIP", Value: "198.51.100.1"}},
+		},
+	}
+	code, hdr, raw := s.req("POST", "/v1/logs", gz(t, otlp.EncodeProto(recs)), "Authorization", bearer, "Content-Type", "application/x-protobuf", "Content-Encoding", "gzip")
+	require.Equal(t, 200, code, string(raw))
+	require.Equal(t, "application/x-protobuf", hdr.Get("Content-Type"))
+	require.Empty(t, raw, "an empty ExportLogsServiceResponse: no partial success")
+
+	js := `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"my.service"}}]},"scopeLogs":[{"scope":{"name":"my.library"},"logRecords":[
+{"timeUnixNano":"1714557603000000000","severityNumber":10,"severityText":"Information","body":{"stringValue":"Example log record"},"attributes":[{"key":"int.attribute","value":{"intValue":"10"}}]},
+{"timeUnixNano":"1714557604000000000","body":{"stringValue":"x"},"attributes":[{"key":"vigil.table","value":{"stringValue":"NoSuchTable"}}]}]}]}]}`
+	code, _, raw = s.req("POST", "/v1/logs", []byte(js), "Authorization", bearer, "Content-Type", "application/json")
+	require.Equal(t, 200, code, string(raw))
+	var ans struct {
+		PartialSuccess struct {
+			RejectedLogRecords string `json:"rejectedLogRecords"`
+			ErrorMessage       string `json:"errorMessage"`
+		} `json:"partialSuccess"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &ans))
+	require.Equal(t, "1", ans.PartialSuccess.RejectedLogRecords)
+	require.Contains(t, ans.PartialSuccess.ErrorMessage, `"NoSuchTable"`)
+
+	code, _, _ = s.req("POST", "/v1/logs", []byte("{"), "Authorization", bearer, "Content-Type", "application/json")
+	require.Equal(t, 400, code)
+	code, _, _ = s.req("POST", "/v1/logs", []byte("x"), "Authorization", bearer, "Content-Type", "text/plain")
+	require.Equal(t, 415, code)
+	code, _, _ = s.req("POST", "/v1/logs", []byte(js), "Content-Type", "application/json")
+	require.Equal(t, 401, code)
+
+	s.waitWritten()
+	require.Equal(t, [][]any{{"web-4", "sshd", "auth", "info", "Accepted password for dave from 192.0.2.44 port 40000 ssh2"}},
+		s.rows(`SELECT Computer, ProcessName, Facility, SeverityLevel, SyslogMessage FROM Syslog`))
+	require.Equal(t, [][]any{{"dave", "LogonSuccess", "192.0.2.44"}}, s.rows(`SELECT AccountName, ActionType, RemoteIP FROM DeviceLogonEvents`))
+	require.Equal(t, [][]any{
+		{"checkout", "pay-1", int64(17), "ERROR", "payment failed", "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", "checkout.payments", map[string]any{"order.id": float64(1234)}},
+		{"my.service", nil, int64(10), "Information", "Example log record", nil, nil, "my.library", map[string]any{"int.attribute": float64(10)}},
+	}, s.rows(`SELECT ServiceName, HostName, SeverityNumber, SeverityText, Body, TraceId, SpanId, ScopeName, Attributes FROM OTelLogs_CL ORDER BY TimeGenerated`))
+	require.Equal(t, [][]any{{"Acme", "blocked", "198.51.100.1"}}, s.rows(`SELECT DeviceVendor, Activity, SourceIP FROM CommonSecurityLog`))
+	rejects := s.rows(`SELECT Source, Reason FROM VigilIngestErrors ORDER BY Reason`)
+	require.Len(t, rejects, 2)
+	require.Equal(t, "otlp", rejects[0][0])
 }
