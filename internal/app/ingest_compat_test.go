@@ -97,6 +97,7 @@ func TestSplunkHEC(t *testing.T) {
 	fluent := `{"time":1714557603,"sourcetype":"XmlWinEventLog:Security","event":` + jsonString(xmlLogon) + `}
 {"time":1714557604,"index":"Syslog","sourcetype":"_json","event":{"Computer":"db-1","SyslogMessage":"direct row","Facility":"daemon"}}
 {"time":1714557605,"event":"a line with no source type"}
+{"sourcetype":"aws:cloudtrail","event":{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:09Z","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.5","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/eve"}}}
 `
 	code, ans = s.post("/services/collector", []byte(fluent), "Authorization", "Bearer "+tok)
 	require.Equal(t, 200, code, ans)
@@ -146,6 +147,7 @@ func TestSplunkHEC(t *testing.T) {
 	require.Equal(t, [][]any{{"payment ok", 12.5, "carol", "pay-1", "pay.log", "payments", "prod", time.Date(2024, 5, 1, 10, 0, 2, 250000000, time.UTC)}},
 		s.rows(`SELECT message, amount, "user", Computer, Source, SourceType, env, TimeGenerated FROM payments_CL`))
 	require.Equal(t, [][]any{{"a line with no source type"}}, s.rows(`SELECT RawData FROM httpevent_CL`))
+	require.Equal(t, [][]any{{"GetCallerIdentity", "arn:aws:iam::123456789012:user/eve"}}, s.rows(`SELECT EventName, UserIdentityArn FROM AWSCloudTrail`))
 	rejects := s.rows(`SELECT Source, Line, Reason FROM VigilIngestErrors ORDER BY Line`)
 	require.Len(t, rejects, 2)
 	require.Equal(t, []any{"hec", int64(2)}, rejects[0][:2])

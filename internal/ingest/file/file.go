@@ -1,5 +1,6 @@
 // Package file imports events from a file or any other byte stream (an upload, a pipe): Windows event JSON,
-// syslog text (with CEF and LEEF lines recognised among it), or NDJSON holding a table's own columns. The format
+// syslog text (with CEF and LEEF lines recognised among it), cloud audit records (CloudTrail, Entra, Microsoft 365,
+// Okta, Google Workspace), or NDJSON holding a table's own columns. The format
 // is given or detected from the first bytes, every record is judged on its own, and the rows are handed on in
 // batches, one table per batch.
 package file
@@ -246,8 +247,8 @@ func readNDJSON(r io.Reader, set *tables.Set, table string, maxRejects int, flus
 }
 
 // Detect guesses the format of a stream from its first bytes: a registered magic prefix (see [RegisterMagic]);
-// Windows event JSON when the first object has a
-// System section, a winlog object or an EventID; CEF or LEEF when the first line carries their header; syslog for
+// a cloud audit format (CloudTrail, Entra sign-ins or audits, Microsoft 365, Okta, Google Workspace) by its field
+// names; Windows event JSON when the first object has a System section, a winlog object or an EventID; CEF or LEEF when the first line carries their header; syslog for
 // other text. It returns "" for JSON that is not a Windows event (NDJSON needs its table named).
 func Detect(head []byte) string {
 	mu.RLock()
@@ -264,6 +265,9 @@ func Detect(head []byte) string {
 		return ""
 	}
 	if t[0] == '{' || t[0] == '[' {
+		if f := detectCloud(t); f != "" {
+			return f
+		}
 		for _, key := range []string{`"System"`, `"winlog"`, `"EventID"`, `"EventId"`} {
 			if bytes.Contains(t, []byte(key)) {
 				return FormatWinEvent

@@ -90,6 +90,7 @@ func TestRouter(t *testing.T) {
 		"syslog": "syslog", "SYSLOG": "syslog", "linux_secure": "syslog", "cef": "syslog", "fortinet:fortigate:cef": "syslog",
 		"XmlWinEventLog": "winevent", "XmlWinEventLog:Security": "winevent", "WinEventLog:System": "winevent",
 		"_json": "json", "myapp": "json", "": "json", "aws:cloudtrail": "table:AWSCloudTrail", "fortinet:fortigate": "syslog",
+		"ms:aad:signin": "cloud:entra-signin", "gws:reports:login": "cloud:gworkspace",
 	} {
 		require.Equal(t, want, r.Reader(st), st)
 	}

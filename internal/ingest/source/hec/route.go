@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/ingest/file"
 	"github.com/vigilsec/vigil/internal/ingest/normalize/windows"
+	"github.com/vigilsec/vigil/internal/ingest/parse/cloud"
 	"github.com/vigilsec/vigil/internal/ingest/parse/syslog"
 	"github.com/vigilsec/vigil/internal/ingest/source"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -29,24 +30,35 @@ const (
 	ReaderJSON = "json"
 	// TablePrefix prefixes a table name ("table:AWSCloudTrail"): object events go into that table by column name.
 	TablePrefix = "table:"
+	// CloudPrefix prefixes a cloud audit format ("cloud:cloudtrail", see package cloud): object events are read as
+	// records of that service.
+	CloudPrefix = "cloud:"
 )
 
 // DefaultSourceTypes maps Splunk source types to readers. Keys are matched without regard to case; a key ending
 // in "*" matches by prefix and one starting with "*" by suffix ("*:cef" matches "fortinet:cef").
 var DefaultSourceTypes = map[string]string{
-	"syslog":                ReaderSyslog,
-	"linux_secure":          ReaderSyslog,
-	"linux_messages_syslog": ReaderSyslog,
-	"rfc5424_syslog":        ReaderSyslog,
-	"cef":                   ReaderSyslog,
-	"*:cef":                 ReaderSyslog,
-	"leef":                  ReaderSyslog,
-	"*:leef":                ReaderSyslog,
-	"XmlWinEventLog":        ReaderWinEvent,
-	"XmlWinEventLog:*":      ReaderWinEvent,
-	"WinEventLog":           ReaderWinEvent,
-	"WinEventLog:*":         ReaderWinEvent,
-	"_json":                 ReaderJSON,
+	"syslog":                   ReaderSyslog,
+	"linux_secure":             ReaderSyslog,
+	"linux_messages_syslog":    ReaderSyslog,
+	"rfc5424_syslog":           ReaderSyslog,
+	"cef":                      ReaderSyslog,
+	"*:cef":                    ReaderSyslog,
+	"leef":                     ReaderSyslog,
+	"*:leef":                   ReaderSyslog,
+	"XmlWinEventLog":           ReaderWinEvent,
+	"XmlWinEventLog:*":         ReaderWinEvent,
+	"WinEventLog":              ReaderWinEvent,
+	"WinEventLog:*":            ReaderWinEvent,
+	"_json":                    ReaderJSON,
+	"aws:cloudtrail":           CloudPrefix + cloud.FormatCloudTrail,
+	"ms:aad:signin":            CloudPrefix + cloud.FormatEntraSignIn,
+	"azure:aad:signin":         CloudPrefix + cloud.FormatEntraSignIn,
+	"ms:aad:audit":             CloudPrefix + cloud.FormatEntraAudit,
+	"azure:aad:audit":          CloudPrefix + cloud.FormatEntraAudit,
+	"o365:management:activity": CloudPrefix + cloud.FormatO365,
+	"OktaIM2:log":              CloudPrefix + cloud.FormatOkta,
+	"gws:reports:*":            CloudPrefix + cloud.FormatGWorkspace,
 }
 
 // Router picks the reader of a source type: the configured map first, then [DefaultSourceTypes], else
@@ -100,7 +112,10 @@ func ValidReader(v string) error {
 	if t, ok := strings.CutPrefix(v, TablePrefix); ok && schema.ValidTableName(t) {
 		return nil
 	}
-	return fmt.Errorf("unknown reader %q (syslog, winevent, json or table:<Name>)", v)
+	if f, ok := strings.CutPrefix(v, CloudPrefix); ok && cloud.Normalizers[f] != nil {
+		return nil
+	}
+	return fmt.Errorf("unknown reader %q (syslog, winevent, json, table:<Name> or cloud:<%s>)", v, strings.Join(cloud.Formats(), "|"))
 }
 
 // Reader returns the reader of a source type.
@@ -152,6 +167,11 @@ func (n *normalizer) write(ctx context.Context, q *source.Request, e *Event, rec
 			return windows.Write(ev, q.Set)
 		}
 		return windows.Normalize(e.Event, q.Set)
+	case strings.HasPrefix(reader, CloudPrefix):
+		if e.Event.Type() != fastjson.TypeObject {
+			return &RecordError{Code: CodeInvalidFormat, Reason: fmt.Sprintf("source type %q is read as %s records, but the event is %s", e.SourceType, strings.TrimPrefix(reader, CloudPrefix), e.Event.Type())}
+		}
+		return cloud.Normalizers[strings.TrimPrefix(reader, CloudPrefix)](e.Event, q.Set)
 	case strings.HasPrefix(reader, TablePrefix):
 		return n.object(ctx, q, strings.TrimPrefix(reader, TablePrefix), e, t)
 	}
