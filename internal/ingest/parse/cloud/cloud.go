@@ -114,7 +114,6 @@ type mapper struct {
 	used  map[string]bool   // top-level keys written to a column
 }
 
-
 func newMapper(r tables.Row) *mapper {
 	t := r.Table()
 	lower := map[string]string{}
