@@ -19,6 +19,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
+	"github.com/vigilsec/vigil/internal/ingest/parse/auditd"
 	"github.com/vigilsec/vigil/internal/ingest/parse/ndjson"
 	"github.com/vigilsec/vigil/internal/ingest/parse/winevent"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -35,6 +36,9 @@ const (
 	FormatCEF = "cef"
 	// FormatLEEF is LEEF 1.0/2.0 lines, bare or after a syslog header.
 	FormatLEEF = "leef"
+	// FormatAuditd is Linux audit records (audit.log), bare or in syslog messages; syslog lines among them are read
+	// as syslog.
+	FormatAuditd = "auditd"
 	// FormatNDJSON prefixes a table name ("ndjson:SecurityEvent"): NDJSON of that table's own columns. A bare
 	// table name means the same.
 	FormatNDJSON = "ndjson"
@@ -174,7 +178,7 @@ func ImportWith(ctx context.Context, r io.Reader, opts Options, cat *schema.Cata
 			return sum, errors.New("cannot detect the format: give one (winevent, syslog, cef, leef, ndjson:<Table>)")
 		}
 		reader = format
-		if format == FormatCEF || format == FormatLEEF {
+		if format == FormatCEF || format == FormatLEEF || format == FormatAuditd {
 			// A detected text format reads every line by its own header.
 			reader = FormatSyslog
 		}
@@ -277,6 +281,8 @@ func Detect(head []byte) string {
 	}
 	first, _, _ := bytes.Cut(t, []byte("\n"))
 	switch {
+	case auditd.IsRecord(string(first)):
+		return textFormat(FormatAuditd)
 	case bytes.Contains(first, []byte("CEF:")):
 		return textFormat(FormatCEF)
 	case bytes.Contains(first, []byte("LEEF:")):

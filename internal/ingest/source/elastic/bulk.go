@@ -210,6 +210,9 @@ func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 	if action != nil && !failed {
 		items = append(items, item{op: action.Op, index: action.Index, id: action.ID, status: 400, errType: "illegal_argument_exception", reason: "the action has no document line after it"})
 	}
+	if err := m.Flush(q); err != nil && !failed {
+		q.Reject(lineNo, "", err, "")
+	}
 	if !failed && !commit() {
 		failed = true
 	}

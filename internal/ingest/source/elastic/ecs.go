@@ -13,6 +13,7 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest/normalize"
 	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
 	"github.com/vigilsec/vigil/internal/ingest/normalize/windows"
+	"github.com/vigilsec/vigil/internal/ingest/parse/auditd"
 	"github.com/vigilsec/vigil/internal/ingest/parse/syslog"
 	"github.com/vigilsec/vigil/internal/ingest/source"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -56,6 +57,13 @@ func (m *Mapper) Write(ctx context.Context, q *source.Request, index string, doc
 		return writeProcess(doc, ts, q.Set)
 	case module == "file_integrity" && has(doc, "file"):
 		return writeFile(doc, ts, q.Set)
+	case dataset == "auditd.log" || module == "auditd" && auditd.IsRecord(str(doc, "message")):
+		// Filebeat's auditd module ships audit.log lines; they are joined into events like any audit records.
+		msg := str(doc, "message")
+		if !auditd.IsRecord(msg) {
+			return fmt.Errorf("an auditd.log document needs an audit record as its message")
+		}
+		return m.lines.Normalize(msg, syslog.Meta{Received: ts, SenderIP: str(doc, "host", "name")}, q.Set)
 	case isSystemLog(dataset, doc):
 		msg := str(doc, "message")
 		if msg == "" {
@@ -80,6 +88,9 @@ func (m *Mapper) Write(ctx context.Context, q *source.Request, index string, doc
 	}
 	return q.Object(ctx, table, doc.GetObject(), ts)
 }
+
+// Flush writes the audit events still waiting for their last record.
+func (m *Mapper) Flush(q *source.Request) error { return m.lines.Flush(q.Set) }
 
 // IndexDataset derives a dataset name from an index: the dataset part of a data stream name
 // (logs-nginx.access-default → nginx.access), else the index without a leading ".ds-" and without what follows

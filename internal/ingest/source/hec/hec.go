@@ -200,7 +200,7 @@ func (h *Handler) Event(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil && !errors.Is(err, ErrSyntax) && !errors.Is(err, ErrTooLong) {
-			h.readFailed(w, r, q, err)
+			h.readFailed(w, r, q, n, err)
 			return
 		}
 		if err != nil {
@@ -232,7 +232,7 @@ func (h *Handler) Event(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	h.finish(w, r, q, &first)
+	h.finish(w, r, q, n, &first)
 }
 
 // Raw serves POST /services/collector/raw: text, one event a line, with the source type, host, source and index
@@ -269,7 +269,7 @@ func (h *Handler) Raw(w http.ResponseWriter, r *http.Request) {
 	for {
 		line, long, err := lr.Next()
 		if err != nil && !errors.Is(err, io.EOF) {
-			h.readFailed(w, r, q, err)
+			h.readFailed(w, r, q, n, err)
 			return
 		}
 		if text := strings.TrimRight(string(line), "\r\n"); strings.TrimSpace(text) != "" || long {
@@ -306,12 +306,15 @@ func (h *Handler) Raw(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	h.finish(w, r, q, &first)
+	h.finish(w, r, q, n, &first)
 }
 
-func (h *Handler) readFailed(w http.ResponseWriter, r *http.Request, q *source.Request, err error) {
+func (h *Handler) readFailed(w http.ResponseWriter, r *http.Request, q *source.Request, n *normalizer, err error) {
 	// What was read so far is kept; the client hears why the rest was not.
-	cerr := q.Commit(context.WithoutCancel(r.Context()))
+	cerr := n.lines.Flush(q.Set)
+	if cerr == nil {
+		cerr = q.Commit(context.WithoutCancel(r.Context()))
+	}
 	switch {
 	case cerr != nil:
 		h.commitFailed(w, cerr)
@@ -330,8 +333,13 @@ func (h *Handler) commitFailed(w http.ResponseWriter, err error) {
 	WriteAnswer(w, http.StatusInternalServerError, Answer{Text: "Internal server error", Code: 8})
 }
 
-func (h *Handler) finish(w http.ResponseWriter, r *http.Request, q *source.Request, first *firstReject) {
-	if err := q.Commit(r.Context()); err != nil {
+func (h *Handler) finish(w http.ResponseWriter, r *http.Request, q *source.Request, n *normalizer, first *firstReject) {
+	// Audit events still waiting for their last record are written with this request.
+	err := n.lines.Flush(q.Set)
+	if err == nil {
+		err = q.Commit(r.Context())
+	}
+	if err != nil {
 		h.commitFailed(w, err)
 		return
 	}
