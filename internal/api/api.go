@@ -16,6 +16,9 @@ import (
 
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
+	"github.com/vigilsec/vigil/internal/ingest/source/hec"
+	"github.com/vigilsec/vigil/internal/ingest/source/otlp"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
@@ -55,6 +58,12 @@ type Deps struct {
 	Ready         func() error
 	MaxBodyBytes  int64
 	Log           *slog.Logger
+	// HEC serves the Splunk HTTP Event Collector endpoints; nil answers them 503.
+	HEC *hec.Handler
+	// Elastic serves the Elasticsearch endpoints (/, /_bulk, probes); nil answers them 503.
+	Elastic *elastic.Handler
+	// OTLP serves OTLP/HTTP logs (/v1/logs); nil answers 503.
+	OTLP *otlp.Handler
 }
 
 // Server holds the routes.
@@ -97,6 +106,7 @@ func New(d Deps) *Server {
 		s.mountIncidents(r)
 		s.mountSigma(r)
 	})
+	s.mountIngestCompat(r)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such route"}, d.Log)
 	})

@@ -29,7 +29,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	srv := api.New(api.Deps{Catalog: schema.NewCatalog(), Metrics: http.NotFoundHandler()})
 	registered := map[string]bool{}
 	for _, r := range srv.Routes() {
-		registered[r[0]+" "+strings.TrimSuffix(r[1], "/")] = true
+		path := r[1]
+		if path != "/" {
+			path = strings.TrimSuffix(path, "/")
+		}
+		registered[r[0]+" "+path] = true
 	}
 	var missing, extra []string
 	for k := range registered {

@@ -24,6 +24,9 @@ import (
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/incident"
+	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
+	"github.com/vigilsec/vigil/internal/ingest/source/hec"
+	"github.com/vigilsec/vigil/internal/ingest/source/otlp"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/pipeline"
@@ -100,6 +103,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 			return nil, fmt.Errorf("custom table %s: %w", name, err)
 		}
 	}
+	if err := a.Catalog.AddIngestTables(); err != nil {
+		return nil, err
+	}
 	if a.Events, err = duckdb.Open(ctx, cfg.EventsPath(), duckdb.Options{Threads: cfg.Store.Threads, MemoryLimit: cfg.Store.MemoryLimit}); err != nil {
 		return nil, fmt.Errorf("event store: %w", err)
 	}
@@ -165,11 +171,27 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		a.NRT = &analytics.NRT{DB: a.State, Catalog: kcat, Alerts: alerts, Stream: a.Stream, Log: log, Publisher: a.Receiver}
 	}
 	a.RuleService = &analytics.Service{DB: a.State, Catalog: kcat, NRT: a.NRT}
+	hecCfg := cfg.HEC
+	hecCfg.MaxBodyBytes = cfg.Ingest.MaxBodyBytes
+	hecHandler, err := hec.New(hecCfg, a.Catalog, a.Receiver)
+	if err != nil {
+		return nil, err
+	}
+	hecHandler.Ready = a.ready
+	esCfg := cfg.Elastic
+	esCfg.MaxBodyBytes = cfg.Ingest.MaxBodyBytes
+	esHandler, err := elastic.New(esCfg, a.Catalog, a.Receiver)
+	if err != nil {
+		return nil, err
+	}
 	var sigmaRules api.SigmaRules
 	if a.Detector != nil {
 		sigmaRules = a.Detector
 	}
 	a.API = api.New(api.Deps{
+		HEC:       hecHandler,
+		Elastic:   esHandler,
+		OTLP:      otlp.New(a.Catalog, a.Receiver, cfg.Ingest.MaxBodyBytes),
 		Hunt:      a.Hunt,
 		Alerts:    a.State,
 		Rules:     a.RuleService,

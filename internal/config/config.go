@@ -19,6 +19,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
+	"github.com/vigilsec/vigil/internal/ingest/source/hec"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 )
 
@@ -45,6 +47,10 @@ type Config struct {
 	Syslog syslogsrc.Config `yaml:"syslog"`
 	// MetricsPublic serves /metrics without a token (off by default).
 	MetricsPublic bool `yaml:"metrics_public"`
+	// HEC configures the Splunk HTTP Event Collector endpoints (/services/collector).
+	HEC hec.Config `yaml:"hec"`
+	// Elastic configures the Elasticsearch-compatible endpoints (/_bulk and the probes Beats make).
+	Elastic elastic.Config `yaml:"elastic"`
 }
 
 // Analytics configures the rule scheduler.
@@ -396,6 +402,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Detection.CorrelationMaxGroups < 0 {
 		errs = append(errs, "detection.correlation_max_groups: must not be negative")
+	}
+	if err := c.HEC.Validate(); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if err := c.Elastic.Validate(); err != nil {
+		errs = append(errs, err.Error())
 	}
 	for _, d := range c.Detection.SigmaRules {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {

@@ -182,23 +182,10 @@ func (r *Receiver) resolveTable(ctx context.Context, name string, body io.Reader
 			break
 		}
 	}
-	if cols == nil {
-		cols = []schema.Column{}
-	}
-	t, err := r.catalog.AddCustom(name, cols)
+	t, err := r.createCustom(ctx, name, cols)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrBadTableName, err)
+		return nil, nil, err
 	}
-	var saved []schema.Column
-	for _, c := range t.Columns {
-		if !strings.HasPrefix(c.Name, "_") {
-			saved = append(saved, c)
-		}
-	}
-	if err := r.state.SaveCustomTable(ctx, t.Name, saved); err != nil {
-		return nil, nil, fmt.Errorf("save custom table %s: %w", t.Name, err)
-	}
-	r.log.Info("custom table created", "table", t.Name, "columns", len(saved))
 	return t, io.MultiReader(&consumed, br), nil
 }
 
@@ -242,6 +229,44 @@ func InferColumns(o *fastjson.Object) []schema.Column {
 	})
 	sort.SliceStable(cols, func(i, j int) bool { return cols[i].Name == "TimeGenerated" && cols[j].Name != "TimeGenerated" })
 	return cols
+}
+
+// CustomTable returns the custom (_CL) table called name, creating it, when it does not exist, with the columns
+// [InferColumns] derives from sample (which may be nil) and saving its definition in the state store. Receivers of
+// other products' protocols (Splunk HEC, Elasticsearch _bulk) use it for records that fit no schema table.
+func (r *Receiver) CustomTable(ctx context.Context, name string, sample *fastjson.Object) (*schema.Table, error) {
+	if t, ok := r.catalog.Table(name); ok {
+		return t, nil
+	}
+	if !schema.IsCustom(name) || !schema.ValidTableName(name) {
+		return nil, fmt.Errorf("%w %q", ErrBadTableName, name)
+	}
+	var cols []schema.Column
+	if sample != nil {
+		cols = InferColumns(sample)
+	}
+	return r.createCustom(ctx, name, cols)
+}
+
+func (r *Receiver) createCustom(ctx context.Context, name string, cols []schema.Column) (*schema.Table, error) {
+	if cols == nil {
+		cols = []schema.Column{}
+	}
+	t, err := r.catalog.AddCustom(name, cols)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadTableName, err)
+	}
+	var saved []schema.Column
+	for _, c := range t.Columns {
+		if !strings.HasPrefix(c.Name, "_") {
+			saved = append(saved, c)
+		}
+	}
+	if err := r.state.SaveCustomTable(ctx, t.Name, saved); err != nil {
+		return nil, fmt.Errorf("save custom table %s: %w", t.Name, err)
+	}
+	r.log.Info("custom table created", "table", t.Name, "columns", len(saved))
+	return t, nil
 }
 
 var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)

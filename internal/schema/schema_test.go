@@ -304,3 +304,17 @@ func TestCensus(t *testing.T) {
 		t.Logf("census tables with >= 20 queries not in the catalogue: %s", strings.Join(missing, ", "))
 	}
 }
+
+func TestAddIngestTables(t *testing.T) {
+	c := schema.NewCatalog()
+	_, ok := c.Table(schema.TableOkta)
+	require.False(t, ok, "not built in")
+	require.NoError(t, c.AddIngestTables())
+	require.NoError(t, c.AddIngestTables(), "twice is fine")
+	for _, name := range []string{schema.TableOTelLogs, schema.TableOkta, schema.TableGWorkspace} {
+		tb, ok := c.Table(name)
+		require.True(t, ok, name)
+		require.Equal(t, "custom", tb.Source)
+		require.Equal(t, "TimeGenerated", tb.TimeColumn)
+	}
+}

@@ -102,19 +102,37 @@ func TestCorpusRegressionJSON(t *testing.T) {
 }
 
 // TestCorpusText imports the text samples (Linux auditd logs, the Cisco syslog line of the regression data) with
-// format detection: they read as syslog without rejects.
+// format detection and without rejects: the audit records are joined into one process event per execve, the
+// syslog line reads as syslog.
 func TestCorpusText(t *testing.T) {
 	files := append(corpusFiles(t, "samples/otrf-linux-auditd", ".log"), corpusFiles(t, "sigmahq/regression_data", ".raw")...)
 	cat := schema.NewCatalog()
 	total := map[string]int{}
-	read := 0
+	read, syslogLines := 0, 0
+	var commands []string
 	for _, p := range files {
 		f, err := os.Open(p)
 		require.NoError(t, err)
-		sum, err := file.Import(context.Background(), f, "", cat, func(*batch.Batch) error { return nil })
+		sum, err := file.Import(context.Background(), f, "", cat, func(b *batch.Batch) error {
+			if b.Table == "DeviceProcessEvents" {
+				for _, c := range b.Columns {
+					if c.Name == "ProcessCommandLine" {
+						for i := 0; i < b.Len; i++ {
+							commands = append(commands, c.Value(i).(string))
+						}
+					}
+				}
+			}
+			return nil
+		})
 		require.NoError(t, f.Close())
 		require.NoError(t, err, p)
-		require.Equal(t, file.FormatSyslog, sum.Format, p)
+		if strings.HasSuffix(p, ".log") {
+			require.Equal(t, file.FormatAuditd, sum.Format, p)
+		} else {
+			require.Equal(t, file.FormatSyslog, sum.Format, p)
+			syslogLines += sum.Read
+		}
 		require.Zero(t, sum.Rejected, "%s: %+v", p, sum.Rejects)
 		read += sum.Read
 		for k, n := range sum.ByTable {
@@ -122,5 +140,7 @@ func TestCorpusText(t *testing.T) {
 		}
 	}
 	logCounts(t, len(files), read, total)
-	require.Equal(t, read, total["Syslog"])
+	require.Equal(t, syslogLines, total["Syslog"], "no audit event is left over as a Syslog row")
+	sort.Strings(commands)
+	require.Equal(t, []string{"arp -a", "dd if=/dev/zero bs=1 count=1", "grep -v ^?"}, commands, "one row per execve, arguments joined")
 }

@@ -1,5 +1,6 @@
 // Package file imports events from a file or any other byte stream (an upload, a pipe): Windows event JSON,
-// syslog text (with CEF and LEEF lines recognised among it), or NDJSON holding a table's own columns. The format
+// syslog text (with CEF and LEEF lines recognised among it), cloud audit records (CloudTrail, Entra, Microsoft 365,
+// Okta, Google Workspace), or NDJSON holding a table's own columns. The format
 // is given or detected from the first bytes, every record is judged on its own, and the rows are handed on in
 // batches, one table per batch.
 package file
@@ -18,6 +19,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
+	"github.com/vigilsec/vigil/internal/ingest/parse/auditd"
 	"github.com/vigilsec/vigil/internal/ingest/parse/ndjson"
 	"github.com/vigilsec/vigil/internal/ingest/parse/winevent"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -34,6 +36,9 @@ const (
 	FormatCEF = "cef"
 	// FormatLEEF is LEEF 1.0/2.0 lines, bare or after a syslog header.
 	FormatLEEF = "leef"
+	// FormatAuditd is Linux audit records (audit.log), bare or in syslog messages; syslog lines among them are read
+	// as syslog.
+	FormatAuditd = "auditd"
 	// FormatNDJSON prefixes a table name ("ndjson:SecurityEvent"): NDJSON of that table's own columns. A bare
 	// table name means the same.
 	FormatNDJSON = "ndjson"
@@ -173,7 +178,7 @@ func ImportWith(ctx context.Context, r io.Reader, opts Options, cat *schema.Cata
 			return sum, errors.New("cannot detect the format: give one (winevent, syslog, cef, leef, ndjson:<Table>)")
 		}
 		reader = format
-		if format == FormatCEF || format == FormatLEEF {
+		if format == FormatCEF || format == FormatLEEF || format == FormatAuditd {
 			// A detected text format reads every line by its own header.
 			reader = FormatSyslog
 		}
@@ -246,8 +251,8 @@ func readNDJSON(r io.Reader, set *tables.Set, table string, maxRejects int, flus
 }
 
 // Detect guesses the format of a stream from its first bytes: a registered magic prefix (see [RegisterMagic]);
-// Windows event JSON when the first object has a
-// System section, a winlog object or an EventID; CEF or LEEF when the first line carries their header; syslog for
+// a cloud audit format (CloudTrail, Entra sign-ins or audits, Microsoft 365, Okta, Google Workspace) by its field
+// names; Windows event JSON when the first object has a System section, a winlog object or an EventID; CEF or LEEF when the first line carries their header; syslog for
 // other text. It returns "" for JSON that is not a Windows event (NDJSON needs its table named).
 func Detect(head []byte) string {
 	mu.RLock()
@@ -264,6 +269,9 @@ func Detect(head []byte) string {
 		return ""
 	}
 	if t[0] == '{' || t[0] == '[' {
+		if f := detectCloud(t); f != "" {
+			return f
+		}
 		for _, key := range []string{`"System"`, `"winlog"`, `"EventID"`, `"EventId"`} {
 			if bytes.Contains(t, []byte(key)) {
 				return FormatWinEvent
@@ -273,6 +281,8 @@ func Detect(head []byte) string {
 	}
 	first, _, _ := bytes.Cut(t, []byte("\n"))
 	switch {
+	case auditd.IsRecord(string(first)):
+		return textFormat(FormatAuditd)
 	case bytes.Contains(first, []byte("CEF:")):
 		return textFormat(FormatCEF)
 	case bytes.Contains(first, []byte("LEEF:")):

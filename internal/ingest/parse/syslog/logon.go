@@ -83,7 +83,8 @@ func sshd(s string) (LogonEvent, bool) {
 }
 
 func sudo(s string) (LogonEvent, bool) {
-	invoker, rest, ok := strings.Cut(s, " : ")
+	// sudo pads the user name with spaces after the tag ("sudo:    alice : TTY=...").
+	invoker, rest, ok := strings.Cut(strings.TrimLeft(s, " "), " : ")
 	if !ok || strings.ContainsAny(invoker, " ;") || invoker == "" {
 		return LogonEvent{}, false
 	}

@@ -270,3 +270,13 @@ func BenchmarkParseWrite(b *testing.B) {
 		b.ReportMetric(float64(b.N)/d, "lines/cpu-s")
 	}
 }
+
+func TestSudoPaddedUser(t *testing.T) {
+	m, err := syslog.Parse("May  1 10:00:06 web-2 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id")
+	require.NoError(t, err)
+	l, ok := syslog.Logon(&m)
+	require.True(t, ok, "sudo pads the invoking user with spaces")
+	require.Equal(t, "alice", l.Invoker)
+	require.Equal(t, "root", l.Account)
+	require.Equal(t, "/usr/bin/id", l.Command)
+}

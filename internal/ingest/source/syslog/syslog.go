@@ -192,6 +192,9 @@ func (g *gatherer) flush() {
 		g.s.pub.KeepRejects(g.ctx, "syslog/"+g.proto, "", g.kept)
 		g.rej, g.kept = 0, nil
 	}
+	if err := g.lines.Flush(g.set); err != nil {
+		g.s.log.Error("writing waiting audit events failed", "err", err)
+	}
 	if g.set.Rows() == 0 {
 		return
 	}
