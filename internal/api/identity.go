@@ -185,7 +185,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	audit.Describe(r.Context(), audit.Change{Action: "user.password_change", TargetType: "user", Target: u.ID})
 	if u.Source != "local" || !auth.VerifyPassword(u.PasswordHash, req.CurrentPassword) {
-		return &Error{Status: http.StatusForbidden, Code: "bad_password", Message: "the current password is wrong"}
+		return &Error{Status: http.StatusBadRequest, Code: "bad_password", Message: "the current password is wrong"}
 	}
 	if _, err := s.d.Users.SetPassword(r.Context(), u.ID, req.NewPassword); err != nil {
 		return err
@@ -242,7 +242,7 @@ func (s *Server) disableOwnTOTP(w http.ResponseWriter, r *http.Request) error {
 	audit.Describe(r.Context(), audit.Change{Action: "user.totp_disable", TargetType: "user", Target: u.ID,
 		Before: map[string]bool{"totpEnabled": u.TOTPEnabled}, After: map[string]bool{"totpEnabled": false}})
 	if u.Source != "local" || !auth.VerifyPassword(u.PasswordHash, req.Password) {
-		return &Error{Status: http.StatusForbidden, Code: "bad_password", Message: "the password is wrong"}
+		return &Error{Status: http.StatusBadRequest, Code: "bad_password", Message: "the password is wrong"}
 	}
 	if err := s.d.Users.DisableTOTP(r.Context(), u.ID); err != nil {
 		return err

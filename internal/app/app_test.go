@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -366,19 +367,53 @@ func TestSigmaOnTheStream(t *testing.T) {
 }
 
 // TestEveryRouteEnforcesItsPermission walks every route the server registers: anonymous requests get 401 (except
-// the health routes), and a token of each role is allowed exactly when the role holds the permission the OpenAPI
-// document names for the route (auth.Roles is the table).
+// the public routes: health, sign-in), and each principal is allowed exactly when its role holds the permission the
+// OpenAPI document names for the route, else 403. The principals are a token of each built-in role, tokens of
+// custom roles, and a user signed in through the portal (session cookie and CSRF header). The expected rights come
+// from auth.Roles and the custom roles' definitions.
 func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 	s := start(t, nil)
+	ctx := context.Background()
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Permission string `json:"x-permission"`
 		} `json:"paths"`
 	}
 	require.NoError(t, json.Unmarshal(api.OpenAPI(), &doc))
+	perms := map[string][]auth.Permission{}
+	for role, ps := range auth.Roles {
+		perms[role] = ps
+	}
+	custom := map[string][]auth.Permission{
+		"custom_rules":    {auth.PermReadData, auth.PermManageRules},
+		"custom_approver": {auth.PermApproveResponse},
+		"custom_settings": {auth.PermManageSettings, auth.PermManageAutomation, auth.PermReadMetrics},
+	}
+	now := time.Now()
+	for name, ps := range custom {
+		var list []string
+		for _, p := range ps {
+			list = append(list, string(p))
+		}
+		require.NoError(t, s.a.State.CreateRole(ctx, state.Role{Name: name, Permissions: list, CreatedAt: now, UpdatedAt: now}))
+		perms[name] = ps
+	}
 	tokens := map[string]string{}
-	for _, role := range auth.RoleNames() {
-		tokens[role] = s.token(role)
+	for role := range perms {
+		_, secret, err := s.a.Tokens.Create(ctx, role+"-test", role, 0)
+		require.NoError(t, err)
+		tokens[role] = secret
+	}
+	// A portal user: each request gets a fresh session (the walk signs out, changes passwords and so on).
+	u, err := s.a.Users.Create(ctx, auth.NewUser{Username: "walker", Password: "tulip-orbit-canvas-42", Role: "responder"})
+	require.NoError(t, err)
+	session := func() (string, string) {
+		value, rec, err := s.a.Sessions.Create(ctx, u, "127.0.0.1", "walk", "password")
+		require.NoError(t, err)
+		return value, rec.CSRF
+	}
+	allowed := func(role string, p auth.Permission) bool {
+		return p == auth.PermAuthenticated || slices.Contains(perms[role], p)
 	}
 	routes := s.a.API.Routes()
 	require.NotEmpty(t, routes)
@@ -386,7 +421,7 @@ func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 		method, path := r[0], strings.TrimSuffix(r[1], "/")
 		op, ok := doc.Paths[path][strings.ToLower(method)]
 		require.True(t, ok, "%s %s is registered but not documented", method, path)
-		url := strings.NewReplacer("{table}", "Syslog", "{id}", "nonexistent").Replace(path)
+		url := strings.NewReplacer("{table}", "Syslog", "{id}", "nonexistent", "{name}", "nonexistent").Replace(path)
 		code, _ := s.do(method, url, "", strings.NewReader("{}"))
 		if op.Permission == "none" {
 			require.NotEqual(t, 401, code, "%s %s is public", method, path)
@@ -395,11 +430,18 @@ func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 		require.Equal(t, 401, code, "anonymous %s %s", method, path)
 		for role, tok := range tokens {
 			code, _ := s.do(method, url, tok, strings.NewReader("{}"))
-			if auth.Allowed(role, auth.Permission(op.Permission)) {
+			if allowed(role, auth.Permission(op.Permission)) {
 				require.NotContains(t, []int{401, 403}, code, "%s may %s %s", role, method, path)
 			} else {
 				require.Equal(t, 403, code, "%s may not %s %s", role, method, path)
 			}
+		}
+		value, csrf := session()
+		code, _ = s.do(method, url, "", strings.NewReader("{}"), "Cookie", auth.SessionCookie+"="+value, auth.CSRFHeader, csrf)
+		if allowed("responder", auth.Permission(op.Permission)) {
+			require.NotContains(t, []int{401, 403}, code, "a responder's session may %s %s", method, path)
+		} else {
+			require.Equal(t, 403, code, "a responder's session may not %s %s", method, path)
 		}
 	}
 }
