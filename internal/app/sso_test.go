@@ -219,7 +219,11 @@ func TestOIDCSignIn(t *testing.T) {
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
 	for name, mutate := range map[string]func(map[string]any) *rsa.PrivateKey{
-		"wrong audience": func(c map[string]any) *rsa.PrivateKey { c["aud"] = []string{"someone-else"}; c["azp"] = "someone-else"; return nil },
+		"wrong audience": func(c map[string]any) *rsa.PrivateKey {
+			c["aud"] = []string{"someone-else"}
+			c["azp"] = "someone-else"
+			return nil
+		},
 		"expired": func(c map[string]any) *rsa.PrivateKey {
 			c["exp"], c["iat"] = time.Now().Add(-time.Hour).Unix(), time.Now().Add(-2*time.Hour).Unix()
 			return nil
