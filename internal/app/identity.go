@@ -98,9 +98,11 @@ func (a *App) sweepSessions(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.State.DeleteExpiredSessions(ctx, time.Now(), time.Duration(a.Config.Auth.Session.Idle)); err != nil {
+			idle := time.Duration(a.Config.Auth.Session.Idle)
+			if _, err := a.State.DeleteExpiredSessions(ctx, time.Now(), idle); err != nil {
 				a.Log.Warn("removing ended sessions failed", "err", err)
 			}
+			a.Sessions.Forget(time.Now().Add(-idle))
 		}
 	}
 }

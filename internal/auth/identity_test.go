@@ -17,7 +17,7 @@ import (
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 )
 
-func openStore(t *testing.T) *sqlite.DB {
+func openStore(t testing.TB) *sqlite.DB {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
 	require.NoError(t, err)

@@ -157,6 +157,16 @@ func (s *Sessions) Verify(ctx context.Context, value string) (state.Session, err
 	return rec, nil
 }
 
+// Forget drops the in-memory use times of sessions not used since before (the store's sweep removes the sessions).
+func (s *Sessions) Forget(before time.Time) {
+	s.touched.Range(func(k, v any) bool {
+		if v.(time.Time).Before(before) {
+			s.touched.Delete(k)
+		}
+		return true
+	})
+}
+
 // End deletes a session.
 func (s *Sessions) End(ctx context.Context, id string) error {
 	s.touched.Delete(id)
