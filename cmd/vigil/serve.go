@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/app"
 	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/state"
 )
 
 func init() {
@@ -122,8 +124,13 @@ func bootstrapAdmin(ctx context.Context, a *app.App, out io.Writer) error {
 	if err != nil || len(toks) > 0 {
 		return err
 	}
-	_, secret, err := a.Tokens.Create(ctx, "bootstrap-admin", "admin", 0)
+	rec, secret, err := a.Tokens.Create(ctx, "bootstrap-admin", "admin", 0)
 	if err != nil {
+		return err
+	}
+	after, _ := json.Marshal(rec)
+	if _, err := a.Audit.Record(ctx, state.AuditEntry{ActorType: "system", Actor: "vigil", Action: "token.bootstrap",
+		TargetType: "token", Target: rec.ID, After: after}); err != nil {
 		return err
 	}
 	path := filepath.Join(a.Config.DataDir, "initial-admin-token")

@@ -122,6 +122,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 // startSession signs u in: a new session, its cookies, the audit entry and the answer.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u state.User, method string) error {
 	ctx := r.Context()
+	s.endPresentedSession(r)
 	value, sess, err := s.d.Sessions.Create(ctx, u, s.clientIP(r), r.UserAgent(), method)
 	if err != nil {
 		return err
@@ -131,6 +132,18 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u state.Us
 		Details: map[string]string{"session": sess.ID, "method": method}})
 	setSessionCookies(w, value, sess, s.d.SecureCookies)
 	return writeJSON(w, http.StatusOK, map[string]any{"user": u, "csrfToken": sess.CSRF, "expiresAt": sess.ExpiresAt})
+}
+
+// endPresentedSession ends the session of the cookie the request carries, if any, so signing in again never leaves
+// the earlier session alive (and a planted cookie never becomes a signed-in one).
+func (s *Server) endPresentedSession(r *http.Request) {
+	c, err := r.Cookie(auth.SessionCookie)
+	if err != nil {
+		return
+	}
+	if old, err := s.d.Sessions.Verify(r.Context(), c.Value); err == nil {
+		_ = s.d.Sessions.End(r.Context(), old.ID)
+	}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

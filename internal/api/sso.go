@@ -82,6 +82,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail("the user could not be signed in", err)
 	}
+	s.endPresentedSession(r)
 	value, sess, err := s.d.Sessions.Create(ctx, u, s.clientIP(r), r.UserAgent(), "oidc")
 	if err != nil {
 		return err

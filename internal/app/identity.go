@@ -65,7 +65,7 @@ func (a *App) newIdentity(d *api.Deps) error {
 	rate := func(r config.Rate) *ratelimit.Keyed { return ratelimit.New(r.PerSecond(), r.Burst) }
 	d.Identity, d.Users, d.Sessions, d.Authz, d.Audit, d.ClientIP = a.State, a.Users, a.Sessions, a.Authz, a.Audit, ips
 	d.Tokens = a.Tokens
-	d.SecureCookies = cfg.TLSEnabled()
+	d.SecureCookies = cfg.TLSEnabled() || cfg.Auth.Session.CookieSecure
 	d.Limits = api.Limits{PerIP: rate(cfg.Limits.APIPerIP), PerPrincipal: rate(cfg.Limits.APIPerPrincipal),
 		SignInPerIP: rate(cfg.Limits.SignInPerIP), SignInPerUser: rate(cfg.Limits.SignInPerUser)}
 	return nil

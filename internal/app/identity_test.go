@@ -113,6 +113,12 @@ func TestSignInSessionAndCSRF(t *testing.T) {
 	require.Equal(t, b.csrf, cookieNamed(resp, auth.CSRFCookie).Value)
 	require.NotContains(t, out["user"].(map[string]any), "passwordHash")
 
+	// Signing in again in the same browser ends the earlier session.
+	resp, _ = b.login("admin", adminPassword)
+	require.Equal(t, 200, resp.StatusCode)
+	code, _ := s.do("GET", "/api/v1/auth/me", "", nil, "Cookie", auth.SessionCookie+"="+sc.Value)
+	require.Equal(t, 401, code, "the earlier session ended")
+
 	resp, out = b.do("GET", "/api/v1/auth/me", "")
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, "session", out["principal"].(map[string]any)["method"])
@@ -146,7 +152,7 @@ func TestSignInSessionAndCSRF(t *testing.T) {
 	resp, out = e.send("POST", "/api/v1/auth/tokens", `{"name":"cli","scopes":["hunt"],"ttl":"1h"}`)
 	require.Equal(t, 201, resp.StatusCode, out)
 	secret := out["secret"].(string)
-	code, _ := s.do("POST", "/api/v1/hunt", secret, strings.NewReader(`{"query":"Syslog | count"}`))
+	code, _ = s.do("POST", "/api/v1/hunt", secret, strings.NewReader(`{"query":"Syslog | count"}`))
 	require.Equal(t, 200, code)
 	code, _ = s.do("GET", "/api/v1/schema", secret, nil)
 	require.Equal(t, 403, code, "data:read is not in the token's scopes")

@@ -29,6 +29,9 @@ type Auth struct {
 type Session struct {
 	Idle     Duration `yaml:"idle"`     // a session unused this long ends
 	Absolute Duration `yaml:"absolute"` // any session ends this long after sign-in
+	// CookieSecure marks cookies Secure even when Vigil itself speaks plain HTTP: set it behind a reverse proxy that
+	// terminates TLS. (Over Vigil's own TLS they are always Secure.)
+	CookieSecure bool `yaml:"cookie_secure"`
 }
 
 // Lockout locks an account after repeated failed sign-ins.
