@@ -145,6 +145,9 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		ttl = d
 	}
 	audit.Describe(r.Context(), audit.Change{Action: "token.create", TargetType: "token", Target: req.Name})
+	if err := s.canGrantRole(r, req.Role); err != nil {
+		return err
+	}
 	rec, secret, err := s.d.Tokens.CreateSpec(r.Context(), auth.TokenSpec{Name: req.Name, Role: req.Role, Scopes: req.Scopes, TTL: ttl})
 	if err != nil {
 		if errors.Is(err, auth.ErrUnknownRole) || errors.Is(err, auth.ErrBadScope) {

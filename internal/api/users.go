@@ -14,6 +14,52 @@ import (
 	"github.com/vigilsec/vigil/internal/state"
 )
 
+// errEscalation refuses granting rights the caller does not hold.
+func errEscalation(what string) error {
+	return &Error{Status: http.StatusForbidden, Code: "escalation", Message: "you cannot grant " + what + " that you do not hold yourself"}
+}
+
+// canGrantPermissions checks that the caller holds every permission in perms: nobody hands out more than they have,
+// so a custom role allowed to manage users cannot make anyone (itself included) an admin.
+func canGrantPermissions(r *http.Request, perms []string) error {
+	p, ok := PrincipalFrom(r.Context())
+	if !ok {
+		return auth.ErrForbidden
+	}
+	for _, perm := range perms {
+		if !p.Can(auth.Permission(perm)) {
+			return errEscalation("the permission " + strconv.Quote(perm))
+		}
+	}
+	return nil
+}
+
+// canGrantRole checks that the caller holds every permission of role (unknown roles are left to the validation).
+func (s *Server) canGrantRole(r *http.Request, role string) error {
+	perms, _, err := s.d.Authz.RolePermissions(r.Context(), role)
+	if err != nil {
+		return nil
+	}
+	names := make([]string, len(perms))
+	for i, p := range perms {
+		names[i] = string(p)
+	}
+	if err := canGrantPermissions(r, names); err != nil {
+		return errEscalation("the role " + strconv.Quote(role) + ", which holds rights")
+	}
+	return nil
+}
+
+// canManageUser checks the caller may act on user id: they must hold every right of its role, so that resetting a
+// password or a second factor never hands over an account stronger than the caller's.
+func (s *Server) canManageUser(r *http.Request, id string) error {
+	u, err := s.d.Identity.User(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.canGrantRole(r, u.Role)
+}
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err := s.identityOn(); err != nil {
 		return err
@@ -34,6 +80,9 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	audit.Describe(r.Context(), audit.Change{Action: "user.create", TargetType: "user", Target: req.Username})
+	if err := s.canGrantRole(r, req.Role); err != nil {
+		return err
+	}
 	u, err := s.d.Users.Create(r.Context(), req)
 	if err != nil {
 		return err
@@ -62,6 +111,16 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := chi.URLParam(r, "id")
+	if err := s.canManageUser(r, id); err != nil {
+		audit.Describe(r.Context(), audit.Change{Action: "user.update", TargetType: "user", Target: id})
+		return err
+	}
+	if p.Role != nil {
+		if err := s.canGrantRole(r, *p.Role); err != nil {
+			audit.Describe(r.Context(), audit.Change{Action: "user.update", TargetType: "user", Target: id})
+			return err
+		}
+	}
 	before, after, err := s.d.Users.Update(r.Context(), id, p)
 	audit.Describe(r.Context(), audit.Change{Action: "user.update", TargetType: "user", Target: id, Before: before, After: after})
 	if err != nil {
@@ -77,6 +136,10 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if p, _ := PrincipalFrom(r.Context()); p.UserID() == id {
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "you cannot delete your own account"}
+	}
+	if err := s.canManageUser(r, id); err != nil {
+		audit.Describe(r.Context(), audit.Change{Action: "user.delete", TargetType: "user", Target: id})
+		return err
 	}
 	before, err := s.d.Users.Delete(r.Context(), id)
 	audit.Describe(r.Context(), audit.Change{Action: "user.delete", TargetType: "user", Target: id, Before: before})
@@ -99,6 +162,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := chi.URLParam(r, "id")
 	audit.Describe(r.Context(), audit.Change{Action: "user.password_reset", TargetType: "user", Target: id})
+	if err := s.canManageUser(r, id); err != nil {
+		return err
+	}
 	if _, err := s.d.Users.SetPassword(r.Context(), id, req.Password); err != nil {
 		return err
 	}
@@ -125,6 +191,9 @@ func (s *Server) resetTOTP(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := chi.URLParam(r, "id")
 	audit.Describe(r.Context(), audit.Change{Action: "user.totp_reset", TargetType: "user", Target: id})
+	if err := s.canManageUser(r, id); err != nil {
+		return err
+	}
 	if err := s.d.Users.DisableTOTP(r.Context(), id); err != nil {
 		return err
 	}
@@ -222,6 +291,9 @@ func (s *Server) createRole(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkRole(req); err != nil {
 		return err
 	}
+	if err := canGrantPermissions(r, req.Permissions); err != nil {
+		return err
+	}
 	if auth.ValidRole(strings.ToLower(req.Name)) || auth.ValidRole(req.Name) {
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "built-in roles cannot be redefined"}
 	}
@@ -276,6 +348,9 @@ func (s *Server) updateRole(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Code: "bad_role", Message: "a role cannot be renamed"}
 	}
 	if err := s.checkRole(req); err != nil {
+		return err
+	}
+	if err := canGrantPermissions(r, req.Permissions); err != nil {
 		return err
 	}
 	before, err := s.d.Identity.Role(r.Context(), name)

@@ -434,3 +434,36 @@ func TestApprovalsNeedASecondPerson(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.Len(t, out["approvals"], 1)
 }
+
+// TestNoEscalation: a custom role allowed to manage users cannot grant, or take over, more rights than it holds.
+func TestNoEscalation(t *testing.T) {
+	s := start(t, nil)
+	s.bootstrap()
+	adm := s.token("admin")
+	code, _ := s.do("POST", "/api/v1/roles", adm, strings.NewReader(`{"name":"helpdesk","permissions":["users:manage","data:read","hunt"]}`))
+	require.Equal(t, 201, code)
+	code, out := s.do("POST", "/api/v1/tokens", adm, strings.NewReader(`{"name":"hd","role":"helpdesk"}`))
+	require.Equal(t, 201, code)
+	hd := out["secret"].(string)
+
+	code, out = s.do("POST", "/api/v1/users", hd, strings.NewReader(`{"username":"rita","password":"tulip-orbit-canvas-42","role":"reader"}`))
+	require.Equal(t, 201, code, "a reader holds nothing helpdesk lacks: %v", out)
+	rita := out["id"].(string)
+	code, out = s.do("POST", "/api/v1/users", hd, strings.NewReader(`{"username":"sam","password":"tulip-orbit-canvas-42","role":"admin"}`))
+	require.Equal(t, 403, code)
+	require.Equal(t, "escalation", out["error"].(map[string]any)["code"])
+	code, _ = s.do("PATCH", "/api/v1/users/"+rita, hd, strings.NewReader(`{"role":"analyst"}`))
+	require.Equal(t, 403, code, "analyst holds incidents:manage")
+	code, _ = s.do("POST", "/api/v1/roles", hd, strings.NewReader(`{"name":"sneaky","permissions":["settings:manage"]}`))
+	require.Equal(t, 403, code)
+	code, _ = s.do("POST", "/api/v1/tokens", hd, strings.NewReader(`{"role":"admin"}`))
+	require.Equal(t, 403, code, "tokens:manage is not helpdesk's anyway")
+	admin, err := s.a.State.UserByName(context.Background(), "admin")
+	require.NoError(t, err)
+	code, _ = s.do("POST", "/api/v1/users/"+admin.ID+"/password", hd, strings.NewReader(`{"password":"tulip-orbit-canvas-99"}`))
+	require.Equal(t, 403, code, "no taking over the admin account")
+	code, _ = s.do("DELETE", "/api/v1/users/"+admin.ID+"/totp", hd, nil)
+	require.Equal(t, 403, code)
+	code, _ = s.do("POST", "/api/v1/users/"+rita+"/password", hd, strings.NewReader(`{"password":"tulip-orbit-canvas-99"}`))
+	require.Equal(t, 204, code, "a weaker account is fine")
+}

@@ -62,9 +62,6 @@ type Authorizer struct {
 	Store state.Identity
 }
 
-// ErrRoleInUse is returned when a custom role that users or tokens hold is deleted.
-var ErrRoleInUse = errors.New("role in use")
-
 // RolePermissions returns the permissions and table groups of a built-in or custom role.
 func (a *Authorizer) RolePermissions(ctx context.Context, role string) ([]Permission, []string, error) {
 	if perms, ok := Roles[role]; ok {
