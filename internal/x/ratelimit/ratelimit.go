@@ -64,6 +64,10 @@ func (k *Keyed) Allow(key string) (bool, time.Duration) {
 				delete(k.buckets, key)
 			}
 		}
+		if len(k.buckets) > 4*maxKeys {
+			// A flood of distinct keys (spoofed or many addresses): start afresh rather than grow without bound.
+			k.buckets = map[string]*bucket{}
+		}
 		k.lastSweep = now
 	}
 	b := k.buckets[key]
