@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +32,8 @@ type server struct {
 	t    *testing.T
 	a    *app.App
 	base string
+	// changes counts the audit entries the requests made so far must have left (see expectAudit).
+	changes atomic.Int64
 }
 
 func start(t *testing.T, mutate func(*config.Config)) *server {
@@ -47,7 +50,48 @@ func start(t *testing.T, mutate func(*config.Config)) *server {
 	require.NoError(t, err)
 	require.NoError(t, a.Start(ctx, true))
 	t.Cleanup(func() { require.NoError(t, a.Close(10*time.Second)) })
-	return &server{t: t, a: a, base: "http://" + a.Addr()}
+	s := &server{t: t, a: a, base: "http://" + a.Addr()}
+	// Every test's API calls are checked against the audit trail: one entry per change (runs before Close).
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		var n int64
+		require.NoError(t, a.State.SQL().QueryRow(`SELECT count(*) FROM audit`).Scan(&n))
+		require.Equal(t, s.changes.Load(), n, "the audit trail holds one entry per change the test's API calls made")
+	})
+	return s
+}
+
+// expectAudit counts the audit entry a request must have left: every state-changing request made with credentials
+// (a token or a session cookie) that got past authentication and the rate limits, except event ingestion and the
+// query editor's checks when they were allowed (a refused one is recorded); every password sign-in that was checked
+// (a success or invalid credentials); and every single sign-on callback.
+func (s *server) expectAudit(req *http.Request, status int, body map[string]any) {
+	path := req.URL.Path
+	code := ""
+	if e, ok := body["error"].(map[string]any); ok {
+		code, _ = e["code"].(string)
+	}
+	switch {
+	case path == "/api/v1/auth/login":
+		if status == 200 || code == "invalid_credentials" {
+			s.changes.Add(1)
+		}
+		return
+	case path == "/api/v1/auth/oidc/callback":
+		if status != http.StatusNotFound && status != http.StatusTooManyRequests {
+			s.changes.Add(1)
+		}
+		return
+	case req.Method == http.MethodGet || req.Method == http.MethodHead || req.Method == http.MethodOptions,
+		status == http.StatusUnauthorized, status == http.StatusTooManyRequests,
+		(strings.HasPrefix(path, "/api/v1/ingest/") || strings.HasPrefix(path, "/api/v1/kql/")) && status != http.StatusForbidden:
+		return
+	}
+	if req.Header.Get("Authorization") != "" || req.Header.Get("Cookie") != "" {
+		s.changes.Add(1)
+	}
 }
 
 func (s *server) token(role string) string {
@@ -74,6 +118,7 @@ func (s *server) do(method, path, token string, body io.Reader, hdr ...string) (
 	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		require.NoError(s.t, json.Unmarshal(raw, &out), string(raw))
 	}
+	s.expectAudit(req, resp.StatusCode, out)
 	return resp.StatusCode, out
 }
 

@@ -57,6 +57,13 @@ func (b *browser) do(method, path, body string, hdr ...string) (*http.Response, 
 	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		require.NoError(t, json.Unmarshal(raw, &out), string(raw))
 	}
+	// The jar adds the session cookie; count the request as the server saw it.
+	if cookies := b.c.Jar.Cookies(req.URL); len(cookies) > 0 && req.Header.Get("Cookie") == "" {
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+	}
+	b.s.expectAudit(req, resp.StatusCode, out)
 	return resp, out
 }
 
@@ -76,6 +83,7 @@ func (b *browser) login(user, password string) (*http.Response, map[string]any) 
 func (s *server) bootstrap() {
 	created, generated, err := s.a.BootstrapAdmin(context.Background(), adminPassword)
 	require.NoError(s.t, err)
+	s.changes.Add(1) // user.bootstrap
 	require.True(s.t, created)
 	require.Empty(s.t, generated, "the password was given")
 }

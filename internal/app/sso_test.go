@@ -155,6 +155,9 @@ func signIn(t *testing.T, s *server, p *provider, username string) (*browser, *h
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.NoError(t, err)
+	if resp.Request.URL.Path == "/api/v1/auth/oidc/callback" {
+		s.changes.Add(1) // every callback that reached Vigil is a recorded sign-in or refusal
+	}
 	base, err := url.Parse(s.base)
 	require.NoError(t, err)
 	for _, c := range b.c.Jar.Cookies(base) {
