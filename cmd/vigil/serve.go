@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/app"
 	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/state"
 )
 
 func init() {
@@ -98,6 +100,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if err := bootstrapAdmin(ctx, a, out); err != nil {
 		log.Error("bootstrap token", "err", err)
 	}
+	if err := bootstrapAdminUser(ctx, a, os.Stderr); err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
 	if demoFlag {
 		if err := loadDemo(ctx, a, out); err != nil {
 			log.Error("demo load failed", "err", err)
@@ -119,8 +124,13 @@ func bootstrapAdmin(ctx context.Context, a *app.App, out io.Writer) error {
 	if err != nil || len(toks) > 0 {
 		return err
 	}
-	_, secret, err := a.Tokens.Create(ctx, "bootstrap-admin", "admin", 0)
+	rec, secret, err := a.Tokens.Create(ctx, "bootstrap-admin", "admin", 0)
 	if err != nil {
+		return err
+	}
+	after, _ := json.Marshal(rec)
+	if _, err := a.Audit.Record(ctx, state.AuditEntry{ActorType: "system", Actor: "vigil", Action: "token.bootstrap",
+		TargetType: "token", Target: rec.ID, After: after}); err != nil {
 		return err
 	}
 	path := filepath.Join(a.Config.DataDir, "initial-admin-token")
@@ -129,5 +139,21 @@ func bootstrapAdmin(ctx context.Context, a *app.App, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "\nFirst start: an admin API token was created. It is shown only here and kept in %s (mode 0600):\n\n  %s\n\n"+
 		"Use it as: curl -H 'Authorization: Bearer %s' http://%s/api/v1/schema\n\n", path, secret, secret, a.Addr())
+	return nil
+}
+
+// bootstrapAdminUser creates the first admin user when there is none: with the password in VIGIL_ADMIN_PASSWORD
+// (which must meet the password policy), or with a generated one printed once to stderr, never to the log.
+func bootstrapAdminUser(ctx context.Context, a *app.App, stderr io.Writer) error {
+	created, generated, err := a.BootstrapAdmin(ctx, os.Getenv("VIGIL_ADMIN_PASSWORD"))
+	if err != nil || !created {
+		return err
+	}
+	if generated == "" {
+		fmt.Fprintf(stderr, "\nFirst start: the admin user %q was created with the password from VIGIL_ADMIN_PASSWORD.\n\n", a.Config.Auth.AdminUser)
+		return nil
+	}
+	fmt.Fprintf(stderr, "\nFirst start: the admin user %q was created. Its password is shown only here; change it after signing in:\n\n  %s\n\n",
+		a.Config.Auth.AdminUser, generated)
 	return nil
 }

@@ -8,7 +8,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/audit"
 	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 )
 
@@ -39,7 +41,14 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	tk := &auth.Tokens{Store: st}
+	tk := &auth.Tokens{Store: st, Roles: &auth.Authorizer{Store: st}}
+	trail := audit.New(st, nil, nil, nil)
+	record := func(action, target string, after any) error {
+		raw, _ := json.Marshal(after)
+		_, err := trail.Record(ctx, state.AuditEntry{ActorType: "system", Actor: "vigil token (CLI)", Action: action,
+			TargetType: "token", Target: target, After: raw})
+		return err
+	}
 	switch sub {
 	case "create":
 		if role == "" {
@@ -47,6 +56,9 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 		}
 		rec, secret, err := tk.Create(ctx, name, role, ttl)
 		if err != nil {
+			return err
+		}
+		if err := record("token.create", rec.ID, rec); err != nil {
 			return err
 		}
 		if asJSON {
@@ -63,18 +75,21 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 			return json.NewEncoder(out).Encode(toks)
 		}
 		for _, t := range toks {
-			state := "active"
+			status := "active"
 			if t.Revoked {
-				state = "revoked"
+				status = "revoked"
 			}
-			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, t.Name, t.CreatedAt.Format(time.RFC3339), state)
+			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, t.Name, t.CreatedAt.Format(time.RFC3339), status)
 		}
 		return nil
 	case "revoke":
 		if id == "" {
 			return fmt.Errorf("%w: --id is required", errUsage)
 		}
-		return st.RevokeToken(ctx, id)
+		if err := st.RevokeToken(ctx, id); err != nil {
+			return err
+		}
+		return record("token.revoke", id, nil)
 	}
 	return fmt.Errorf("%w: unknown token command %q (create, list, revoke)", errUsage, sub)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/vigilsec/vigil/internal/audit"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
@@ -22,6 +23,7 @@ import (
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
+	"github.com/vigilsec/vigil/internal/x/clientip"
 )
 
 // Ingester is what the ingest routes need of the pipeline.
@@ -32,6 +34,7 @@ type Ingester interface {
 // TokenService creates and verifies API tokens.
 type TokenService interface {
 	Create(ctx context.Context, name, role string, ttl time.Duration) (state.Token, string, error)
+	CreateSpec(ctx context.Context, spec auth.TokenSpec) (state.Token, string, error)
 	Verify(ctx context.Context, secret string) (state.Token, error)
 }
 
@@ -64,6 +67,19 @@ type Deps struct {
 	Elastic *elastic.Handler
 	// OTLP serves OTLP/HTTP logs (/v1/logs); nil answers 503.
 	OTLP *otlp.Handler
+
+	// Identity: users, sessions, roles, audit, approvals, single sign-on and rate limits (see identity.go).
+	Identity      state.Identity
+	Users         *auth.Users
+	Sessions      *auth.Sessions
+	Authz         *auth.Authorizer
+	Audit         *audit.Log
+	OIDC          SSO
+	Limits        Limits
+	ClientIP      *clientip.Resolver
+	SecureCookies bool // cookies only over HTTPS (set when the server speaks TLS)
+	// Approvers run approved actions, by kind.
+	Approvers map[string]Approver
 }
 
 // Server holds the routes.
@@ -79,7 +95,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{d: d}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.Recoverer, securityHeaders)
+	r.Use(middleware.RequestID, middleware.Recoverer, securityHeaders, s.auditing, s.limitByIP)
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	if d.MetricsPublic {
@@ -91,7 +107,7 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermReadData)).Get("/openapi.json", s.openapi)
 		r.With(s.require(auth.PermReadData)).Get("/schema", handle(s.getSchema))
 		r.With(s.require(auth.PermReadData)).Get("/schema/{table}", handle(s.getTable))
-		r.With(s.require(auth.PermIngest)).Post("/ingest/{table}", handle(s.ingest))
+		r.With(s.require(auth.PermIngest), audit.Exempt).Post("/ingest/{table}", handle(s.ingest))
 		r.With(s.require(auth.PermReadData)).Get("/ingest/stats", handle(s.ingestStats))
 		r.With(s.require(auth.PermManageTokens)).Get("/tokens", handle(s.listTokens))
 		r.With(s.require(auth.PermManageTokens)).Post("/tokens", handle(s.createToken))
@@ -100,11 +116,12 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermHunt)).Post("/hunt", handle(s.hunt))
 		r.With(s.require(auth.PermReadData)).Get("/alerts", handle(s.listAlerts))
 		r.With(s.require(auth.PermReadData)).Get("/alerts/{id}", handle(s.getAlert))
-		r.With(s.require(auth.PermHunt)).Post("/kql/check", handle(s.kqlCheck))
-		r.With(s.require(auth.PermHunt)).Post("/kql/complete", handle(s.kqlComplete))
+		r.With(s.require(auth.PermHunt), audit.Exempt).Post("/kql/check", handle(s.kqlCheck))
+		r.With(s.require(auth.PermHunt), audit.Exempt).Post("/kql/complete", handle(s.kqlComplete))
 		s.mountRules(r)
 		s.mountIncidents(r)
 		s.mountSigma(r)
+		s.mountIdentity(r)
 	})
 	s.mountIngestCompat(r)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -127,37 +144,12 @@ func (s *Server) Routes() [][2]string {
 	return out
 }
 
-type ctxKey struct{}
-
-// TokenFrom returns the token that authenticated the request.
-func TokenFrom(ctx context.Context) (state.Token, bool) {
-	t, ok := ctx.Value(ctxKey{}).(state.Token)
-	return t, ok
-}
-
-// require authenticates the request and checks that the token's role holds p.
-func (s *Server) require(p auth.Permission) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			secret, err := auth.BearerToken(r.Header.Get("Authorization"))
-			if err != nil {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
-				writeError(w, err, s.d.Log)
-				return
-			}
-			tok, err := s.d.Tokens.Verify(r.Context(), secret)
-			if err != nil {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="vigil", error="invalid_token"`)
-				writeError(w, err, s.d.Log)
-				return
-			}
-			if !auth.Allowed(tok.Role, p) {
-				writeError(w, auth.ErrForbidden, s.d.Log)
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, tok)))
-		})
+// auditing records state-changing requests in the audit trail (see package audit).
+func (s *Server) auditing(next http.Handler) http.Handler {
+	if s.d.Audit == nil {
+		return next
 	}
+	return s.d.Audit.Middleware(s.d.ClientIP.IP)(next)
 }
 
 func securityHeaders(next http.Handler) http.Handler {
@@ -202,7 +194,7 @@ func writeError(w http.ResponseWriter, err error, log *slog.Logger) {
 			body[k] = v
 		}
 	}
-	if status == http.StatusTooManyRequests {
+	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
 	}
 	_ = writeJSON(w, status, body)

@@ -40,10 +40,27 @@ func statusOf(err error) (int, string, string) {
 		return e.Status, e.Code, e.Message
 	}
 	switch {
-	case errors.Is(err, auth.ErrNoToken), errors.Is(err, auth.ErrInvalidToken):
-		return http.StatusUnauthorized, "unauthorized", "a valid bearer token is required"
+	case errors.Is(err, auth.ErrNoToken), errors.Is(err, auth.ErrInvalidToken), errors.Is(err, auth.ErrNoSession):
+		return http.StatusUnauthorized, "unauthorized", "a valid bearer token or session is required"
+	case errors.Is(err, auth.ErrInvalidSession):
+		return http.StatusUnauthorized, "session_expired", "the session has ended; sign in again"
 	case errors.Is(err, auth.ErrForbidden):
 		return http.StatusForbidden, "forbidden", "your role does not allow this"
+	case errors.Is(err, auth.ErrCSRF):
+		return http.StatusForbidden, "csrf", "a state-changing request with a session cookie needs the " + auth.CSRFHeader + " header"
+	case errors.Is(err, auth.ErrBadCredentials):
+		return http.StatusUnauthorized, "invalid_credentials", auth.ErrBadCredentials.Error()
+	case errors.Is(err, auth.ErrTOTPRequired):
+		return http.StatusUnauthorized, "totp_required", "a one-time code from your authenticator (or a recovery code) is required"
+	case errors.Is(err, auth.ErrWeakPassword):
+		return http.StatusBadRequest, "weak_password", err.Error()
+	case errors.Is(err, auth.ErrBadUser), errors.Is(err, auth.ErrUnknownRole), errors.Is(err, auth.ErrBadScope):
+		return http.StatusBadRequest, "bad_request", err.Error()
+	case errors.Is(err, auth.ErrTOTPBadCode):
+		return http.StatusBadRequest, "bad_code", err.Error()
+	case errors.Is(err, auth.ErrTOTPNotEnrolled), errors.Is(err, auth.ErrTOTPEnabled), errors.Is(err, auth.ErrLastAdmin),
+		errors.Is(err, state.ErrConflict):
+		return http.StatusConflict, "conflict", err.Error()
 	case errors.Is(err, pipeline.ErrUnknownTable):
 		return http.StatusNotFound, "unknown_table", err.Error()
 	case errors.Is(err, pipeline.ErrBadTableName):

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/vigilsec/vigil/internal/audit"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/pipeline"
 )
@@ -104,8 +105,11 @@ func (s *Server) ingestStats(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) error {
-	tok, _ := TokenFrom(r.Context())
-	return writeJSON(w, http.StatusOK, tok)
+	if tok, ok := TokenFrom(r.Context()); ok {
+		return writeJSON(w, http.StatusOK, tok)
+	}
+	p, _ := PrincipalFrom(r.Context())
+	return writeJSON(w, http.StatusOK, p)
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
@@ -119,6 +123,8 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 type createTokenRequest struct {
 	Name string `json:"name"`
 	Role string `json:"role"`
+	// Scopes, when set, narrow the token to these permissions of its role.
+	Scopes []string `json:"scopes"`
 	// TTL such as "720h"; empty for no expiry.
 	TTL string `json:"ttl"`
 }
@@ -138,17 +144,23 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		}
 		ttl = d
 	}
-	rec, secret, err := s.d.Tokens.Create(r.Context(), req.Name, req.Role, ttl)
+	audit.Describe(r.Context(), audit.Change{Action: "token.create", TargetType: "token", Target: req.Name})
+	if err := s.canGrantRole(r, req.Role); err != nil {
+		return err
+	}
+	rec, secret, err := s.d.Tokens.CreateSpec(r.Context(), auth.TokenSpec{Name: req.Name, Role: req.Role, Scopes: req.Scopes, TTL: ttl})
 	if err != nil {
-		if errors.Is(err, auth.ErrUnknownRole) {
+		if errors.Is(err, auth.ErrUnknownRole) || errors.Is(err, auth.ErrBadScope) {
 			return &Error{Status: http.StatusBadRequest, Code: "bad_role", Message: err.Error()}
 		}
 		return err
 	}
+	audit.Describe(r.Context(), audit.Change{Action: "token.create", TargetType: "token", Target: rec.ID, After: rec})
 	return writeJSON(w, http.StatusCreated, map[string]any{"token": rec, "secret": secret})
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	audit.Describe(r.Context(), audit.Change{Action: "token.revoke", TargetType: "token", Target: chi.URLParam(r, "id")})
 	if err := s.d.State.RevokeToken(r.Context(), chi.URLParam(r, "id")); err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"slices"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,7 +10,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/vigilsec/vigil/internal/audit"
 	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/schema"
 )
 
 func decodeJSON(r *http.Request, v any) error {
@@ -27,6 +31,11 @@ func (s *Server) hunt(w http.ResponseWriter, r *http.Request) error {
 	var req hunt.Request
 	if err := decodeJSON(r, &req); err != nil {
 		return err
+	}
+	audit.Describe(r.Context(), audit.Change{Action: "hunt.run", TargetType: "query",
+		Details: map[string]any{"query": req.Query, "timespan": req.Timespan, "limit": req.Limit}})
+	if p, ok := PrincipalFrom(r.Context()); ok && len(p.TableGroups) > 0 {
+		req.Allow = func(t *schema.Table) bool { return slices.Contains(p.TableGroups, t.Source) }
 	}
 	res, err := s.d.Hunt.Run(r.Context(), req)
 	var qe *hunt.QueryError

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/analytics"
 	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/audit"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
 	"github.com/vigilsec/vigil/internal/detect"
@@ -32,9 +33,11 @@ import (
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/ruleset"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/secret"
 	"github.com/vigilsec/vigil/internal/sigma"
 	"github.com/vigilsec/vigil/internal/sigma/engine"
 	"github.com/vigilsec/vigil/internal/sigma/rule"
+	"github.com/vigilsec/vigil/internal/sso"
 	"github.com/vigilsec/vigil/internal/state"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
@@ -69,6 +72,14 @@ type App struct {
 	Correlator   *incident.Correlator
 	Incidents    *incident.Service
 	IncidentRows *incident.Publisher
+
+	// Identity and access (see identity.go).
+	Secrets  *secret.Box
+	Authz    *auth.Authorizer
+	Users    *auth.Users
+	Sessions *auth.Sessions
+	Audit    *audit.Log
+	SSO      *sso.Provider
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -117,7 +128,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	if a.Stream, err = stream.Open(ctx, stream.Config{URL: cfg.Stream.URL, Dir: cfg.StreamDir(), MaxBytes: cfg.Stream.MaxBytes, SyncAlways: cfg.Stream.SyncAlways}, log); err != nil {
 		return nil, fmt.Errorf("stream: %w", err)
 	}
-	a.Tokens = &auth.Tokens{Store: a.State}
 	a.Stats = pipeline.NewStats(a.State, log)
 	a.Receiver = pipeline.NewReceiver(pipeline.ReceiverConfig{
 		MaxLineBytes: cfg.Ingest.MaxLineBytes, BatchRows: cfg.Ingest.BatchRows, MaxLag: cfg.Ingest.MaxLag,
@@ -188,7 +198,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	if a.Detector != nil {
 		sigmaRules = a.Detector
 	}
-	a.API = api.New(api.Deps{
+	deps := api.Deps{
 		HEC:       hecHandler,
 		Elastic:   esHandler,
 		OTLP:      otlp.New(a.Catalog, a.Receiver, cfg.Ingest.MaxBodyBytes),
@@ -197,10 +207,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		Rules:     a.RuleService,
 		Incidents: a.Incidents,
 		Sigma:     sigmaRules,
-		Catalog:   a.Catalog, Ingest: a.Receiver, State: a.State, Tokens: a.Tokens,
+		Catalog:   a.Catalog, Ingest: a.Receiver, State: a.State,
 		Metrics:       promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}),
 		MetricsPublic: cfg.MetricsPublic, Ready: a.ready, MaxBodyBytes: cfg.Ingest.MaxBodyBytes, Log: log,
-	})
+	}
+	if err := a.newIdentity(&deps); err != nil {
+		return nil, err
+	}
+	a.API = api.New(deps)
 	return a, nil
 }
 
@@ -273,6 +287,8 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 	a.goRun(func() { a.watchLag(ctx) })
 	a.goRun(func() { a.Stats.Run(ctx, 5*time.Second) })
 	a.goRun(func() { a.retention(ctx) })
+	a.goRun(func() { a.Audit.Run(ctx) })
+	a.goRun(func() { a.sweepSessions(ctx) })
 	if !listen {
 		return nil
 	}
@@ -286,10 +302,15 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 	}
 	a.listener = ln
 	a.httpSrv = &http.Server{Handler: a.API.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	certFile, keyFile, err := a.tlsFiles()
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	a.goRun(func() {
 		var err error
-		if a.Config.TLS.CertFile != "" {
-			err = a.httpSrv.ServeTLS(ln, a.Config.TLS.CertFile, a.Config.TLS.KeyFile)
+		if certFile != "" {
+			err = a.httpSrv.ServeTLS(ln, certFile, keyFile)
 		} else {
 			err = a.httpSrv.Serve(ln)
 		}
@@ -298,7 +319,7 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 		}
 	})
 	scheme := "http"
-	if a.Config.TLS.CertFile != "" {
+	if certFile != "" {
 		scheme = "https"
 	}
 	a.Log.Info("vigil listening", "url", scheme+"://"+ln.Addr().String(), "data", a.Config.DataDir)

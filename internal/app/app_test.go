@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +33,8 @@ type server struct {
 	t    *testing.T
 	a    *app.App
 	base string
+	// changes counts the audit entries the requests made so far must have left (see expectAudit).
+	changes atomic.Int64
 }
 
 func start(t *testing.T, mutate func(*config.Config)) *server {
@@ -47,7 +51,48 @@ func start(t *testing.T, mutate func(*config.Config)) *server {
 	require.NoError(t, err)
 	require.NoError(t, a.Start(ctx, true))
 	t.Cleanup(func() { require.NoError(t, a.Close(10*time.Second)) })
-	return &server{t: t, a: a, base: "http://" + a.Addr()}
+	s := &server{t: t, a: a, base: "http://" + a.Addr()}
+	// Every test's API calls are checked against the audit trail: one entry per change (runs before Close).
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		var n int64
+		require.NoError(t, a.State.SQL().QueryRow(`SELECT count(*) FROM audit`).Scan(&n))
+		require.Equal(t, s.changes.Load(), n, "the audit trail holds one entry per change the test's API calls made")
+	})
+	return s
+}
+
+// expectAudit counts the audit entry a request must have left: every state-changing request made with credentials
+// (a token or a session cookie) that got past authentication and the rate limits, except event ingestion and the
+// query editor's checks when they were allowed (a refused one is recorded); every password sign-in that was checked
+// (a success or invalid credentials); and every single sign-on callback.
+func (s *server) expectAudit(req *http.Request, status int, body map[string]any) {
+	path := req.URL.Path
+	code := ""
+	if e, ok := body["error"].(map[string]any); ok {
+		code, _ = e["code"].(string)
+	}
+	switch {
+	case path == "/api/v1/auth/login":
+		if status == 200 || code == "invalid_credentials" {
+			s.changes.Add(1)
+		}
+		return
+	case path == "/api/v1/auth/oidc/callback":
+		if status != http.StatusNotFound && status != http.StatusTooManyRequests {
+			s.changes.Add(1)
+		}
+		return
+	case req.Method == http.MethodGet || req.Method == http.MethodHead || req.Method == http.MethodOptions,
+		status == http.StatusUnauthorized, status == http.StatusTooManyRequests,
+		(strings.HasPrefix(path, "/api/v1/ingest/") || strings.HasPrefix(path, "/api/v1/kql/")) && status != http.StatusForbidden:
+		return
+	}
+	if req.Header.Get("Authorization") != "" || req.Header.Get("Cookie") != "" {
+		s.changes.Add(1)
+	}
 }
 
 func (s *server) token(role string) string {
@@ -74,6 +119,7 @@ func (s *server) do(method, path, token string, body io.Reader, hdr ...string) (
 	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		require.NoError(s.t, json.Unmarshal(raw, &out), string(raw))
 	}
+	s.expectAudit(req, resp.StatusCode, out)
 	return resp.StatusCode, out
 }
 
@@ -396,19 +442,53 @@ func TestSigmaOnTheStream(t *testing.T) {
 }
 
 // TestEveryRouteEnforcesItsPermission walks every route the server registers: anonymous requests get 401 (except
-// the health routes), and a token of each role is allowed exactly when the role holds the permission the OpenAPI
-// document names for the route (auth.Roles is the table).
+// the public routes: health, sign-in), and each principal is allowed exactly when its role holds the permission the
+// OpenAPI document names for the route, else 403. The principals are a token of each built-in role, tokens of
+// custom roles, and a user signed in through the portal (session cookie and CSRF header). The expected rights come
+// from auth.Roles and the custom roles' definitions.
 func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 	s := start(t, nil)
+	ctx := context.Background()
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Permission string `json:"x-permission"`
 		} `json:"paths"`
 	}
 	require.NoError(t, json.Unmarshal(api.OpenAPI(), &doc))
+	perms := map[string][]auth.Permission{}
+	for role, ps := range auth.Roles {
+		perms[role] = ps
+	}
+	custom := map[string][]auth.Permission{
+		"custom_rules":    {auth.PermReadData, auth.PermManageRules},
+		"custom_approver": {auth.PermApproveResponse},
+		"custom_settings": {auth.PermManageSettings, auth.PermManageAutomation, auth.PermReadMetrics},
+	}
+	now := time.Now()
+	for name, ps := range custom {
+		var list []string
+		for _, p := range ps {
+			list = append(list, string(p))
+		}
+		require.NoError(t, s.a.State.CreateRole(ctx, state.Role{Name: name, Permissions: list, CreatedAt: now, UpdatedAt: now}))
+		perms[name] = ps
+	}
 	tokens := map[string]string{}
-	for _, role := range auth.RoleNames() {
-		tokens[role] = s.token(role)
+	for role := range perms {
+		_, secret, err := s.a.Tokens.Create(ctx, role+"-test", role, 0)
+		require.NoError(t, err)
+		tokens[role] = secret
+	}
+	// A portal user: each request gets a fresh session (the walk signs out, changes passwords and so on).
+	u, err := s.a.Users.Create(ctx, auth.NewUser{Username: "walker", Password: "tulip-orbit-canvas-42", Role: "responder"})
+	require.NoError(t, err)
+	session := func() (string, string) {
+		value, rec, err := s.a.Sessions.Create(ctx, u, "127.0.0.1", "walk", "password")
+		require.NoError(t, err)
+		return value, rec.CSRF
+	}
+	allowed := func(role string, p auth.Permission) bool {
+		return p == auth.PermAuthenticated || slices.Contains(perms[role], p)
 	}
 	routes := s.a.API.Routes()
 	require.NotEmpty(t, routes)
@@ -419,7 +499,7 @@ func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 		}
 		op, ok := doc.Paths[path][strings.ToLower(method)]
 		require.True(t, ok, "%s %s is registered but not documented", method, path)
-		url := strings.NewReplacer("{table}", "Syslog", "{id}", "nonexistent", "{index}", "logs-test-default", "{name}", "vigil-test", "{what}", "health").Replace(path)
+		url := strings.NewReplacer("{table}", "Syslog", "{id}", "nonexistent", "{index}", "logs-test-default", "{name}", "vigil-test", "{what}", "health", "{taskId}", "nonexistent").Replace(path)
 		code, _ := s.do(method, url, "", strings.NewReader("{}"))
 		if op.Permission == "none" {
 			require.NotEqual(t, 401, code, "%s %s is public", method, path)
@@ -428,11 +508,18 @@ func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 		require.Equal(t, 401, code, "anonymous %s %s", method, path)
 		for role, tok := range tokens {
 			code, _ := s.do(method, url, tok, strings.NewReader("{}"))
-			if auth.Allowed(role, auth.Permission(op.Permission)) {
+			if allowed(role, auth.Permission(op.Permission)) {
 				require.NotContains(t, []int{401, 403}, code, "%s may %s %s", role, method, path)
 			} else {
 				require.Equal(t, 403, code, "%s may not %s %s", role, method, path)
 			}
+		}
+		value, csrf := session()
+		code, _ = s.do(method, url, "", strings.NewReader("{}"), "Cookie", auth.SessionCookie+"="+value, auth.CSRFHeader, csrf)
+		if allowed("responder", auth.Permission(op.Permission)) {
+			require.NotContains(t, []int{401, 403}, code, "a responder's session may %s %s", method, path)
+		} else {
+			require.Equal(t, 403, code, "a responder's session may not %s %s", method, path)
 		}
 	}
 }

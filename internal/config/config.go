@@ -51,6 +51,9 @@ type Config struct {
 	HEC hec.Config `yaml:"hec"`
 	// Elastic configures the Elasticsearch-compatible endpoints (/_bulk and the probes Beats make).
 	Elastic elastic.Config `yaml:"elastic"`
+	// Auth configures users, sessions, single sign-on and secrets at rest; Limits the request rates.
+	Auth   Auth   `yaml:"auth"`
+	Limits Limits `yaml:"limits"`
 }
 
 // Analytics configures the rule scheduler.
@@ -102,6 +105,9 @@ type Detection struct {
 type TLS struct {
 	CertFile string `yaml:"cert_file"`
 	KeyFile  string `yaml:"key_file"`
+	// SelfSigned, without files, makes the server speak HTTPS with a certificate it generates on the first start
+	// and keeps in the data directory (tls/cert.pem, tls/key.pem).
+	SelfSigned bool `yaml:"self_signed"`
 }
 
 // Log configures logging.
@@ -219,6 +225,8 @@ func Default() Config {
 			MaxLag:       32,
 		},
 		Stream:    Stream{MaxBytes: 4 << 30},
+		Auth:      defaultAuth(),
+		Limits:    defaultLimits(),
 		Analytics: Analytics{Interval: Duration(30 * time.Second), IngestDelay: Duration(2 * time.Minute), NRT: true},
 		Detection: Detection{BuiltinRules: true},
 		Incidents: Incidents{SizeCap: 150, Lookback: Duration(24 * time.Hour), PrevalenceWindow: Duration(7 * 24 * time.Hour),
@@ -303,6 +311,15 @@ func envVars() []envVar {
 			c.MetricsPublic = b
 			return err
 		}},
+		{"VIGIL_TLS_SELF_SIGNED", "HTTPS with a generated self-signed certificate", func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			c.TLS.SelfSigned = b
+			return err
+		}},
+		{"VIGIL_SECRET_KEY", "key sealing secrets at rest (32 bytes, base64 or hex)", str(func(c *Config) *string { return &c.Auth.SecretKey })},
+		{"VIGIL_OIDC_ISSUER", "OpenID Connect issuer URL (single sign-on)", str(func(c *Config) *string { return &c.Auth.OIDC.Issuer })},
+		{"VIGIL_OIDC_CLIENT_ID", "OpenID Connect client id", str(func(c *Config) *string { return &c.Auth.OIDC.ClientID })},
+		{"VIGIL_OIDC_CLIENT_SECRET", "OpenID Connect client secret (plain or sealed)", str(func(c *Config) *string { return &c.Auth.OIDC.ClientSecret })},
 	}
 }
 
@@ -336,6 +353,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Listen, "listen", c.Listen, "HTTP listen address")
 	fs.StringVar(&c.TLS.CertFile, "tls-cert", c.TLS.CertFile, "TLS certificate file (PEM)")
 	fs.StringVar(&c.TLS.KeyFile, "tls-key", c.TLS.KeyFile, "TLS private key file (PEM)")
+	fs.BoolVar(&c.TLS.SelfSigned, "tls-self-signed", c.TLS.SelfSigned, "HTTPS with a self-signed certificate generated in the data directory")
 	fs.StringVar(&c.Log.Level, "log-level", c.Log.Level, "log level: debug, info, warn, error")
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "log format: text or json")
 	fs.StringVar(&c.Stream.URL, "stream-url", c.Stream.URL, "external NATS URL (empty: embedded)")
@@ -373,6 +391,8 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	errs = append(errs, c.Auth.validate()...)
+	errs = append(errs, c.Limits.validate()...)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -464,6 +484,9 @@ func (i Incidents) validate() []string {
 	}
 	return errs
 }
+
+// TLSEnabled reports whether the server speaks HTTPS.
+func (c *Config) TLSEnabled() bool { return c.TLS.CertFile != "" || c.TLS.SelfSigned }
 
 // Paths of the files under the data directory.
 func (c *Config) StreamDir() string  { return filepath.Join(c.DataDir, "stream") }

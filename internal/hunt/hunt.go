@@ -67,6 +67,9 @@ type Request struct {
 	// At is the query's "now" and the end of the timespan window (zero: the current time). The scheduler sets it
 	// to a window's end.
 	At time.Time `json:"-"`
+	// Allow, when set, limits the tables the query may read: any other table is unknown to it (a custom role's
+	// table groups).
+	Allow func(*schema.Table) bool `json:"-"`
 }
 
 // Result is a hunt's answer.
@@ -114,7 +117,11 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%w: query is empty", ErrBadRequest)
 	}
 	start := time.Now()
-	q, errs := kql.Compile(src, s.windowed(req.Timespan, now), kql.WithNow(now))
+	cat := s.windowed(req.Timespan, now)
+	if req.Allow != nil {
+		cat = scoped{cat: s.catalog, fns: s.fns, allow: req.Allow}
+	}
+	q, errs := kql.Compile(src, cat, kql.WithNow(now))
 	if errs != nil {
 		return nil, &QueryError{Errors: errs, Source: src}
 	}
@@ -161,6 +168,33 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 		CompileMS: ms(compiled), ExecuteMS: ms(time.Since(start) - compiled), Rows: len(res.Rows), Now: now.Format(time.RFC3339Nano),
 	}}, nil
 }
+
+// scoped is the catalogue as a query limited to some tables sees it.
+type scoped struct {
+	cat   *schema.Catalog
+	fns   *kql.Functions
+	allow func(*schema.Table) bool
+}
+
+func (c scoped) Table(name string) (*schema.Table, bool) {
+	t, ok := c.cat.Table(name)
+	if !ok || !c.allow(t) {
+		return nil, false
+	}
+	return t, true
+}
+
+func (c scoped) Tables() []*schema.Table {
+	var out []*schema.Table
+	for _, t := range c.cat.Tables() {
+		if c.allow(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (c scoped) Function(name string) (string, bool) { return c.fns.Function(name) }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

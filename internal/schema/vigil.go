@@ -3,6 +3,9 @@ package schema
 // TableIngestErrors is the table that keeps every record Vigil could not read into its table, with the reason.
 const TableIngestErrors = "VigilIngestErrors"
 
+// TableAudit is the audit trail: every change and every sign-in, copied from the state store.
+const TableAudit = "VigilAudit"
+
 // vigilTables returns Vigil's own tables.
 func vigilTables() []*Table {
 	return []*Table{
@@ -15,6 +18,26 @@ func vigilTables() []*Table {
 				"Line", TypeLong,
 				"Reason", TypeString,
 				"RawData", TypeString,
+			)},
+		{Name: TableAudit, TimeColumn: "TimeGenerated", Source: "vigil",
+			Description: "The audit trail: every change (rules, incidents, users, roles, tokens, settings, response actions), every sign-in and every hunt, with actor, source address, target and before/after.",
+			Columns: cols(
+				"TimeGenerated", TypeDatetime,
+				"AuditId", TypeLong, // the entry's sequence number in the state store
+				"ActorType", TypeString, // user, token, anonymous, system
+				"ActorId", TypeString,
+				"Actor", TypeString,
+				"AuthMethod", TypeString, // session, token, password, oidc
+				"SourceIP", TypeString,
+				"Action", TypeString,
+				"TargetType", TypeString,
+				"Target", TypeString,
+				"Outcome", TypeString, // success, failure, denied
+				"Status", TypeLong,
+				"Before", TypeDynamic,
+				"After", TypeDynamic,
+				"Details", TypeDynamic,
+				"RequestId", TypeString,
 			)},
 	}
 }

@@ -16,9 +16,13 @@ var ErrNotFound = errors.New("state: not found")
 
 // Token is an API token's record. The secret itself is never stored, only its hash.
 type Token struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Role      string     `json:"role"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	// UserID is the user the token acts for ("" for a service token that holds a role itself).
+	UserID string `json:"userId,omitempty"`
+	// Scopes, when not empty, limit the token to these permissions (within its role or its user's role).
+	Scopes    []string   `json:"scopes,omitempty"`
 	CreatedAt time.Time  `json:"createdAt"`
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	LastUsed  *time.Time `json:"lastUsed,omitempty"`

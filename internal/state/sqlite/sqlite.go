@@ -124,22 +124,30 @@ func timePtr(v sql.NullInt64) *time.Time {
 
 // CreateToken implements [state.Store].
 func (d *DB) CreateToken(ctx context.Context, t state.Token, hash []byte) error {
-	_, err := d.db.ExecContext(ctx, `INSERT INTO tokens (id, name, role, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ID, t.Name, t.Role, hash, t.CreatedAt.UnixMicro(), unixPtr(t.ExpiresAt))
+	var user any
+	if t.UserID != "" {
+		user = t.UserID
+	}
+	_, err := d.db.ExecContext(ctx, `INSERT INTO tokens (id, name, role, hash, created_at, expires_at, user_id, scopes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Name, t.Role, hash, t.CreatedAt.UnixMicro(), unixPtr(t.ExpiresAt), user, strings.Join(t.Scopes, " "))
 	if err != nil {
 		return fmt.Errorf("create token: %w", err)
 	}
 	return nil
 }
 
-const tokenCols = `id, name, role, created_at, expires_at, last_used, revoked`
+const tokenCols = `id, name, role, created_at, expires_at, last_used, revoked, COALESCE(user_id, ''), scopes`
 
 func scanToken(sc interface{ Scan(...any) error }) (state.Token, error) {
 	var t state.Token
 	var created int64
 	var exp, used sql.NullInt64
-	if err := sc.Scan(&t.ID, &t.Name, &t.Role, &created, &exp, &used, &t.Revoked); err != nil {
+	var scopes string
+	if err := sc.Scan(&t.ID, &t.Name, &t.Role, &created, &exp, &used, &t.Revoked, &t.UserID, &scopes); err != nil {
 		return t, err
+	}
+	if scopes != "" {
+		t.Scopes = strings.Fields(scopes)
 	}
 	t.CreatedAt = time.UnixMicro(created).UTC()
 	t.ExpiresAt, t.LastUsed = timePtr(exp), timePtr(used)
