@@ -60,6 +60,9 @@ func TestRulesAPI(t *testing.T) {
 	require.Equal(t, "parse_error", body["error"].(map[string]any)["code"])
 	require.Contains(t, body["error"].(map[string]any)["message"], "line 1")
 
+	code, body = s.do("POST", "/api/v1/rules", eng, strings.NewReader("  \n"))
+	require.Equal(t, 400, code)
+	require.Equal(t, "missing_field", body["error"].(map[string]any)["code"])
 	code, _ = s.do("POST", "/api/v1/rules", reader, strings.NewReader(apiRule))
 	require.Equal(t, 403, code, "readers cannot change rules")
 	code, body = s.do("POST", "/api/v1/rules", eng, strings.NewReader(apiRule))
