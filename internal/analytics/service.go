@@ -63,6 +63,9 @@ type RuleHealth struct {
 // ParseRule reads one rule definition in Sentinel's YAML or its JSON form (JSON is YAML too), validates it and
 // compiles its query. Errors are *InvalidRuleError, with line:column for YAML and KQL errors.
 func (s *Service) ParseRule(body []byte) (*Rule, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, &InvalidRuleError{&Refusal{Source: "body", Reason: ReasonMissingField, Detail: "the body holds no rule (Sentinel YAML or JSON)"}}
+	}
 	var r Rule
 	dec := yaml.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&r); err != nil {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -59,6 +60,9 @@ func TestRulesAPI(t *testing.T) {
 	require.Equal(t, "parse_error", body["error"].(map[string]any)["code"])
 	require.Contains(t, body["error"].(map[string]any)["message"], "line 1")
 
+	code, body = s.do("POST", "/api/v1/rules", eng, strings.NewReader("  \n"))
+	require.Equal(t, 400, code)
+	require.Equal(t, "missing_field", body["error"].(map[string]any)["code"])
 	code, _ = s.do("POST", "/api/v1/rules", reader, strings.NewReader(apiRule))
 	require.Equal(t, 403, code, "readers cannot change rules")
 	code, body = s.do("POST", "/api/v1/rules", eng, strings.NewReader(apiRule))
@@ -272,4 +276,65 @@ func TestSuppressionSurvivesRestart(t *testing.T) {
 func dirWith(t *testing.T, name, body string) string {
 	p := writeFile(t, name, body)
 	return p[:strings.LastIndex(p, "/")]
+}
+
+// TestShippedRulesAcrossRestarts checks that the shipped analytics rules are stored at start, and that a restart
+// keeps what was changed through the API: an edited rule keeps its edit, a disabled one stays disabled, a deleted
+// one stays deleted.
+func TestShippedRulesAcrossRestarts(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.Stream.MaxBytes = 256 << 20
+	cfg.Analytics.Interval = 0
+	ctx := context.Background()
+	open := func() *server {
+		a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		require.NoError(t, err)
+		require.NoError(t, a.Start(ctx, true))
+		return &server{t: t, a: a, base: "http://" + a.Addr()}
+	}
+	s := open()
+	admin := s.token("admin")
+	code, body := s.do("GET", "/api/v1/rules", admin, nil)
+	require.Equal(t, 200, code)
+	rules := body["rules"].([]any)
+	require.GreaterOrEqual(t, len(rules), 8)
+	ids := []string{}
+	for _, r := range rules {
+		m := r.(map[string]any)
+		require.EqualValues(t, 1, m["version"])
+		ids = append(ids, m["id"].(string))
+	}
+	edited, disabled, deleted := ids[0], ids[1], ids[2]
+	code, one := s.do("GET", "/api/v1/rules/"+edited, admin, nil)
+	require.Equal(t, 200, code)
+	def := one["rule"].(map[string]any)
+	def["severity"] = "Informational"
+	code, body = s.do("PUT", "/api/v1/rules/"+edited, admin, strings.NewReader(jsonBody(t, def)), "Content-Type", "application/json")
+	require.Equal(t, 200, code, body)
+	require.EqualValues(t, 2, body["version"])
+	code, _ = s.do("POST", "/api/v1/rules/"+disabled+"/disable", admin, nil)
+	require.Equal(t, 200, code)
+	code, _ = s.do("DELETE", "/api/v1/rules/"+deleted, admin, nil)
+	require.Equal(t, 204, code)
+	require.NoError(t, s.a.Close(10*time.Second))
+
+	s = open()
+	defer func() { require.NoError(t, s.a.Close(10*time.Second)) }()
+	code, body = s.do("GET", "/api/v1/rules/"+edited, admin, nil)
+	require.Equal(t, 200, code)
+	require.EqualValues(t, 2, body["version"])
+	require.Equal(t, "Informational", body["severity"])
+	code, body = s.do("GET", "/api/v1/rules/"+disabled, admin, nil)
+	require.Equal(t, 200, code)
+	require.Equal(t, false, body["enabled"])
+	code, _ = s.do("GET", "/api/v1/rules/"+deleted, admin, nil)
+	require.Equal(t, 404, code)
+}
+
+func jsonBody(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
 }
