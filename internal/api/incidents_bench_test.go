@@ -88,7 +88,7 @@ func fillIncidents(tb testing.TB, db *sqlite.DB, n int) {
 
 // BenchmarkIncidentList measures GET /api/v1/incidents, through the HTTP handler with authentication, over a state
 // store holding 100,000 incidents (about 200,000 alerts), with the filters, sorts and pages an analyst's queue
-// uses. It reports the p50 and p95 latency of each kind of request and over all of them.
+// uses. It reports the p50 and p95 latency over all requests, and the p95 of each kind.
 func BenchmarkIncidentList(b *testing.B) {
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "state.db"))
@@ -148,7 +148,7 @@ func BenchmarkIncidentList(b *testing.B) {
 	}
 	for k, q := range queries {
 		all = append(all, lat[k]...)
-		b.Logf("%-20s p50 %6.2f ms  p95 %6.2f ms", q.name, ms(pct(lat[k], 0.5)), ms(pct(lat[k], 0.95)))
+		b.ReportMetric(ms(pct(lat[k], 0.95)), q.name+"-p95-ms")
 	}
 	b.ReportMetric(ms(pct(all, 0.5)), "p50-ms")
 	b.ReportMetric(ms(pct(all, 0.95)), "p95-ms")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vigilsec/vigil/internal/config"
 	"github.com/vigilsec/vigil/internal/state"
 )
 
@@ -163,4 +164,45 @@ func TestIncidentsEndToEnd(t *testing.T) {
 	for _, r := range rows {
 		require.Equal(t, []any{"Port scan", "Low", "Vigil", float64(1)}, r)
 	}
+}
+
+// TestSigmaAlertsBecomeIncidents follows alerts from the stream detection into incidents: the detector's recording
+// of alerts wakes the correlator (its timer is set to an hour, so nothing else would).
+func TestSigmaAlertsBecomeIncidents(t *testing.T) {
+	s := start(t, func(c *config.Config) {
+		c.Detection.SigmaRules = []string{"testdata/sigma"}
+		c.Incidents.Interval = config.Duration(time.Hour)
+	})
+	ingest, reader := s.token("ingest"), s.token("reader")
+	now := time.Now().UTC()
+	line := func(at time.Time, host, user, cmd string) string {
+		return `{"Timestamp":"` + at.Format(time.RFC3339Nano) + `","DeviceName":"` + host + `","FileName":"powershell.exe","FolderPath":"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe","ProcessCommandLine":"` + cmd + `","AccountDomain":"corp","AccountName":"` + user + `"}` + "\n"
+	}
+	body := line(now.Add(-time.Hour), "ws-7", "alice", "powershell.exe -nop -enc SQBFAFgA") +
+		line(now.Add(-50*time.Minute), "ws-7", "alice", "powershell.exe -enc QQBCAEMA") +
+		line(now.Add(-40*time.Minute), "ws-8", "bob", "powershell.exe -enc RABFAEYA")
+	code, res := s.do("POST", "/api/v1/ingest/DeviceProcessEvents", ingest, strings.NewReader(body))
+	require.Equal(t, 200, code, res)
+	var list map[string]any
+	require.Eventually(t, func() bool {
+		_, list = s.do("GET", "/api/v1/incidents?sort=number&order=asc", reader, nil)
+		if list["total"] != float64(2) {
+			return false
+		}
+		n := 0.0
+		for _, in := range list["incidents"].([]any) {
+			n += in.(map[string]any)["alertCount"].(float64)
+		}
+		return n == 3
+	}, 30*time.Second, 100*time.Millisecond)
+	first := list["incidents"].([]any)[0].(map[string]any)
+	require.EqualValues(t, 2, first["alertCount"], "the two alerts of ws-7")
+	_, d := s.do("GET", "/api/v1/incidents/"+first["id"].(string), reader, nil)
+	hosts := map[string]bool{}
+	for _, e := range d["entities"].([]any) {
+		if e.(map[string]any)["type"] == "host" {
+			hosts[e.(map[string]any)["value"].(string)] = true
+		}
+	}
+	require.Equal(t, map[string]bool{"ws-7": true}, hosts)
 }

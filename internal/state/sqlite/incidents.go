@@ -173,7 +173,11 @@ func (d *DB) ListIncidents(ctx context.Context, f state.IncidentFilter) (state.I
 	if err != nil {
 		return page, err
 	}
-	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents`+cond, args...).Scan(&page.Total); err != nil {
+	countQuery, countArgs := `SELECT count(*) FROM incidents`+cond, args
+	if f.Tag != "" && len(f.Status)+len(f.Severity) == 0 && f.Owner == "" && strings.TrimSpace(f.Search) == "" {
+		countQuery, countArgs = `SELECT count(*) FROM incident_tags WHERE tag = ?`, []any{f.Tag} // from its index alone
+	}
+	if err := d.db.QueryRowContext(ctx, countQuery, countArgs...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count incidents: %w", err)
 	}
 	if page.Total > selectiveRows && cond != "" {
