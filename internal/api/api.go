@@ -1,5 +1,6 @@
 // Package api is Vigil's REST API under /api/v1, described by the OpenAPI document it serves at
-// /api/v1/openapi.json. Every route but /healthz and /readyz requires a bearer token whose role holds the route's
+// /api/v1/openapi.json. Every route but /healthz, /readyz and the sign-in routes requires credentials — a bearer
+// token, or a portal session cookie with its CSRF header on state-changing requests — whose role holds the route's
 // permission.
 package api
 
