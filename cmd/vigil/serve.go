@@ -101,7 +101,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		log.Error("bootstrap token", "err", err)
 	}
 	if err := bootstrapAdminUser(ctx, a, os.Stderr); err != nil {
-		return fmt.Errorf("first admin: %w", err)
+		_ = a.Close(drain)
+		return fmt.Errorf("VIGIL_ADMIN_PASSWORD: %w", err)
 	}
 	if demoFlag {
 		if err := loadDemo(ctx, a, out); err != nil {

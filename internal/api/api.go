@@ -1,5 +1,6 @@
 // Package api is Vigil's REST API under /api/v1, described by the OpenAPI document it serves at
-// /api/v1/openapi.json. Every route but /healthz and /readyz requires a bearer token whose role holds the route's
+// /api/v1/openapi.json. Every route but /healthz, /readyz and the sign-in routes requires credentials — a bearer
+// token, or a portal session cookie with its CSRF header on state-changing requests — whose role holds the route's
 // permission.
 package api
 
@@ -9,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -159,6 +161,10 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			// API answers are data, never pages: nothing in them may load or run, nor be framed.
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		}
 		if r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}

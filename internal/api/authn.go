@@ -116,9 +116,12 @@ func (s *Server) require(p auth.Permission) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			pr, tok, err := s.authenticate(r)
 			if err != nil {
-				if errors.Is(err, auth.ErrInvalidSession) {
+				switch {
+				case errors.Is(err, auth.ErrInvalidSession):
 					clearSessionCookies(w, s.d.SecureCookies)
-				} else {
+				case errors.Is(err, auth.ErrInvalidToken):
+					w.Header().Set("WWW-Authenticate", `Bearer realm="vigil", error="invalid_token"`)
+				default:
 					w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
 				}
 				writeError(w, err, s.d.Log)

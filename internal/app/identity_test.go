@@ -264,6 +264,7 @@ func TestSelfSignedTLS(t *testing.T) {
 	resp, _ = b.login("admin", adminPassword)
 	require.Equal(t, 200, resp.StatusCode)
 	require.True(t, cookieNamed(resp, auth.SessionCookie).Secure, "Secure cookies over TLS")
+	require.Equal(t, "default-src 'none'; frame-ancestors 'none'", resp.Header.Get("Content-Security-Policy"))
 }
 
 // TestAuditCountsEveryChange makes a series of API calls and checks the audit trail holds exactly one entry per
