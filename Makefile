@@ -4,7 +4,7 @@ BIN       ?= bin/vigil
 PKGS      ?= ./...
 FUZZTIME  ?= 60s
 
-.PHONY: help build run test test-short bench fuzz check fmt vet staticcheck clean
+.PHONY: help build run test test-deps test-short bench fuzz check fmt vet staticcheck clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -17,6 +17,9 @@ run: build ## start the server on the embedded engines with the demo data (./vig
 
 test: ## run every test (race detector on; fuzz targets run their seed corpus)
 	$(GO) test -race -count=1 -timeout 25m $(PKGS)
+
+test-deps: ## install the programs tests run as child processes (rsyslog, syslog-ng; needs root)
+	bash scripts/test-deps.sh
 
 test-short: ## run the quick tests only
 	$(GO) test -short -count=1 $(PKGS)

@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "ingest", summary: "import log files (Windows event JSON, syslog, CEF, LEEF, NDJSON)", run: runIngest})
+	register(&command{name: "ingest", summary: "import log files (EVTX, Windows event JSON, cloud audit records, audit.log, syslog, CEF, LEEF, NDJSON)", run: runIngest})
 }
 
 // ingestSummary is what `vigil ingest --json` prints.
@@ -65,11 +65,17 @@ func runIngest(ctx context.Context, args []string, out io.Writer) error {
 	}
 	start := time.Now()
 	sum := ingestSummary{ByTable: map[string]int{}}
-	var records atomic.Int64
-	stopProgress := progress(os.Stderr, &records)
+	var records, done atomic.Int64
+	var total int64
+	for _, path := range files {
+		if st, err := os.Stat(path); err == nil {
+			total += st.Size()
+		}
+	}
+	stopProgress := progress(os.Stderr, &records, &done, total)
 	var firstErr error
 	for _, path := range files {
-		s, err := importFile(ctx, a, path, file.Options{Format: format, DeviceTables: deviceTables}, &records)
+		s, err := importFile(ctx, a, path, file.Options{Format: format, DeviceTables: deviceTables}, &records, &done)
 		sum.Files++
 		sum.Read += s.Read
 		sum.Accepted += s.Accepted
@@ -121,13 +127,13 @@ func runIngest(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-func importFile(ctx context.Context, a *app.App, path string, opts file.Options, records *atomic.Int64) (file.Summary, error) {
+func importFile(ctx context.Context, a *app.App, path string, opts file.Options, records, done *atomic.Int64) (file.Summary, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return file.Summary{}, err
 	}
 	defer f.Close()
-	return file.ImportWith(ctx, f, opts, a.Catalog, func(b *batch.Batch) error {
+	return file.ImportWith(ctx, &countingReader{r: f, n: done}, opts, a.Catalog, func(b *batch.Batch) error {
 		records.Add(int64(b.Len))
 		for {
 			err := a.Receiver.PublishBatch(ctx, b)
@@ -139,14 +145,38 @@ func importFile(ctx context.Context, a *app.App, path string, opts file.Options,
 	})
 }
 
-// progress prints a running count on a terminal until the returned function is called.
-func progress(w *os.File, n *atomic.Int64) func() {
+// countingReader adds the bytes read to n (the progress bar's measure).
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n.Add(int64(k))
+	return k, err
+}
+
+// progress draws a progress bar on a terminal (the share of the files' bytes read, the records imported and their
+// rate) until the returned function is called; elsewhere it draws nothing.
+func progress(w *os.File, n, done *atomic.Int64, total int64) func() {
 	st, err := w.Stat()
 	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
 		return func() {}
 	}
-	done := make(chan struct{})
+	stop := make(chan struct{})
 	finished := make(chan struct{})
+	draw := func(start time.Time, final bool) {
+		frac := 1.0
+		if total > 0 && !final {
+			frac = min(float64(done.Load())/float64(total), 1)
+		}
+		const width = 30
+		filled := int(frac * width)
+		bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+		v := n.Load()
+		fmt.Fprintf(w, "\r%s %3.0f%% %d records (%.0f/s)   ", bar, frac*100, v, float64(v)/max(time.Since(start).Seconds(), 0.001))
+	}
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(200 * time.Millisecond)
@@ -154,14 +184,14 @@ func progress(w *os.File, n *atomic.Int64) func() {
 		start := time.Now()
 		for {
 			select {
-			case <-done:
-				fmt.Fprintf(w, "\r%d records imported%20s\n", n.Load(), "")
+			case <-stop:
+				draw(start, true)
+				fmt.Fprintln(w)
 				return
 			case <-t.C:
-				v := n.Load()
-				fmt.Fprintf(w, "\r%d records imported (%.0f/s)", v, float64(v)/time.Since(start).Seconds())
+				draw(start, false)
 			}
 		}
 	}()
-	return func() { close(done); <-finished }
+	return func() { close(stop); <-finished }
 }

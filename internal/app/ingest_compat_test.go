@@ -199,7 +199,7 @@ func TestElasticBulk(t *testing.T) {
 	// Template and ILM set-up as Filebeat does it: absent, stored, then present.
 	code, _, _ = s.req("HEAD", "/_index_template/filebeat-8.17.0", nil, "Authorization", basic)
 	require.Equal(t, 404, code)
-	code, _, raw = s.req("PUT", "/_index_template/filebeat-8.17.0", []byte(`{"index_patterns":["filebeat-8.17.0"],"data_stream":{}}`), "Authorization", basic)
+	code, _, raw = s.req("PUT", "/_index_template/filebeat-8.17.0", gz(t, []byte(`{"index_patterns":["filebeat-8.17.0"],"data_stream":{}}`)), "Authorization", basic, "Content-Encoding", "gzip")
 	require.Equal(t, 200, code, string(raw))
 	code, _, _ = s.req("HEAD", "/_index_template/filebeat-8.17.0", nil, "Authorization", basic)
 	require.Equal(t, 200, code)

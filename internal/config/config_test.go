@@ -29,6 +29,8 @@ func TestGoodFile(t *testing.T) {
 	require.Equal(t, 30*24*time.Hour, cfg.Store.Retention.For("DeviceProcessEvents"))
 	require.Equal(t, 2000, cfg.Ingest.BatchRows)
 	require.True(t, cfg.Stream.SyncAlways)
+	require.Equal(t, "table:MyApp_CL", cfg.HEC.SourceTypes["myapp:*"])
+	require.Equal(t, "9.1.0", cfg.Elastic.Version)
 }
 
 func TestBadFiles(t *testing.T) {
@@ -44,6 +46,8 @@ func TestBadFiles(t *testing.T) {
 	require.ErrorContains(t, err, `listen: "nope" is not host:port`)
 	require.ErrorContains(t, err, `log.level: "loud"`)
 	require.ErrorContains(t, err, "ingest.batch_rows")
+	require.ErrorContains(t, err, `hec.source_types["x"]: unknown reader "yaml"`)
+	require.ErrorContains(t, err, `elastic.version: "6"`)
 }
 
 func TestPrecedenceFileEnvFlags(t *testing.T) {

@@ -1,7 +1,9 @@
 package file
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +11,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/vigilsec/vigil/internal/ingest/parse/cloud"
-	"github.com/vigilsec/vigil/internal/ingest/parse/winevent"
+	"github.com/vigilsec/vigil/internal/x/linereader"
 )
 
 // MaxDocumentBytes is the largest JSON document a cloud format reads at once (a CloudTrail S3 file is one document
@@ -22,8 +24,10 @@ func init() {
 	}
 }
 
-// cloudReader reads the records of a cloud format: documents one a line, a stream or an array of them, each
-// either a record or a wrapper of records ({"Records":[…]}, {"value":[…]}, {"items":[…]}).
+// cloudReader reads the records of a cloud format. Input whose first line is a whole JSON value is read one
+// value a line (a bad line costs only itself); other input (a pretty-printed document, an array) is read as a
+// sequence of JSON documents of at most MaxDocumentBytes. Each value is a record or a wrapper of records
+// ({"Records":[…]}, {"value":[…]}, {"items":[…]}, an array).
 func cloudReader(format string) ReadFunc {
 	norm := cloud.Normalizers[format]
 	return func(in Input) (Counts, error) {
@@ -35,26 +39,13 @@ func cloudReader(format string) ReadFunc {
 				c.Rejects = append(c.Rejects, Reject{Line: line, Error: err.Error()})
 			}
 		}
-		src := &errReader{r: in.R}
-		sp := winevent.NewSplitter(src, MaxDocumentBytes)
-		var p fastjson.Parser
 		pending := 0
-		for {
-			val, line, err := sp.Next()
-			if errors.Is(err, io.EOF) {
-				return c, nil
-			}
-			if err != nil {
-				if src.err != nil {
-					return c, err
-				}
-				reject(line, err)
-				continue
-			}
+		var p fastjson.Parser
+		value := func(line int, val []byte) error {
 			doc, err := p.ParseBytes(val)
 			if err != nil {
 				reject(line, fmt.Errorf("invalid JSON: %w", err))
-				continue
+				return nil
 			}
 			recs := cloud.Unwrap(doc)
 			for i, rec := range recs {
@@ -71,9 +62,64 @@ func cloudReader(format string) ReadFunc {
 				if pending >= flushLines {
 					pending = 0
 					if err := in.Flush(); err != nil {
-						return c, err
+						return err
 					}
 				}
+			}
+			return nil
+		}
+		src := &errReader{r: in.R}
+		br := bufio.NewReaderSize(src, 1<<20)
+		head, _ := br.Peek(1 << 20)
+		if src.err != nil {
+			return c, src.err
+		}
+		t := bytes.TrimLeft(head, " \t\r\n")
+		if len(t) == 0 {
+			return c, nil
+		}
+		if nl := bytes.IndexByte(t, '\n'); nl >= 0 && fastjson.ValidateBytes(bytes.TrimSpace(t[:nl])) == nil {
+			// One value a line.
+			lr := linereader.New(br, MaxDocumentBytes)
+			for line := 1; ; line++ {
+				text, long, err := lr.Next()
+				if tt := bytes.TrimSpace(text); len(tt) > 0 {
+					if long {
+						reject(line, fmt.Errorf("line longer than %d bytes", MaxDocumentBytes))
+					} else if verr := value(line, tt); verr != nil {
+						return c, verr
+					}
+				}
+				if err != nil {
+					if src.err != nil {
+						return c, src.err
+					}
+					return c, nil
+				}
+			}
+		}
+		// Documents spanning lines: read them whole.
+		rest, rerr := io.ReadAll(io.LimitReader(br, MaxDocumentBytes+1))
+		if rerr != nil {
+			return c, rerr
+		}
+		if len(rest) > MaxDocumentBytes {
+			reject(1, fmt.Errorf("document longer than %d bytes", MaxDocumentBytes))
+			return c, nil
+		}
+		dec := json.NewDecoder(bytes.NewReader(rest))
+		for {
+			var raw json.RawMessage
+			off := dec.InputOffset()
+			if err := dec.Decode(&raw); err != nil {
+				if errors.Is(err, io.EOF) {
+					return c, nil
+				}
+				reject(1+bytes.Count(rest[:off], []byte("\n")), fmt.Errorf("invalid JSON: %w", err))
+				return c, nil
+			}
+			if verr := value(1+bytes.Count(rest[:off], []byte("\n")), raw); verr != nil {
+				return c, verr
 			}
 		}
 	}

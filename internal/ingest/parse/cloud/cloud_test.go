@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -90,6 +91,17 @@ func TestCloudTrailS3File(t *testing.T) {
 	require.Equal(t, "Management", r["Category"])
 	require.Contains(t, r["_Extra"], `"userIdentity"`, "the identity object is kept whole")
 	require.Equal(t, "AccessDenied", ct[1]["ErrorCode"])
+
+	// As CloudTrail writes it to S3: the same document on one line.
+	raw, err := os.ReadFile(filepath.Join("testdata", "cloudtrail.json"))
+	require.NoError(t, err)
+	var one bytes.Buffer
+	require.NoError(t, json.Compact(&one, raw))
+	one.WriteByte('\n')
+	sum2, err := file.ImportWith(context.Background(), bytes.NewReader(one.Bytes()), file.Options{}, catalog(t), func(*batch.Batch) error { return nil })
+	require.NoError(t, err)
+	require.Equal(t, "cloudtrail", sum2.Format)
+	require.Equal(t, []int{3, 2, 1}, []int{sum2.Read, sum2.Accepted, sum2.Rejected})
 	require.Contains(t, ct[1]["Resources"], "arn:aws:s3:::finance-reports")
 }
 
@@ -97,6 +109,7 @@ func TestEntra(t *testing.T) {
 	sum, rows := load(t, "entra-signin.json", false)
 	require.Equal(t, "entra-signin", sum.Format)
 	require.Equal(t, 1, sum.Accepted)
+	require.Zero(t, sum.Rejected, "%+v", sum.Rejects)
 	s := rows["SigninLogs"][0]
 	require.Equal(t, "alice@contoso.com", s["UserPrincipalName"])
 	require.Equal(t, "203.0.113.77", s["IPAddress"])
@@ -112,6 +125,7 @@ func TestEntra(t *testing.T) {
 
 	sum, rows = load(t, "entra-audit.json", false)
 	require.Equal(t, "entra-audit", sum.Format)
+	require.Zero(t, sum.Rejected, "%+v", sum.Rejects)
 	a := rows["AuditLogs"][0]
 	require.Equal(t, "Add member to role", a["OperationName"])
 	require.Equal(t, "Add member to role", a["ActivityDisplayName"])
@@ -144,6 +158,7 @@ func TestOffice365(t *testing.T) {
 func TestOktaAndGoogleWorkspace(t *testing.T) {
 	sum, rows := load(t, "okta.json", false)
 	require.Equal(t, "okta", sum.Format)
+	require.Zero(t, sum.Rejected, "%+v", sum.Rejects)
 	o := rows["Okta_CL"][0]
 	require.Equal(t, "user.session.start", o["EventType"])
 	require.Equal(t, "alice@example.com", o["ActorAlternateId"])
@@ -157,6 +172,7 @@ func TestOktaAndGoogleWorkspace(t *testing.T) {
 
 	sum, rows = load(t, "gworkspace.json", false)
 	require.Equal(t, "gworkspace", sum.Format)
+	require.Zero(t, sum.Rejected, "%+v", sum.Rejects)
 	require.Equal(t, 2, sum.Accepted, "two activities")
 	g := rows["GWorkspace_CL"]
 	require.Len(t, g, 3, "one row per event")

@@ -116,6 +116,9 @@ func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 		body = &limited{r: zr, n: h.cfg.MaxBodyBytes}
 	}
 	defaultIndex := chi.URLParam(r, "index")
+	if p, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk"); defaultIndex == "" && ok && !strings.Contains(p, "/") {
+		defaultIndex = p // served without the router (tests)
+	}
 	q := source.NewRequest(h.pub, h.cat, "elastic")
 	m := NewMapper(h.cat)
 	lr := linereader.New(body, h.cfg.MaxEventBytes)
@@ -124,15 +127,17 @@ func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 	var pa, ps fastjson.Parser
 	var action *Action
 	lineNo := 0
+	var failStatus int
+	var failType, failReason string
 	commit := func() bool {
 		if err := q.Commit(r.Context()); err != nil {
-			status, typ := http.StatusInternalServerError, "exception"
+			failStatus, failType, failReason = http.StatusInternalServerError, "exception", "not stored: "+err.Error()
 			if source.IsBackpressure(err) {
-				status, typ = http.StatusTooManyRequests, "es_rejected_execution_exception"
+				failStatus, failType = http.StatusTooManyRequests, "es_rejected_execution_exception"
 			}
 			for i := pending; i < len(items); i++ {
 				if items[i].status < 300 {
-					items[i].status, items[i].errType, items[i].reason = status, typ, "not stored: "+err.Error()
+					items[i].status, items[i].errType, items[i].reason = failStatus, failType, failReason
 				}
 			}
 			return false
@@ -142,7 +147,7 @@ func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 	}
 	failed := false
 	var readErr error
-	for !failed {
+	for {
 		line, long, err := lr.Next()
 		if err != nil && !errors.Is(err, io.EOF) {
 			readErr = err
@@ -170,6 +175,15 @@ func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 				if a.ID == "" {
 					a.ID = newID()
 				}
+				if failed {
+					// The stream is behind: the rest of the request is answered, item by item, as not stored, so
+					// the client retries exactly those.
+					items = append(items, item{op: a.Op, index: a.Index, id: a.ID, status: failStatus, errType: failType, reason: failReason})
+					if a.Op != "delete" {
+						action = &Action{Op: "skip"}
+					}
+					break
+				}
 				if a.Op == "delete" {
 					items = append(items, item{op: a.Op, index: a.Index, id: a.ID, status: 400, errType: "illegal_argument_exception", reason: "Vigil keeps events immutable: delete is not supported"})
 					break
@@ -178,6 +192,9 @@ func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 			default:
 				a := *action
 				action = nil
+				if a.Op == "skip" {
+					break
+				}
 				if a.Op == "update" {
 					items = append(items, item{op: a.Op, index: a.Index, id: a.ID, status: 400, errType: "illegal_argument_exception", reason: "Vigil keeps events immutable: update is not supported"})
 					break
@@ -207,7 +224,7 @@ func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	if action != nil && !failed {
+	if action != nil && action.Op != "skip" && !failed {
 		items = append(items, item{op: action.Op, index: action.Index, id: action.ID, status: 400, errType: "illegal_argument_exception", reason: "the action has no document line after it"})
 	}
 	if err := m.Flush(q); err != nil && !failed {

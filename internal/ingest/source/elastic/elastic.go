@@ -8,10 +8,12 @@
 package elastic
 
 import (
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -211,8 +213,19 @@ func policyOf(body json.RawMessage) []byte {
 func (h *Handler) PutStored(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name := chi.URLParam(r, "name")
+		var in io.Reader = http.MaxBytesReader(w, r.Body, 4<<20)
+		if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+			// Beats compress every request when output.elasticsearch.compression_level is set.
+			zr, err := gzip.NewReader(in)
+			if err != nil {
+				WriteJSON(w, http.StatusBadRequest, Error(400, "parse_exception", "body is not valid gzip"))
+				return
+			}
+			defer zr.Close()
+			in = io.LimitReader(zr, 16<<20)
+		}
 		var body json.RawMessage
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<20)).Decode(&body); err != nil {
+		if err := json.NewDecoder(in).Decode(&body); err != nil {
 			WriteJSON(w, http.StatusBadRequest, Error(400, "parse_exception", "request body is required and must be JSON: "+err.Error()))
 			return
 		}

@@ -8,7 +8,6 @@ package otlp
 import (
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -80,8 +79,6 @@ func isProto(r *http.Request) bool {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	return mt == "application/x-protobuf" || mt == "application/protobuf"
 }
-
-var errTooLarge = errors.New("request body too large")
 
 // Logs serves POST /v1/logs.
 func (h *Handler) Logs(w http.ResponseWriter, r *http.Request) {
