@@ -241,6 +241,12 @@ T | where i > x | project v = f(i)`, "5\n6\n7"},
 		{"ipv4_is_in_any_range", `print a = ipv4_is_in_any_range("192.168.1.6", "192.168.1.1/24", "10.0.0.1/8"), b = ipv4_is_in_any_range("8.8.8.8", dynamic(["10.0.0.0/8", "192.168.0.0/16"])), c = ipv4_is_in_any_range("x", "10.0.0.0/8")`,
 			`true | false | null`},
 		{"containscs-set_has_element", `print a = "Mozilla/5" containscs "Moz", b = "Mozilla/5" containscs "moz", c = set_has_element(dynamic(["a", "b"]), "b")`, `true | false | true`},
+		{"ipv4_lookup", `let R = datatable(network:string, name:string)["10.0.0.0/8", "ten", "10.1.0.0/16", "ten-one", "192.168.1.0/24", "home"];
+datatable(ip:string)["10.1.2.3", "192.168.1.9", "8.8.8.8"] | evaluate ipv4_lookup(R, ip, network) | order by ip asc, network asc`,
+			"\"10.1.2.3\" | \"10.0.0.0/8\" | \"ten\"\n\"10.1.2.3\" | \"10.1.0.0/16\" | \"ten-one\"\n\"192.168.1.9\" | \"192.168.1.0/24\" | \"home\""},
+		{"ipv4_lookup-unmatched", `let R = datatable(network:string, name:string)["10.0.0.0/8", "ten"];
+datatable(ip:string)["10.1.2.3", "8.8.8.8"] | evaluate ipv4_lookup(R, ip, network, return_unmatched = true) | order by ip asc`,
+			"\"10.1.2.3\" | \"10.0.0.0/8\" | \"ten\"\n\"8.8.8.8\" | null | null"},
 		{"make_bag", `datatable(d:dynamic)[dynamic({"a":1}), dynamic({"b":2})] | summarize b = make_bag(d)`, `{"a":1,"b":2}`},
 		{"parse_url", `print u = parse_url("https://host.com:8080/p?x=1#f") | project h = tostring(u.Host), q = tostring(u["Query Parameters"].x)`, `"host.com" | "1"`},
 		{"make-series", `datatable(T:datetime, k:string, v:long)[datetime(2024-01-01 00:10), "a", 1, datetime(2024-01-01 02:30), "a", 5, datetime(2024-01-01 01:00), "b", 2]
