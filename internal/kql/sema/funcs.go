@@ -455,6 +455,24 @@ func (b *binder) call(c *ast.Call, r *rowCtx, e *env) plan.Expr {
 		}
 		off := b.scalar(c.Args[0], r, e)
 		return &plan.Call{Fn: "+", Args: []plan.Expr{plan.Datetime(b.opts.Now), off}, T: schema.TypeDatetime}
+	case "pack_all":
+		// pack_all([ignore_null_empty]) is a bag of the row's columns:
+		// pack_all(flag, "c1", c1, "c2", c2, ...) for the back end.
+		if len(c.Args) > 1 {
+			break
+		}
+		flag := plan.Expr(plan.Bool(false))
+		if len(c.Args) == 1 {
+			flag = b.scalar(c.Args[0], &rowCtx{}, e)
+		}
+		args := []plan.Expr{flag}
+		for _, col := range r.schema {
+			if strings.HasPrefix(col.Name, "$") {
+				continue
+			}
+			args = append(args, plan.String(col.Name), &plan.ColRef{Name: col.Name, T: col.Type})
+		}
+		return &plan.Call{Fn: "pack_all", Args: args, T: schema.TypeDynamic}
 	case "ingestion_time":
 		if i := r.schema.Index(schema.ColTimeReceived); i >= 0 {
 			return &plan.ColRef{Name: schema.ColTimeReceived, T: r.schema[i].Type}
