@@ -253,6 +253,10 @@ datatable(ip:string)["10.1.2.3", "8.8.8.8"] | evaluate ipv4_lookup(R, ip, networ
 			`0 | 0 | 1 | -1`},
 		{"format_ipv4", `print a = format_ipv4("192.168.1.1", 24), b = format_ipv4_mask("192.168.1.1/24", 32), c = format_ipv4("192.168.1.1/24", -1), d = format_ipv4(3232235777)`,
 			`"192.168.1.0" | "192.168.1.0/24" | "" | "192.168.1.1"`},
+		{"covariance", `datatable(x:real, y:real)[1.0, 14.0, 2.0, 10.0, 3.0, 17.0, 4.0, 20.0, 5.0, 50.0]
+| summarize covariance(x, y), covariancep(x, y), covarianceif(x, y, x > 1), covariancepif(x, y, x > 1)
+| project covariance_x_y, covariancep_x_y, round(covarianceif_x_y, 4), round(covariancepif_x_y, 4)`,
+			`20.5 | 16.4 | 20.5 | 15.375`},
 		{"make_bag", `datatable(d:dynamic)[dynamic({"a":1}), dynamic({"b":2})] | summarize b = make_bag(d)`, `{"a":1,"b":2}`},
 		{"parse_url", `print u = parse_url("https://host.com:8080/p?x=1#f") | project h = tostring(u.Host), q = tostring(u["Query Parameters"].x)`, `"host.com" | "1"`},
 		{"make-series", `datatable(T:datetime, k:string, v:long)[datetime(2024-01-01 00:10), "a", 1, datetime(2024-01-01 02:30), "a", 5, datetime(2024-01-01 01:00), "b", 2]

@@ -363,6 +363,10 @@ func init() {
 	agg("make_set_if", 2, 3, fixed(tY))
 	agg("make_list_if", 2, 3, fixed(tY))
 	agg("make_list_with_nulls", 1, 1, fixed(tY))
+	agg("covariance", 2, 2, fixed(tR))
+	agg("covariancep", 2, 2, fixed(tR))
+	agg("covarianceif", 3, 3, fixed(tR))
+	agg("covariancepif", 3, 3, fixed(tR))
 	agg("make_bag", 1, 2, fixed(tY))
 	agg("make_bag_if", 2, 3, fixed(tY))
 	agg("stdev", 1, 1, fixed(tR))
@@ -583,6 +587,10 @@ func fixArgs(name string, a []plan.Expr) []plan.Expr {
 		}
 		if i < len(a) {
 			a[i] = toBool(a[i])
+		}
+	case "covarianceif", "covariancepif":
+		if len(a) == 3 {
+			a[2] = toBool(a[2])
 		}
 	case "todatetime", "totimespan", "toint", "tolong", "toreal", "tobool":
 	}
