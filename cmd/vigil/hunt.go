@@ -204,9 +204,9 @@ var _ store.Events = (*duckdb.DB)(nil)
 
 func runKQL(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "conformance" {
-		return fmt.Errorf("%w: vigil kql conformance (--corpus PATH | --examples FILE) [--json]", errUsage)
+		return fmt.Errorf("%w: vigil kql conformance (--corpus PATH | --examples FILE) [--json] [--failures]", errUsage)
 	}
-	fs := flagSet("kql conformance", "(--corpus PATH | --examples FILE) [--json]")
+	fs := flagSet("kql conformance", "(--corpus PATH | --examples FILE) [--json] [--failures]")
 	corpus := fs.String("corpus", "", "JSONL file or directory of records with a query field")
 	examples := fs.String("examples", "", "documentation examples JSONL (kql-docs/examples.jsonl)")
 	var functions stringList

@@ -219,7 +219,7 @@ func RunCorpus(ctx context.Context, path string, cat Catalog, exec Executor, opt
 		}
 		if err != nil {
 			if inCat {
-				fail(CodeUnsupported, r.Path, err.Error())
+				fail(errCode(err), r.Path, err.Error()) // kql_unsupported, or kql_refused (externaldata)
 			}
 			continue
 		}

@@ -241,6 +241,22 @@ T | where i > x | project v = f(i)`, "5\n6\n7"},
 		{"ipv4_is_in_any_range", `print a = ipv4_is_in_any_range("192.168.1.6", "192.168.1.1/24", "10.0.0.1/8"), b = ipv4_is_in_any_range("8.8.8.8", dynamic(["10.0.0.0/8", "192.168.0.0/16"])), c = ipv4_is_in_any_range("x", "10.0.0.0/8")`,
 			`true | false | null`},
 		{"containscs-set_has_element", `print a = "Mozilla/5" containscs "Moz", b = "Mozilla/5" containscs "moz", c = set_has_element(dynamic(["a", "b"]), "b")`, `true | false | true`},
+		{"ipv4_lookup", `let R = datatable(network:string, name:string)["10.0.0.0/8", "ten", "10.1.0.0/16", "ten-one", "192.168.1.0/24", "home"];
+datatable(ip:string)["10.1.2.3", "192.168.1.9", "8.8.8.8"] | evaluate ipv4_lookup(R, ip, network) | order by ip asc, network asc`,
+			"\"10.1.2.3\" | \"10.0.0.0/8\" | \"ten\"\n\"10.1.2.3\" | \"10.1.0.0/16\" | \"ten-one\"\n\"192.168.1.9\" | \"192.168.1.0/24\" | \"home\""},
+		{"ipv4_lookup-unmatched", `let R = datatable(network:string, name:string)["10.0.0.0/8", "ten"];
+datatable(ip:string)["10.1.2.3", "8.8.8.8"] | evaluate ipv4_lookup(R, ip, network, return_unmatched = true) | order by ip asc`,
+			"\"10.1.2.3\" | \"10.0.0.0/8\" | \"ten\"\n\"8.8.8.8\" | null | null"},
+		{"pack_all", `datatable(S:string, T:string, N:long)["a", "", 1] | extend P = pack_all(), Q = pack_all(true) | project P, Q`,
+			`{"N":1,"S":"a","T":""} | {"N":1,"S":"a"}`},
+		{"ipv4_compare", `print a = ipv4_compare("192.168.1.1/24", "192.168.1.255"), b = ipv4_compare("192.168.1.1", "192.168.1.0", 31), c = ipv4_compare("10.0.0.2", "10.0.0.1"), d = ipv4_compare("10.0.0.1", "10.0.0.2")`,
+			`0 | 0 | 1 | -1`},
+		{"format_ipv4", `print a = format_ipv4("192.168.1.1", 24), b = format_ipv4_mask("192.168.1.1/24", 32), c = format_ipv4("192.168.1.1/24", -1), d = format_ipv4(3232235777)`,
+			`"192.168.1.0" | "192.168.1.0/24" | "" | "192.168.1.1"`},
+		{"covariance", `datatable(x:real, y:real)[1.0, 14.0, 2.0, 10.0, 3.0, 17.0, 4.0, 20.0, 5.0, 50.0]
+| summarize covariance(x, y), covariancep(x, y), covarianceif(x, y, x > 1), covariancepif(x, y, x > 1)
+| project covariance_x_y, covariancep_x_y, round(covarianceif_x_y, 4), round(covariancepif_x_y, 4)`,
+			`20.5 | 16.4 | 20.5 | 15.375`},
 		{"make_bag", `datatable(d:dynamic)[dynamic({"a":1}), dynamic({"b":2})] | summarize b = make_bag(d)`, `{"a":1,"b":2}`},
 		{"parse_url", `print u = parse_url("https://host.com:8080/p?x=1#f") | project h = tostring(u.Host), q = tostring(u["Query Parameters"].x)`, `"host.com" | "1"`},
 		{"make-series", `datatable(T:datetime, k:string, v:long)[datetime(2024-01-01 00:10), "a", 1, datetime(2024-01-01 02:30), "a", 5, datetime(2024-01-01 01:00), "b", 2]

@@ -129,6 +129,10 @@ type Join struct {
 	Out         Schema
 	// LeftOut and RightOut map each output column to its source: side 'l' or 'r' and the input column.
 	Sources []JoinSource
+	// IPv4Range makes the keys match when the left column is an IPv4
+	// address inside the right column's CIDR range (ipv4_lookup), instead
+	// of when they are equal.
+	IPv4Range bool
 }
 
 // JoinSource says where a join output column comes from.

@@ -85,6 +85,9 @@ func nodeLine(n Node) string {
 		keys := make([]string, len(v.On))
 		for i, k := range v.On {
 			keys[i] = k.Left + "=" + k.Right
+			if v.IPv4Range {
+				keys[i] = k.Left + " in ipv4 range " + k.Right
+			}
 		}
 		return fmt.Sprintf("Join kind=%s on %s -> [%s]", v.Kind, strings.Join(keys, ", "), strings.Join(v.Out.Names(), ", "))
 	case *Union:

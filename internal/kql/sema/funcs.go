@@ -363,6 +363,10 @@ func init() {
 	agg("make_set_if", 2, 3, fixed(tY))
 	agg("make_list_if", 2, 3, fixed(tY))
 	agg("make_list_with_nulls", 1, 1, fixed(tY))
+	agg("covariance", 2, 2, fixed(tR))
+	agg("covariancep", 2, 2, fixed(tR))
+	agg("covarianceif", 3, 3, fixed(tR))
+	agg("covariancepif", 3, 3, fixed(tR))
 	agg("make_bag", 1, 2, fixed(tY))
 	agg("make_bag_if", 2, 3, fixed(tY))
 	agg("stdev", 1, 1, fixed(tR))
@@ -455,6 +459,24 @@ func (b *binder) call(c *ast.Call, r *rowCtx, e *env) plan.Expr {
 		}
 		off := b.scalar(c.Args[0], r, e)
 		return &plan.Call{Fn: "+", Args: []plan.Expr{plan.Datetime(b.opts.Now), off}, T: schema.TypeDatetime}
+	case "pack_all":
+		// pack_all([ignore_null_empty]) is a bag of the row's columns:
+		// pack_all(flag, "c1", c1, "c2", c2, ...) for the back end.
+		if len(c.Args) > 1 {
+			break
+		}
+		flag := plan.Expr(plan.Bool(false))
+		if len(c.Args) == 1 {
+			flag = b.scalar(c.Args[0], &rowCtx{}, e)
+		}
+		args := []plan.Expr{flag}
+		for _, col := range r.schema {
+			if strings.HasPrefix(col.Name, "$") {
+				continue
+			}
+			args = append(args, plan.String(col.Name), &plan.ColRef{Name: col.Name, T: col.Type})
+		}
+		return &plan.Call{Fn: "pack_all", Args: args, T: schema.TypeDynamic}
 	case "ingestion_time":
 		if i := r.schema.Index(schema.ColTimeReceived); i >= 0 {
 			return &plan.ColRef{Name: schema.ColTimeReceived, T: r.schema[i].Type}
@@ -565,6 +587,10 @@ func fixArgs(name string, a []plan.Expr) []plan.Expr {
 		}
 		if i < len(a) {
 			a[i] = toBool(a[i])
+		}
+	case "covarianceif", "covariancepif":
+		if len(a) == 3 {
+			a[2] = toBool(a[2])
 		}
 	case "todatetime", "totimespan", "toint", "tolong", "toreal", "tobool":
 	}

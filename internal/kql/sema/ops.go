@@ -465,6 +465,12 @@ func aggName(x ast.Expr) string {
 	if q, ok := aggPrefix[fn]; ok {
 		p = q
 	}
+	if strings.HasPrefix(fn, "covariance") && len(c.Args) >= 2 {
+		// covariance(x, y) is named covariance_x_y.
+		if x, y := convName(c.Args[0]), convName(c.Args[1]); x != "" && y != "" {
+			return p + "_" + x + "_" + y
+		}
+	}
 	if fn == "take_any" && len(c.Args) == 1 {
 		if n := exprName(c.Args[0]); n != "" {
 			return n

@@ -185,6 +185,8 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 		return &plan.Project{Input: in, Items: items}
 	case "pivot":
 		return b.pivot(in, o, c, r, e)
+	case "ipv4_lookup":
+		return b.ipv4Lookup(in, c, r, e)
 	case "":
 		b.errorf(o, CodeUnsupported, "unsupported evaluate call")
 	case "autocluster", "basket", "sequence_detect", "diffpatterns", "python", "r", "sql_request", "http_request",
@@ -264,6 +266,64 @@ func (b *binder) bagOptions(o *ast.EvaluateOp, c *ast.Call, e *env) *BagOptions 
 		}
 	}
 	return opts
+}
+
+// ipv4Lookup binds evaluate ipv4_lookup(LookupTable, SourceIPColumn,
+// IPRangeColumn [, return_unmatched]): each input row joined with the
+// lookup rows whose CIDR range holds its IPv4 address; unmatched rows are
+// dropped unless return_unmatched is true.
+func (b *binder) ipv4Lookup(in plan.Node, c *ast.Call, r *rowCtx, e *env) plan.Node {
+	if len(c.Args) < 3 || len(c.Args) > 4 {
+		b.errorf(c, CodeArgCount, "ipv4_lookup needs a lookup table, the address column and the range column")
+		return nil
+	}
+	lookup := b.tabular(c.Args[0], e)
+	src, ok1 := c.Args[1].(*ast.Ident)
+	rng, ok2 := c.Args[2].(*ast.Ident)
+	if lookup == nil {
+		return nil
+	}
+	ls := lookup.Schema()
+	if !ok1 || r.schema.Index(src.Name) < 0 {
+		b.errorf(c.Args[1], CodeTypeError, "ipv4_lookup expects a column of its input holding the address")
+		return nil
+	}
+	if !ok2 || ls.Index(rng.Name) < 0 {
+		b.errorf(c.Args[2], CodeTypeError, "ipv4_lookup expects a column of the lookup table holding the range")
+		return nil
+	}
+	kind := "inner"
+	if len(c.Args) == 4 {
+		x := c.Args[3]
+		if as, ok := x.(*ast.Assign); ok && strings.EqualFold(as.Names[0].Name, "return_unmatched") {
+			x = as.Value
+		}
+		l, ok := b.scalar(x, &rowCtx{}, e).(*plan.Lit)
+		if !ok || l.T != schema.TypeBool {
+			b.errorf(c.Args[3], CodeTypeError, "return_unmatched expects a constant bool")
+			return nil
+		}
+		if v, _ := l.V.(bool); v {
+			kind = "leftouter"
+		}
+	}
+	j := &plan.Join{Kind: kind, Left: in, Right: lookup, On: []plan.JoinKey{{Left: src.Name, Right: rng.Name}}, IPv4Range: true}
+	names := map[string]bool{}
+	for _, col := range r.schema {
+		j.Out = append(j.Out, col)
+		j.Sources = append(j.Sources, plan.JoinSource{Col: col.Name})
+		names[col.Name] = true
+	}
+	for _, col := range ls {
+		name := col.Name
+		for k := 1; names[name]; k++ {
+			name = fmt.Sprintf("%s%d", col.Name, k)
+		}
+		names[name] = true
+		j.Out = append(j.Out, plan.Column{Name: name, Type: col.Type})
+		j.Sources = append(j.Sources, plan.JoinSource{Right: true, Col: col.Name})
+	}
+	return j
 }
 
 // PivotBag is the hidden bag column of evaluate pivot: its keys are the

@@ -20,6 +20,14 @@ func (g *gen) agg(c *plan.AggCall, p string) string {
 		return x
 	}
 	switch c.Fn {
+	case "covariance":
+		return "covar_samp(" + e(0) + ", " + e(1) + ")"
+	case "covariancep":
+		return "covar_pop(" + e(0) + ", " + e(1) + ")"
+	case "covarianceif":
+		return "covar_samp(" + e(0) + ", " + e(1) + ")" + filter(2)
+	case "covariancepif":
+		return "covar_pop(" + e(0) + ", " + e(1) + ")" + filter(2)
 	case "count":
 		return "count(*)"
 	case "countif":

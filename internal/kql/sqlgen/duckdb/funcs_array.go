@@ -108,6 +108,44 @@ func (g *gen) moreCall(c *plan.Call, p string) (sql string, ok bool) {
 		k, v := g.elems(a[0], p, "VARCHAR"), g.jlist(a[1], p)
 		return "CAST(map_from_entries(list_transform(list_filter(range(1, len(" + k + ") + 1), i -> " + k + "[i] IS NOT NULL), i -> {'k': " + k +
 			"[i], 'v': coalesce(" + v + "[i], CAST('null' AS JSON))})) AS JSON)", true
+	case "pack_all":
+		if len(a) == 1 {
+			return "CAST('{}' AS JSON)", true
+		}
+		entries := make([]string, 0, len(a)/2)
+		for i := 1; i+1 < len(a); i += 2 {
+			entries = append(entries, "{'k': "+g.expr(a[i], p)+", 'v': "+g.toJSON(a[i+1], p)+"}")
+		}
+		l := "[" + strings.Join(entries, ", ") + "]"
+		// With ignore_null_empty, null values and empty strings are left out.
+		keep := "list_filter(" + l + ", x -> NOT (" + e(0) + ") OR NOT (x.v IS NULL OR json_type(x.v) = 'NULL' OR CAST(x.v AS VARCHAR) = '\"\"'))"
+		return "coalesce(CAST(map_from_entries(" + keep + ") AS JSON), CAST('{}' AS JSON))", true
+	case "ipv4_compare":
+		return ipv4Compare(s(0), s(1), a, g, p), true
+	case "format_ipv4", "format_ipv4_mask":
+		ip := "''" // a number has no /bits
+		if a[0].Type() == schema.TypeString {
+			ip = s(0)
+		}
+		addr := "split_part(" + ip + ", '/', 1)"
+		bits := "least(coalesce(TRY_CAST(nullif(split_part(" + ip + ", '/', 2), '') AS BIGINT), 32)"
+		if len(a) == 2 {
+			bits += ", CAST(" + e(1) + " AS BIGINT))"
+		} else {
+			bits += ", 32)"
+		}
+		if a[0].Type() != schema.TypeString {
+			addr = "(CAST(" + e(0) + " AS BIGINT) // 16777216 % 256 || '.' || CAST(" + e(0) + " AS BIGINT) // 65536 % 256 || '.' || CAST(" + e(0) + " AS BIGINT) // 256 % 256 || '.' || CAST(" + e(0) + " AS BIGINT) % 256)"
+		}
+		n := ipv4Num(addr)
+		masked := "((" + n + " >> (32 - " + bits + ")) << (32 - " + bits + "))"
+		dotted := "(CAST(" + masked + " // 16777216 % 256 AS VARCHAR) || '.' || CAST(" + masked + " // 65536 % 256 AS VARCHAR) || '.' || CAST(" +
+			masked + " // 256 % 256 AS VARCHAR) || '.' || CAST(" + masked + " % 256 AS VARCHAR))"
+		if c.Fn == "format_ipv4_mask" {
+			dotted = "(" + dotted + " || '/' || CAST(" + bits + " AS VARCHAR))"
+		}
+		// An invalid address or a mask outside 0..32 gives "".
+		return "coalesce(CASE WHEN " + bits + " BETWEEN 0 AND 32 THEN " + dotted + " END, '')", true
 	case "bag_has_key":
 		return "coalesce(list_contains(json_keys(" + e(0) + "), " + s(1) + "), FALSE)", true
 	case "bag_remove_keys":
@@ -205,4 +243,19 @@ func (g *gen) hasIPv4(fn string, a []plan.Expr, p string) string {
 		return "FALSE"
 	}
 	return "regexp_matches(" + g.str(a[0], p) + ", " + quoteString(`(?:^|[^0-9A-Za-z.])(?:`+strings.Join(alts, "|")+`)(?:$|[^0-9A-Za-z.])`) + ")"
+}
+
+// ipv4Compare compares two IPv4 addresses on the shortest prefix among
+// their own /bits and the optional third argument: -1, 0 or 1.
+func ipv4Compare(x, y string, a []plan.Expr, g *gen, p string) string {
+	bits := func(s string) string {
+		return "coalesce(TRY_CAST(nullif(split_part(" + s + ", '/', 2), '') AS BIGINT), 32)"
+	}
+	pre := "least(" + bits(x) + ", " + bits(y)
+	if len(a) == 3 {
+		pre += ", CAST(" + g.expr(a[2], p) + " AS BIGINT)"
+	}
+	pre += ")"
+	nx, ny := ipv4Num("split_part("+x+", '/', 1)"), ipv4Num("split_part("+y+", '/', 1)")
+	return "CAST(sign((" + nx + " >> (32 - " + pre + ")) - (" + ny + " >> (32 - " + pre + "))) AS BIGINT)"
 }

@@ -272,6 +272,10 @@ func (g *gen) join(v *plan.Join) string {
 	l, r := g.next(), g.next()
 	var conds []string
 	for _, k := range v.On {
+		if v.IPv4Range {
+			conds = append(conds, "coalesce("+ipv4InRange("CAST("+l+"."+quoteIdent(k.Left)+" AS VARCHAR)", "CAST("+r+"."+quoteIdent(k.Right)+" AS VARCHAR)")+", FALSE)")
+			continue
+		}
 		conds = append(conds, l+"."+quoteIdent(k.Left)+" = "+r+"."+quoteIdent(k.Right))
 	}
 	on := "TRUE"
