@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/state"
@@ -74,7 +75,11 @@ type Store interface {
 	EntityPrevalence(ctx context.Context, keys []string, since, until time.Time) (map[string]state.Prevalence, error)
 	IncidentBrief(ctx context.Context, id string) (status string, alerts int, err error)
 	PlaceAlert(ctx context.Context, a state.Alert, keys []state.EntityKey, p state.Placement) (state.Incident, error)
+	MergeIncidents(ctx context.Context, target string, sources []string, actor string, at time.Time) (state.Incident, error)
 }
+
+// Actor is the name the correlator's own grouping operations are recorded under.
+const Actor = "correlator"
 
 // Correlator places each alert that has no incident yet: into the open incident it shares strong entities with,
 // or a new one. It works from the state store alone (alerts without a decision, in detection order), so it can
@@ -91,6 +96,8 @@ type Correlator struct {
 	// prev caches prevalence measurements during one Drain, by key and hour of activity: an entity's spread
 	// over days barely moves within an hour, and a busy entity is expensive to measure.
 	prev map[prevKey]state.Prevalence
+	// mu makes Drain exclusive: the server's loop and an explicit caller (a test, a command) never interleave.
+	mu sync.Mutex
 }
 
 type prevKey struct {
@@ -133,6 +140,8 @@ func (c *Correlator) Run(ctx context.Context) {
 
 // Drain places every pending alert and returns how many it decided.
 func (c *Correlator) Drain(ctx context.Context) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	done := 0
 	c.prev = map[prevKey]state.Prevalence{}
 	defer func() { c.prev = nil }()
@@ -162,8 +171,16 @@ func (c *Correlator) Drain(ctx context.Context) (int, error) {
 			if err != nil {
 				return done, fmt.Errorf("correlate alert %s: %w", a.ID, err)
 			}
-			if _, err := c.store.PlaceAlert(ctx, a, keys[i], p); err != nil {
+			in, err := c.store.PlaceAlert(ctx, a, keys[i], p)
+			if err != nil {
 				return done, fmt.Errorf("place alert %s: %w", a.ID, err)
+			}
+			// An alert that links open incidents merges them (after it is placed: a crash in between leaves them
+			// apart, which loses no alert and which an analyst can still merge by hand).
+			if len(p.Bridged) > 0 && in.ID != "" {
+				if _, err := c.store.MergeIncidents(ctx, in.ID, p.Bridged, Actor, p.At); err != nil {
+					c.log.Warn("merging incidents linked by an alert failed", "alert", a.ID, "target", in.ID, "sources", p.Bridged, "err", err)
+				}
 			}
 			done++
 		}
@@ -401,6 +418,19 @@ func (c *Correlator) byEntities(ctx context.Context, a state.Alert, ws []weighte
 	p.Reason += fmt.Sprintf(" (weight %.2f)", best.score)
 	if best.status == state.IncidentResolved {
 		p.Reason += "; the rule reopens resolved incidents"
+	}
+	// The alert also links the other open incidents it shares enough with: they are one attack seen from two
+	// sides (the lateral movement from a compromised workstation to a server, say), so they are merged into the
+	// best match, as long as the result stays under the size cap.
+	size := best.alerts + 1
+	for _, cd := range list[1:] {
+		if cd.status == state.IncidentResolved || size+cd.alerts > c.cfg.SizeCap {
+			continue
+		}
+		size += cd.alerts
+		p.Bridged = append(p.Bridged, cd.id)
+		p.Reason += fmt.Sprintf("; it also shares %s with incident #%d (weight %.2f), which is merged into #%d",
+			describe(sortedShared(cd.shared)), cd.number, cd.score, best.number)
 	}
 	return true, "", nil
 }

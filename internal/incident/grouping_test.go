@@ -253,3 +253,47 @@ func TestByLabel(t *testing.T) {
 	// 1-2 missed; 1-3 and 1-4 wrongly together; 3-4 not scored.
 	require.Equal(t, incident.Score{FalsePairs: 2, MissedPairs: 1, Precision: 0, Recall: 0}, s)
 }
+
+// An alert that links two open incidents (lateral movement from a compromised workstation to a server) merges them;
+// one that links an incident only through a weak entity does not.
+func TestBridgingAlertMergesIncidents(t *testing.T) {
+	cfg := incident.DefaultConfig()
+	inc, why := run(t, cfg, []state.Alert{
+		mkAlert(spec{id: "ws", rule: "r1", ents: []string{"host", "ws-1", "account", "alice"}}, nil),
+		mkAlert(spec{id: "srv", rule: "r2", at: time.Minute, ents: []string{"host", "srv-1", "account", "adm-bob"}}, nil),
+		mkAlert(spec{id: "other", rule: "r4", at: 2 * time.Minute, ents: []string{"host", "ws-9", "account", "carol"}}, nil),
+		mkAlert(spec{id: "lateral", rule: "r3", at: 3 * time.Minute, ents: []string{"host", "srv-1", "account", "adm-bob", "host", "ws-1"}}, nil),
+	}, nil)
+	require.NotEmpty(t, inc["lateral"])
+	require.Equal(t, inc["lateral"], inc["ws"], "the workstation's incident")
+	require.Equal(t, inc["lateral"], inc["srv"], "the server's incident")
+	require.NotEqual(t, inc["lateral"], inc["other"])
+	require.Contains(t, why["lateral"], "which is merged into")
+
+	// The merge is an ordinary grouping operation: the merged incident is resolved as merged into the target.
+	ctx := context.Background()
+	db := openDB(t)
+	c := incident.NewCorrelator(db, cfg, quiet)
+	for _, s := range []spec{
+		{id: "ws", rule: "r1", ents: []string{"host", "ws-1", "account", "alice"}},
+		{id: "srv", rule: "r2", at: time.Minute, ents: []string{"host", "srv-1", "account", "adm-bob"}},
+		{id: "lateral", rule: "r3", at: 3 * time.Minute, ents: []string{"host", "srv-1", "account", "adm-bob", "host", "ws-1"}},
+	} {
+		_, err := db.AddAlerts(ctx, []state.Alert{mkAlert(s, nil)})
+		require.NoError(t, err)
+		_, err = c.Drain(ctx)
+		require.NoError(t, err)
+	}
+	page, err := db.ListIncidents(ctx, state.IncidentFilter{})
+	require.NoError(t, err)
+	var open, merged int
+	for _, in := range page.Incidents {
+		if in.MergedInto != "" {
+			merged++
+		} else {
+			open++
+		}
+	}
+	require.Equal(t, 1, open, "one incident holds the three alerts")
+	require.Equal(t, 1, merged, "the other was merged into it")
+}

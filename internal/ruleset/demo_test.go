@@ -19,6 +19,7 @@ import (
 	"github.com/vigilsec/vigil/internal/config"
 	"github.com/vigilsec/vigil/internal/demo"
 	"github.com/vigilsec/vigil/internal/detect"
+	"github.com/vigilsec/vigil/internal/incident"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/state"
 )
@@ -142,6 +143,61 @@ func TestShippedRulesOnTheDemo(t *testing.T) {
 	}
 	require.True(t, hosts[shortHost(truth.Entities.VictimHost)], "victim host among the attack alerts' entities")
 	require.True(t, hosts[shortHost(truth.Entities.TargetHost)], "target host among the attack alerts' entities")
+
+	scoreIncidents(t, a, truth)
+}
+
+// scoreIncidents lets the correlator place every alert and scores the grouping against the demo's ground truth: the
+// attack's alerts must form exactly one incident, the pairwise precision and recall of the alert-to-incident
+// assignment must be at least 0.9, and the background may produce at most 3 incidents.
+func scoreIncidents(t *testing.T, a *app.App, truth *demo.Truth) {
+	ctx := context.Background()
+	_, err := a.Correlator.Drain(ctx)
+	require.NoError(t, err)
+	times := attackTimes(truth)
+	label := func(al state.Alert) string {
+		if len(alertStages(al, times)) > 0 {
+			return "attack"
+		}
+		return ""
+	}
+	alerts := allAlerts(t, a)
+	attackIncidents, benignIncidents := map[string]int{}, map[string]int{}
+	for _, al := range alerts {
+		if label(al) != "" {
+			attackIncidents[al.IncidentID]++
+		}
+	}
+	for _, al := range alerts {
+		if label(al) == "" && al.IncidentID != "" && attackIncidents[al.IncidentID] == 0 {
+			benignIncidents[al.IncidentID]++
+		}
+	}
+	sc := incident.ScorePairs(alerts, incident.ByLabel(label))
+	t.Logf("incidents: attack alerts in %d incident(s) %v; background incidents %d; pairs: precision %.3f recall %.3f (%+v)",
+		len(attackIncidents), attackIncidents, len(benignIncidents), sc.Precision, sc.Recall, sc)
+	for id := range attackIncidents {
+		require.NotEmpty(t, id, "an attack alert was placed in no incident")
+		d, err := a.Incidents.Get(ctx, id)
+		require.NoError(t, err)
+		t.Logf("incident #%d %q, %d alerts:", d.Number, d.Title, len(d.Alerts))
+		for _, e := range d.Timeline {
+			if e.AlertID != "" {
+				t.Logf("  %s %s: %s", e.Action, e.AlertID, e.Detail)
+			}
+		}
+		for _, al := range d.Alerts {
+			var ents []string
+			for _, e := range al.Entities {
+				ents = append(ents, e.Type+"="+e.Value)
+			}
+			t.Logf("  alert %s %s %q entities %v", al.ID, al.ActivityTime().Format(time.RFC3339), al.RuleTitle, ents)
+		}
+	}
+	require.Len(t, attackIncidents, 1, "the attack is exactly one incident")
+	require.GreaterOrEqual(t, sc.Precision, 0.9, "grouping precision")
+	require.GreaterOrEqual(t, sc.Recall, 0.9, "grouping recall")
+	require.LessOrEqual(t, len(benignIncidents), 3, "incidents from the benign background")
 }
 
 func shortHost(h string) string {

@@ -217,6 +217,9 @@ type Placement struct {
 	// Reason says why, in words.
 	Reason string
 	At     time.Time
+	// Bridged are other open incidents the alert links strongly enough to join as well: they are merged into
+	// IncidentID after the alert is placed (the merge is an ordinary, undoable grouping operation).
+	Bridged []string
 }
 
 // EntityHit is an alert that carries one of the looked-up entity keys, with its incident.
