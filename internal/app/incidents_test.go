@@ -171,6 +171,7 @@ func TestIncidentsEndToEnd(t *testing.T) {
 func TestSigmaAlertsBecomeIncidents(t *testing.T) {
 	s := start(t, func(c *config.Config) {
 		c.Detection.SigmaRules = []string{"testdata/sigma"}
+		c.Detection.BuiltinRules = false // only the test's rule, so the alerts are known
 		c.Incidents.Interval = config.Duration(time.Hour)
 	})
 	ingest, reader := s.token("ingest"), s.token("reader")
@@ -195,12 +196,19 @@ func TestSigmaAlertsBecomeIncidents(t *testing.T) {
 		}
 		return n == 3
 	}, 30*time.Second, 100*time.Millisecond)
-	first := list["incidents"].([]any)[0].(map[string]any)
-	require.EqualValues(t, 2, first["alertCount"], "the two alerts of ws-7")
+	// The two alerts of ws-7 share an incident; ws-8's alert has its own (which is numbered first depends on the
+	// order the detector recorded them in).
+	var first map[string]any
+	for _, in := range list["incidents"].([]any) {
+		if in.(map[string]any)["alertCount"] == float64(2) {
+			first = in.(map[string]any)
+		}
+	}
+	require.NotNil(t, first, "an incident holds the two alerts of ws-7: %v", list)
 	_, d := s.do("GET", "/api/v1/incidents/"+first["id"].(string), reader, nil)
 	hosts := map[string]bool{}
 	for _, e := range d["entities"].([]any) {
-		if e.(map[string]any)["type"] == "host" {
+		if strings.EqualFold(e.(map[string]any)["type"].(string), "host") {
 			hosts[e.(map[string]any)["value"].(string)] = true
 		}
 	}

@@ -145,8 +145,8 @@ func TestCorrelationIsCountedOnce(t *testing.T) {
 	require.Len(t, a.Evidence, 3)
 	require.Equal(t, "whoami_run", a.Evidence[0]["rule"])
 	require.Equal(t, alertID("", "b1-0"), a.Evidence[0]["alertId"], "the base match's alert id (its rule has no id)")
-	require.Contains(t, a.Entities, state.Entity{Type: "host", Value: "ws-1"})
-	require.Contains(t, a.Entities, state.Entity{Type: "account", Value: `corp\mallory`})
+	require.Contains(t, a.Entities, state.Entity{Type: state.EntityHost, Value: "ws-1"})
+	require.Contains(t, a.Entities, state.Entity{Type: state.EntityAccount, Value: "mallory"})
 	require.Equal(t, 0, d.StateStats().Groups, "a fired group starts over")
 
 	// Redelivered after the commit: skipped, no second alert; the base rule alone raises none (correlation only).
