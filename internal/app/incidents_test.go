@@ -140,8 +140,7 @@ func TestIncidentsEndToEnd(t *testing.T) {
 	code, _ = s.do("GET", "/api/v1/incidents?sort=colour", reader, nil)
 	require.Equal(t, 400, code)
 
-	// Every change is a SecurityIncident row, queryable in KQL. (Dynamic columns written by Vigil itself are read
-	// through parse_json(tostring(...)): the DuckDB store keeps them as JSON strings, see docs/incidents.md.)
+	// Every change is a SecurityIncident row, queryable in KQL, dynamic columns included.
 	hunt := func(q string) [][]any {
 		code, res := s.do("POST", "/api/v1/hunt", reader, strings.NewReader(fmt.Sprintf(`{"query":%q}`, q)))
 		require.Equal(t, 200, code, res)
@@ -152,14 +151,14 @@ func TestIncidentsEndToEnd(t *testing.T) {
 		return out
 	}
 	require.Eventually(t, func() bool {
-		rows := hunt(`SecurityIncident | where IncidentNumber == 1 and Status == "Active" and tostring(parse_json(tostring(Owner)).assignedTo) == "carol" | count`)
+		rows := hunt(`SecurityIncident | where IncidentNumber == 1 and Status == "Active" and tostring(Owner.assignedTo) == "carol" | count`)
 		return len(rows) == 1 && rows[0][0].(float64) > 0
 	}, 20*time.Second, 100*time.Millisecond)
 	require.Eventually(t, func() bool {
 		rows := hunt(`SecurityIncident | summarize n = count() by IncidentNumber | order by IncidentNumber asc`)
 		return len(rows) == 3 && rows[0][1].(float64) >= 10
 	}, 20*time.Second, 100*time.Millisecond)
-	rows := hunt(`SecurityIncident | where IncidentNumber == 3 | project Title, Severity, ProviderName, array_length(parse_json(tostring(AlertIds)))`)
+	rows := hunt(`SecurityIncident | where IncidentNumber == 3 | project Title, Severity, ProviderName, array_length(AlertIds)`)
 	require.NotEmpty(t, rows)
 	for _, r := range rows {
 		require.Equal(t, []any{"Port scan", "Low", "Vigil", float64(1)}, r)

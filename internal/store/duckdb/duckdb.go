@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -457,6 +458,14 @@ func value(c *batch.Column, i int) driver.Value {
 		return c.Floats[i]
 	case schema.TypeBool:
 		return c.Bools[i]
+	case schema.TypeDynamic:
+		// The appender JSON-encodes what it is given for a JSON column: a Go string would be stored as a JSON
+		// string holding the text, so property access (json_extract) would find nothing. The batch holds JSON
+		// text; it is handed over as raw JSON, or, should it not be valid JSON, as a string value.
+		if s := c.Strs[i]; json.Valid([]byte(s)) {
+			return json.RawMessage(s)
+		}
+		return c.Strs[i]
 	default:
 		return c.Strs[i]
 	}
