@@ -32,11 +32,12 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func benchIngest(ctx context.Context, args []string, out io.Writer) error {
-	fs := flagSet("bench ingest", "[--events N] [--batch B] [--clients C] [--json]")
+	fs := flagSet("bench ingest", "[--events N] [--batch B] [--clients C] [--no-detection] [--json]")
 	var o bench.IngestOptions
 	fs.IntVar(&o.Events, "events", 1_000_000, "events to send")
 	fs.IntVar(&o.Batch, "batch", 5000, "events per HTTP request")
 	fs.IntVar(&o.Clients, "clients", 4, "concurrent HTTP clients")
+	fs.BoolVar(&o.NoDetection, "no-detection", false, "measure the ingest pipeline alone: no shipped rules, no NRT consumer")
 	fs.StringVar(&o.Dir, "dir", "", "work directory (default: a temporary one, removed afterwards)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {

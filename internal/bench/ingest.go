@@ -34,6 +34,9 @@ type IngestOptions struct {
 	Clients int    // concurrent HTTP clients
 	Dir     string // data directory (empty: a temporary one, removed afterwards)
 	Log     io.Writer
+	// NoDetection turns off what the server runs on the stream besides storing (the shipped rules, Sigma and NRT),
+	// to measure the ingest pipeline alone; by default the server runs as shipped.
+	NoDetection bool
 }
 
 // IngestReport is the outcome.
@@ -122,7 +125,12 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	dir, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) { cfg.Ingest.BatchRows = o.Batch })
+	dir, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) {
+		cfg.Ingest.BatchRows = o.Batch
+		if o.NoDetection {
+			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
