@@ -9,6 +9,7 @@ import (
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/state"
+	"github.com/vigilsec/vigil/internal/x/limitread"
 )
 
 // Error is an error a handler returns with what the client may see. Err, if set, is logged but never sent.
@@ -31,7 +32,7 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // errBodyTooLarge is returned when a request body exceeds the configured limit.
-var errBodyTooLarge = errors.New("request body too large")
+var errBodyTooLarge = limitread.ErrTooLarge
 
 // statusOf maps an error to its HTTP status and stable code: the one place that decides it.
 func statusOf(err error) (int, string, string) {

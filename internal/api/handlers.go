@@ -15,6 +15,7 @@ import (
 	"github.com/vigilsec/vigil/internal/audit"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/pipeline"
+	"github.com/vigilsec/vigil/internal/x/limitread"
 )
 
 func asError(err error, target **Error) bool { return errors.As(err, target) }
@@ -32,30 +33,9 @@ func (s *Server) getTable(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, t)
 }
 
-// limitedReader fails with errBodyTooLarge once more than n bytes are read.
-type limitedReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return 0, errBodyTooLarge
-	}
-	if int64(len(p)) > l.n+1 {
-		p = p[:l.n+1]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n < 0 {
-		return n, errBodyTooLarge
-	}
-	return n, err
-}
-
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	table := chi.URLParam(r, "table")
-	var body io.Reader = &limitedReader{r: r.Body, n: s.d.MaxBodyBytes}
+	var body io.Reader = limitread.New(r.Body, s.d.MaxBodyBytes)
 	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
 	case "", "identity":
 	case "gzip":
@@ -65,7 +45,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 		}
 		defer zr.Close()
 		// The decompressed size is bounded too, so a small bomb cannot expand without limit.
-		body = &limitedReader{r: zr, n: s.d.MaxBodyBytes}
+		body = limitread.New(zr, s.d.MaxBodyBytes)
 	default:
 		return &Error{Status: http.StatusUnsupportedMediaType, Code: "bad_encoding", Message: fmt.Sprintf("unsupported Content-Encoding %q (use gzip or none)", enc)}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/vigilsec/vigil/internal/ingest/source"
+	"github.com/vigilsec/vigil/internal/x/limitread"
 	"github.com/vigilsec/vigil/internal/x/linereader"
 )
 
@@ -105,7 +106,7 @@ const flushRows = 4096
 // Bulk serves POST /_bulk and POST /{index}/_bulk.
 func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	var body io.Reader = &limited{r: r.Body, n: h.cfg.MaxBodyBytes}
+	var body io.Reader = limitread.New(r.Body, h.cfg.MaxBodyBytes)
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(body)
 		if err != nil {
@@ -113,7 +114,7 @@ func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer zr.Close()
-		body = &limited{r: zr, n: h.cfg.MaxBodyBytes}
+		body = limitread.New(zr, h.cfg.MaxBodyBytes)
 	}
 	defaultIndex := chi.URLParam(r, "index")
 	if p, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk"); defaultIndex == "" && ok && !strings.Contains(p, "/") {
@@ -255,27 +256,7 @@ func (h *Handler) Bulk(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]any{"took": time.Since(start).Milliseconds(), "errors": errs, "items": out})
 }
 
-var errTooLarge = errors.New("request body too large")
-
-type limited struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limited) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return 0, errTooLarge
-	}
-	if int64(len(p)) > l.n+1 {
-		p = p[:l.n+1]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n < 0 {
-		return n, errTooLarge
-	}
-	return n, err
-}
+var errTooLarge = limitread.ErrTooLarge
 
 func clip(s string) string {
 	if len(s) > 40 {

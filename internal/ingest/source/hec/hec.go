@@ -25,6 +25,7 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest/file"
 	"github.com/vigilsec/vigil/internal/ingest/source"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/x/limitread"
 	"github.com/vigilsec/vigil/internal/x/linereader"
 )
 
@@ -111,7 +112,7 @@ func channel(r *http.Request) string {
 
 // body returns the decompressed, size-limited body.
 func (h *Handler) body(r *http.Request) (io.Reader, func(), error) {
-	var body io.Reader = &limited{r: r.Body, n: h.cfg.MaxBodyBytes}
+	var body io.Reader = limitread.New(r.Body, h.cfg.MaxBodyBytes)
 	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
 	case "", "identity":
 		return body, func() {}, nil
@@ -120,34 +121,13 @@ func (h *Handler) body(r *http.Request) (io.Reader, func(), error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("body is not valid gzip: %w", err)
 		}
-		return &limited{r: zr, n: h.cfg.MaxBodyBytes}, func() { _ = zr.Close() }, nil
+		return limitread.New(zr, h.cfg.MaxBodyBytes), func() { _ = zr.Close() }, nil
 	default:
 		return nil, nil, fmt.Errorf("unsupported Content-Encoding %q (use gzip or none)", enc)
 	}
 }
 
-// errTooLarge is returned once a body passes the limit.
-var errTooLarge = errors.New("request body too large")
-
-type limited struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limited) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return 0, errTooLarge
-	}
-	if int64(len(p)) > l.n+1 {
-		p = p[:l.n+1]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n < 0 {
-		return n, errTooLarge
-	}
-	return n, err
-}
+var errTooLarge = limitread.ErrTooLarge
 
 // flushRows is how many rows a request gathers before publishing them.
 const flushRows = 4096
