@@ -140,7 +140,7 @@ func sigmaConvert(args []string, out io.Writer) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: vigil sigma convert RULE.yml...", errUsage)
+		return fmt.Errorf("%w: vigil sigma convert needs at least one RULE.yml", errUsage)
 	}
 	m, err := detect.LoadMappings()
 	if err != nil {

@@ -28,11 +28,8 @@ const (
 	MaxPasswordLen = 256 // bytes; bounds the work a sign-in attempt costs
 )
 
-// Errors of password checks.
-var (
-	ErrWeakPassword = errors.New("password does not meet the policy")
-	errBadHash      = errors.New("auth: malformed password hash")
-)
+// ErrWeakPassword is returned for a password the policy refuses.
+var ErrWeakPassword = errors.New("password does not meet the policy")
 
 // HashPassword returns the argon2id hash of password in the PHC string format.
 func HashPassword(password string) (string, error) {
