@@ -97,10 +97,11 @@ func benchSigma(args []string, out io.Writer) error {
 }
 
 func benchSyslog(ctx context.Context, args []string, out io.Writer) error {
-	fs := flagSet("bench syslog", "[--messages N] [--connections C] [--json]")
+	fs := flagSet("bench syslog", "[--messages N] [--connections C] [--no-detection] [--json]")
 	var o bench.SyslogOptions
 	fs.IntVar(&o.Messages, "messages", 1_000_000, "messages to send")
 	fs.IntVar(&o.Connections, "connections", 4, "concurrent TCP connections")
+	fs.BoolVar(&o.NoDetection, "no-detection", false, "measure the listener and pipeline alone: no shipped rules, no NRT consumer")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -18,6 +18,8 @@ type SyslogOptions struct {
 	Connections int // concurrent TCP senders
 	Dir         string
 	Log         io.Writer
+	// NoDetection turns off the shipped rules and the NRT consumer, to measure the listener and pipeline alone.
+	NoDetection bool
 }
 
 // SyslogReport is the outcome.
@@ -43,7 +45,12 @@ func Syslog(ctx context.Context, o SyslogOptions) (*SyslogReport, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	_, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) { cfg.Syslog.TCP = "127.0.0.1:0" })
+	_, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) {
+		cfg.Syslog.TCP = "127.0.0.1:0"
+		if o.NoDetection {
+			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
