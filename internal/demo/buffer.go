@@ -3,6 +3,8 @@ package demo
 import (
 	"slices"
 	"strconv"
+
+	"github.com/vigilsec/vigil/internal/x/jsonw"
 )
 
 // Batch limits for one Sink.Write call.
@@ -70,7 +72,7 @@ func (t *table) s(k, v string) {
 		return
 	}
 	t.key(k)
-	t.arena = appendJSONString(t.arena, v)
+	t.arena = jsonw.AppendString(t.arena, v)
 }
 
 // n writes a numeric (int or long) column.
@@ -105,7 +107,7 @@ func (t *table) raw(k, json string) {
 	}
 	t.key(k)
 	if t.strCols[k] {
-		t.arena = appendJSONString(t.arena, json)
+		t.arena = jsonw.AppendString(t.arena, json)
 		return
 	}
 	t.arena = append(t.arena, json...)
@@ -115,7 +117,7 @@ func (t *table) raw(k, json string) {
 func (t *table) rawBytes(k string, json []byte) {
 	t.key(k)
 	if t.strCols[k] {
-		t.arena = appendJSONString(t.arena, string(json))
+		t.arena = jsonw.AppendString(t.arena, string(json))
 		return
 	}
 	t.arena = append(t.arena, json...)
@@ -171,36 +173,6 @@ func (t *table) write(sink Sink) error {
 	t.out = t.out[:0]
 	t.outLines = 0
 	return nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string literal.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // appendTime appends Unix nanoseconds ns as RFC 3339 UTC with microseconds, e.g. 2026-11-27T07:05:23.123456Z.

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"strconv"
+
+	"github.com/vigilsec/vigil/internal/x/jsonw"
 )
 
 // idLogon is an IdentityLogonEvents row (Defender for Identity on the domain controllers).
@@ -109,11 +111,11 @@ func (g *gen) signinRow(ts int64, s signin) string {
 	t.s("AutonomousSystemNumber", s.asn)
 	t.s("Location", s.country)
 	b := append(g.scratch[:0], `{"city":`...)
-	b = appendJSONString(b, s.city)
+	b = jsonw.AppendString(b, s.city)
 	b = append(b, `,"state":`...)
-	b = appendJSONString(b, s.state)
+	b = jsonw.AppendString(b, s.state)
 	b = append(b, `,"countryOrRegion":`...)
-	b = appendJSONString(b, s.country)
+	b = jsonw.AppendString(b, s.country)
 	b = append(b, `,"geoCoordinates":{"latitude":`...)
 	b = append(b, s.lat...)
 	b = append(b, `,"longitude":`...)
@@ -122,17 +124,17 @@ func (g *gen) signinRow(ts int64, s signin) string {
 	t.rawBytes("LocationDetails", b)
 	if s.dev != nil {
 		b = append(b[:0], `{"deviceId":`...)
-		b = appendJSONString(b, s.dev.aadID)
+		b = jsonw.AppendString(b, s.dev.aadID)
 		b = append(b, `,"displayName":`...)
-		b = appendJSONString(b, s.dev.short)
+		b = jsonw.AppendString(b, s.dev.short)
 		b = append(b, `,"operatingSystem":"Windows10","browser":`...)
-		b = appendJSONString(b, s.browser)
+		b = jsonw.AppendString(b, s.browser)
 		b = append(b, `,"isCompliant":true,"isManaged":true,"trustType":"Hybrid Azure AD joined"}`...)
 	} else {
 		b = append(b[:0], `{"deviceId":"","operatingSystem":`...)
-		b = appendJSONString(b, s.os)
+		b = jsonw.AppendString(b, s.os)
 		b = append(b, `,"browser":`...)
-		b = appendJSONString(b, s.browser)
+		b = jsonw.AppendString(b, s.browser)
 		b = append(b, `}`...)
 	}
 	t.rawBytes("DeviceDetail", b)
@@ -143,7 +145,7 @@ func (g *gen) signinRow(ts int64, s signin) string {
 		b = append(b[:0], `{"errorCode":`...)
 		b = strconv.AppendInt(b, int64(code), 10)
 		b = append(b, `,"failureReason":`...)
-		b = appendJSONString(b, resultText[s.result])
+		b = jsonw.AppendString(b, resultText[s.result])
 		b = append(b, '}')
 	}
 	t.rawBytes("Status", b)

@@ -1,5 +1,7 @@
 package demo
 
+import "github.com/vigilsec/vigil/internal/x/jsonw"
+
 // deviceInfo writes the hourly DeviceInfo report of d.
 func (g *gen) deviceInfo(d *device, ts int64) {
 	t := g.begin(tDeviceInfo, ts)
@@ -32,9 +34,9 @@ func (g *gen) deviceInfo(d *device, ts int64) {
 	b := append(g.scratch[:0], '[')
 	if s := d.sess; s != nil {
 		b = append(b, `{"UserName":`...)
-		b = appendJSONString(b, s.user.sam)
+		b = jsonw.AppendString(b, s.user.sam)
 		b = append(b, `,"DomainName":"`+netbios+`","Sid":`...)
-		b = appendJSONString(b, s.user.sid)
+		b = jsonw.AppendString(b, s.user.sid)
 		b = append(b, '}')
 	}
 	b = append(b, ']')

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/x/jsonw"
 )
 
 var browseSites = []string{"www.google.com", "www.google.com", "www.bing.com", "www.office.com", "contoso.sharepoint.com",
@@ -186,7 +188,7 @@ func (g *gen) cli(d *device, s *session, ts int64) {
 		g.imageLoad(d, ts+300*ms, ps, g.w.dlls[9])
 		g.imageLoad(d, ts+320*ms, ps, g.w.dlls[0])
 		cmd := pick(g.r, psCommands)
-		g.deviceEvent(d, ts+g.jitter(2*minute), ps, deviceEvent{action: "PowerShellCommand", additional: `{"Command":` + string(appendJSONString(nil, strings.Fields(cmd)[0])) + `}`})
+		g.deviceEvent(d, ts+g.jitter(2*minute), ps, deviceEvent{action: "PowerShellCommand", additional: `{"Command":` + string(jsonw.AppendString(nil, strings.Fields(cmd)[0])) + `}`})
 		return
 	}
 	c := pick(g.r, cliCommands)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
+	"github.com/vigilsec/vigil/internal/x/jsonw"
 )
 
 // Channels and providers that select a table.
@@ -134,12 +135,12 @@ func systemBag(e *Event, buf []byte) []byte {
 			buf = append(buf, ',')
 		}
 		n++
-		buf = appendJSONString(buf, k)
+		buf = jsonw.AppendString(buf, k)
 		buf = append(buf, ':')
 		if raw {
 			buf = append(buf, v...)
 		} else {
-			buf = appendJSONString(buf, v)
+			buf = jsonw.AppendString(buf, v)
 		}
 	}
 	add("Provider_Name", e.Provider, false)
@@ -175,12 +176,12 @@ func dataBag(e *Event) string {
 			buf = append(buf, ',')
 		}
 		n++
-		buf = appendJSONString(buf, k)
+		buf = jsonw.AppendString(buf, k)
 		buf = append(buf, ':')
 		if raw {
 			buf = append(buf, v...)
 		} else {
-			buf = appendJSONString(buf, v)
+			buf = jsonw.AppendString(buf, v)
 		}
 	}
 	for _, f := range e.Data {
@@ -319,34 +320,3 @@ func splitAccount(s string) (domain, name string) {
 	}
 	return "", s
 }
-
-// appendJSONString appends s as a JSON string: quotes, backslashes and control characters are escaped, other text
-// (UTF-8 included) is kept as it is, which is valid JSON and cheaper than strconv.Quote's \u escapes.
-func appendJSONString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		buf = append(buf, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			buf = append(buf, '\\', c)
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		default:
-			buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
-}
-
-const hexDigits = "0123456789abcdef"

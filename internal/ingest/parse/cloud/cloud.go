@@ -19,6 +19,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/x/jsonw"
 )
 
 // Normalizer writes one record into out.
@@ -181,18 +182,13 @@ func (m *mapper) extra(v *fastjson.Value) {
 		} else {
 			buf = append(buf, ',')
 		}
-		buf = appendQuoted(buf, string(k))
+		buf = jsonw.AppendString(buf, string(k))
 		buf = append(buf, ':')
 		buf = x.MarshalTo(buf)
 	})
 	if buf != nil {
 		m.r.String(schema.ColExtra, string(append(buf, '}')))
 	}
-}
-
-func appendQuoted(b []byte, s string) []byte {
-	var a fastjson.Arena
-	return a.NewString(s).MarshalTo(b)
 }
 
 // begin starts a row of table with its time taken from the field at timePath, which is required.
