@@ -19,6 +19,7 @@ import (
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
+	"github.com/vigilsec/vigil/internal/store/duckdb/udf"
 )
 
 var _ store.Events = (*DB)(nil)
@@ -94,6 +95,9 @@ func (d *DB) init(ctx context.Context) error {
 		return fmt.Errorf("writer connection: %w", err)
 	}
 	d.wconn = conn
+	if err := udf.RegisterAll(ctx, conn); err != nil {
+		return err
+	}
 	return conn.Raw(func(dc any) error {
 		raw, ok := dc.(driver.Conn)
 		if !ok {

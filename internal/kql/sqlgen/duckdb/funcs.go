@@ -55,6 +55,9 @@ func (g *gen) call(c *plan.Call, p string) string {
 	if x, ok := g.moreCall(c, p); ok {
 		return x
 	}
+	if u, ok := udfFuncs[c.Fn]; ok {
+		return g.udf(u, c, p)
+	}
 	if c.Fn != "set_has_element" && strings.Contains(c.Fn, "has") || strings.Contains(c.Fn, "contains") || strings.Contains(c.Fn, "with") ||
 		strings.Contains(c.Fn, "like") || c.Fn == "=~" || c.Fn == "!~" || c.Fn == "matches regex" {
 		if len(a) == 2 {
