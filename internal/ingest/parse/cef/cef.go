@@ -36,13 +36,36 @@ type Pair struct {
 }
 
 // Get returns the value of the first extension called key.
-func (e *Event) Get(key string) string {
-	for _, p := range e.Extensions {
+func (e *Event) Get(key string) string { return Lookup(e.Extensions, key) }
+
+// Lookup returns the value of the first pair called key, or "".
+func Lookup(pairs []Pair, key string) string {
+	for _, p := range pairs {
 		if p.Key == key {
 			return p.Value
 		}
 	}
 	return ""
+}
+
+// SplitHeader finds marker ("CEF:", "LEEF:") in a received line and returns what follows it, with the syslog
+// header before it parsed by sp when there is one (a header that does not parse is ignored). The line loses its
+// trailing CR, LF and NUL; invalid UTF-8 becomes U+FFFD.
+func SplitHeader(line, marker string, sp *syslog.Parser) (hdr syslog.Message, rest string, ok bool) {
+	line = strings.TrimRight(line, "\r\n\x00")
+	if !utf8.ValidString(line) {
+		line = strings.ToValidUTF8(line, "\uFFFD")
+	}
+	i := strings.Index(line, marker)
+	if i < 0 {
+		return hdr, "", false
+	}
+	if prefix := strings.TrimSpace(line[:i]); prefix != "" {
+		if m, err := sp.Parse(prefix); err == nil {
+			hdr = m
+		}
+	}
+	return hdr, line[i+len(marker):], true
 }
 
 // ErrMalformed classifies messages that cannot be read.
@@ -66,21 +89,11 @@ func Parse(line string) (*Event, error) {
 // Parse parses one message. In the header, "\|" and "\\" are escapes; in the extension, "\=", "\\", "\n" and "\r"
 // are, a value runs to the space before the next key=, and so may hold spaces and unescaped '|'.
 func (p *Parser) Parse(line string) (*Event, error) {
-	line = strings.TrimRight(line, "\r\n\x00")
-	if !utf8.ValidString(line) {
-		line = strings.ToValidUTF8(line, "\uFFFD")
-	}
-	i := strings.Index(line, "CEF:")
-	if i < 0 {
+	hdr, rest, ok := SplitHeader(line, "CEF:", &p.Syslog)
+	if !ok {
 		return nil, malformed("no CEF: header")
 	}
-	e := &Event{}
-	if prefix := strings.TrimSpace(line[:i]); prefix != "" {
-		if m, err := p.Syslog.Parse(prefix); err == nil {
-			e.Header = m
-		}
-	}
-	rest := line[i+len("CEF:"):]
+	e := &Event{Header: hdr}
 	var fields [7]string
 	for f := 0; f < 7; f++ {
 		v, r, ok := headerField(rest)

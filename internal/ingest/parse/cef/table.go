@@ -96,15 +96,8 @@ func Write(e *Event, meta syslog.Meta, out tables.Sink) error {
 	r.String("Activity", e.Name)
 	r.String("LogSeverity", e.Severity)
 	r.String("Type", "CommonSecurityLog")
-	var extra strings.Builder
-	addExtra := func(k, v string) {
-		if extra.Len() > 0 {
-			extra.WriteByte(';')
-		}
-		extra.WriteString(k)
-		extra.WriteByte('=')
-		extra.WriteString(v)
-	}
+	var extra Extras
+	addExtra := extra.Add
 	for _, p := range e.Extensions {
 		col, ok := Columns[p.Key]
 		switch {
@@ -129,9 +122,7 @@ func Write(e *Event, meta syslog.Meta, out tables.Sink) error {
 			addExtra(p.Key, p.Value)
 		}
 	}
-	if extra.Len() > 0 {
-		r.String("AdditionalExtensions", extra.String())
-	}
+	extra.Write(r)
 	t, host := int64(0), ""
 	switch {
 	case e.Header.HasTime:
@@ -206,4 +197,24 @@ func (p *Parser) Normalize(line string, meta syslog.Meta, out tables.Sink) error
 		return err
 	}
 	return Write(e, meta, out)
+}
+
+// Extras collects the pairs that have no column, written to AdditionalExtensions as "key=value;…".
+type Extras struct{ b strings.Builder }
+
+// Add appends one pair.
+func (x *Extras) Add(k, v string) {
+	if x.b.Len() > 0 {
+		x.b.WriteByte(';')
+	}
+	x.b.WriteString(k)
+	x.b.WriteByte('=')
+	x.b.WriteString(v)
+}
+
+// Write sets AdditionalExtensions on r when there is anything to write.
+func (x *Extras) Write(r tables.Row) {
+	if x.b.Len() > 0 {
+		r.String("AdditionalExtensions", x.b.String())
+	}
 }

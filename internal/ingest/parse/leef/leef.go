@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/vigilsec/vigil/internal/ingest/parse/cef"
 	"github.com/vigilsec/vigil/internal/ingest/parse/syslog"
 )
 
@@ -31,20 +31,10 @@ type Event struct {
 }
 
 // Pair is one attribute.
-type Pair struct {
-	Key   string
-	Value string
-}
+type Pair = cef.Pair
 
 // Get returns the value of the first attribute called key.
-func (e *Event) Get(key string) string {
-	for _, p := range e.Attributes {
-		if p.Key == key {
-			return p.Value
-		}
-	}
-	return ""
-}
+func (e *Event) Get(key string) string { return cef.Lookup(e.Attributes, key) }
 
 // ErrMalformed classifies messages that cannot be read.
 var ErrMalformed = errors.New("malformed LEEF message")
@@ -67,21 +57,11 @@ func Parse(line string) (*Event, error) {
 // Parse parses one message: LEEF:Version|Vendor|Product|Version|EventID|[Delimiter|]attributes. The LEEF 2.0
 // delimiter is one character or its hex code (0x5E, x5E); attributes are split on it and at the first '=' of each.
 func (p *Parser) Parse(line string) (*Event, error) {
-	line = strings.TrimRight(line, "\r\n\x00")
-	if !utf8.ValidString(line) {
-		line = strings.ToValidUTF8(line, "\uFFFD")
-	}
-	i := strings.Index(line, "LEEF:")
-	if i < 0 {
+	hdr, rest, ok := cef.SplitHeader(line, "LEEF:", &p.Syslog)
+	if !ok {
 		return nil, malformed("no LEEF: header")
 	}
-	e := &Event{Delimiter: "\t"}
-	if prefix := strings.TrimSpace(line[:i]); prefix != "" {
-		if m, err := p.Syslog.Parse(prefix); err == nil {
-			e.Header = m
-		}
-	}
-	rest := line[i+len("LEEF:"):]
+	e := &Event{Delimiter: "\t", Header: hdr}
 	var f [5]string
 	for n := 0; n < 5; n++ {
 		v, r, ok := strings.Cut(rest, "|")

@@ -37,15 +37,8 @@ func Write(e *Event, meta syslog.Meta, out tables.Sink) error {
 	r.String("DeviceEventClassID", e.EventID)
 	r.String("Activity", e.EventID)
 	r.String("Type", "CommonSecurityLog")
-	var extra strings.Builder
-	addExtra := func(k, v string) {
-		if extra.Len() > 0 {
-			extra.WriteByte(';')
-		}
-		extra.WriteString(k)
-		extra.WriteByte('=')
-		extra.WriteString(v)
-	}
+	var extra cef.Extras
+	addExtra := extra.Add
 	for _, p := range e.Attributes {
 		col, ok := Columns[p.Key]
 		if !ok {
@@ -66,9 +59,7 @@ func Write(e *Event, meta syslog.Meta, out tables.Sink) error {
 			addExtra(p.Key, p.Value)
 		}
 	}
-	if extra.Len() > 0 {
-		r.String("AdditionalExtensions", extra.String())
-	}
+	extra.Write(r)
 	t := int64(0)
 	if us, ok := DevTime(e.Get("devTime"), e.Get("devTimeFormat")); ok {
 		t = us
