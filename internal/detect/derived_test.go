@@ -25,6 +25,8 @@ func TestDerivedFields(t *testing.T) {
 		"network/firewall/net_firewall_cleartext_protocols.yml",
 		"linux/process_creation/proc_creation_lnx_omigod_scx_runasprovider_executeshellcommand.yml",
 		"linux/network_connection/net_connection_lnx_susp_malware_callback_port.yml",
+		"cloud/azure/audit_logs/azure_app_end_user_consent.yml",
+		"cloud/azure/audit_logs/azure_aad_secops_ca_policy_removedby_bad_actor.yml",
 	)
 	cat := schema.NewCatalog()
 	d, err := New(eng, cat, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -73,6 +75,16 @@ func TestDerivedFields(t *testing.T) {
 		[]cell{{"InitiatingProcessFolderPath", "/usr/bin/curl"}, {"ActionType", "ConnectionSuccess"}, {"RemotePort", "4444"}, {"RemoteIP", "198.51.100.7"}},
 		[]cell{{"InitiatingProcessFolderPath", "/usr/sbin/sshd"}, {"ActionType", "InboundConnectionAccepted"}, {"RemotePort", "4444"}, {"RemoteIP", "198.51.100.7"}})
 	require.Equal(t, map[string]int{"dbfc7c98-04ab-4ab7-aa94-c74d22aa7376": 1}, ruleIDs(nets))
+
+	consent := func(admin string) string {
+		return `[{"type":"ServicePrincipal","modifiedProperties":[{"displayName":"ConsentContext.IsAdminConsent","newValue":"\"` + admin + `\""}]}]`
+	}
+	audits := rows(t, cat, "AuditLogs", "au",
+		[]cell{{"OperationName", "Consent to application"}, {"TargetResources", consent("False")}},
+		[]cell{{"OperationName", "Consent to application"}, {"TargetResources", consent("True")}},
+		[]cell{{"OperationName", "Delete conditional access policy"}, {"ActivityDisplayName", "Delete conditional access policy"}},
+		[]cell{{"OperationName", "Update conditional access policy"}, {"ActivityDisplayName", "Update conditional access policy"}})
+	require.Equal(t, map[string]int{"9b2cc4c4-2ad4-416d-8e8e-ee6aa6f5035a": 1, "26e7c5e2-6545-481e-b7e6-050143459635": 1}, ruleIDs(audits))
 }
 
 // TestFieldUnsupported: a field a mapping file declares unsupported refuses the rule with field_unsupported and the
@@ -108,7 +120,15 @@ func TestDerivedParts(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, c.want, v, "%s %s", c.in, c.part)
 	}
-	v, ok := pairValue("bob : TTY=pts/1 ; PWD=/ ; USER=root ; COMMAND=/bin/ls -l", "command")
+	v, ok := modifiedProperty(`[{"type":"ServicePrincipal","modifiedProperties":[{"displayName":"ConsentContext.IsAdminConsent","oldValue":null,"newValue":"\"False\""},{"displayName":"ConsentAction.Permissions","newValue":"[x]"}]}]`, "consentcontext.isadminconsent")
+	require.True(t, ok)
+	require.Equal(t, "False", v)
+	v, ok = modifiedProperty(`[{"modifiedProperties":[{"displayName":"ConsentAction.Permissions","newValue":"[x]"}]}]`, "ConsentAction.Permissions")
+	require.True(t, ok)
+	require.Equal(t, "[x]", v)
+	_, ok = modifiedProperty(`{"not":"an array"}`, "x")
+	require.False(t, ok)
+	v, ok = pairValue("bob : TTY=pts/1 ; PWD=/ ; USER=root ; COMMAND=/bin/ls -l", "command")
 	require.True(t, ok)
 	require.Equal(t, "/bin/ls -l", v)
 	_, ok = pairValue("no pairs here", "USER")

@@ -50,7 +50,8 @@ type tableMapping struct {
 	table *schema.Table // nil when the catalogue lacks the table
 }
 
-// derivedField computes one Sigma field from Column; exactly one of Member, Pair, URL and Values is set.
+// derivedField computes one Sigma field from Column; exactly one of Member, Pair, URL, Values and
+// ModifiedProperty is set.
 type derivedField struct {
 	Column string `yaml:"column"`
 	// Member names a member of the JSON object in Column.
@@ -63,17 +64,21 @@ type derivedField struct {
 	URL string `yaml:"url"`
 	// Values translates Column's value (compared case-insensitively); a value not listed sets nothing.
 	Values map[string]string `yaml:"values"`
+	// ModifiedProperty names a Microsoft Graph modifiedProperty in Column, a JSON array of target resources
+	// ([{"modifiedProperties":[{"displayName","oldValue","newValue"}]}]): the field is its newValue (a JSON
+	// string value unquoted, "\"False\"" → False).
+	ModifiedProperty string `yaml:"modified_property"`
 }
 
 func (d *derivedField) check() error {
 	n := 0
-	for _, set := range []bool{d.Member != "", d.Pair != "", d.URL != "", len(d.Values) > 0} {
+	for _, set := range []bool{d.Member != "", d.Pair != "", d.URL != "", len(d.Values) > 0, d.ModifiedProperty != ""} {
 		if set {
 			n++
 		}
 	}
 	if d.Column == "" || n != 1 {
-		return fmt.Errorf("a derived field needs a column and exactly one of member, pair, url, values")
+		return fmt.Errorf("a derived field needs a column and exactly one of member, pair, url, values, modified_property")
 	}
 	switch d.URL {
 	case "", "path", "query", "extension":
@@ -108,6 +113,8 @@ func (d *derivedField) value(obj map[string]any, raw map[string]map[string]any) 
 		return pairValue(s, d.Pair)
 	case d.URL != "":
 		return urlPart(s, d.URL)
+	case d.ModifiedProperty != "":
+		return modifiedProperty(s, d.ModifiedProperty)
 	default:
 		for k, v := range d.Values {
 			if strings.EqualFold(k, s) {
@@ -131,6 +138,36 @@ func pairValue(s, key string) (any, bool) {
 		}
 		if strings.EqualFold(k, key) {
 			return strings.TrimSpace(v), true
+		}
+	}
+	return nil, false
+}
+
+// modifiedProperty returns the newValue of the modified property called name in a JSON array of Graph target
+// resources.
+func modifiedProperty(s, name string) (any, bool) {
+	var targets []struct {
+		ModifiedProperties []struct {
+			DisplayName string `json:"displayName"`
+			NewValue    any    `json:"newValue"`
+		} `json:"modifiedProperties"`
+	}
+	if json.Unmarshal([]byte(s), &targets) != nil {
+		return nil, false
+	}
+	for _, t := range targets {
+		for _, p := range t.ModifiedProperties {
+			if !strings.EqualFold(p.DisplayName, name) || p.NewValue == nil {
+				continue
+			}
+			if v, ok := p.NewValue.(string); ok {
+				var inner string
+				if json.Unmarshal([]byte(v), &inner) == nil {
+					return inner, true
+				}
+				return v, true
+			}
+			return p.NewValue, true
 		}
 	}
 	return nil, false
