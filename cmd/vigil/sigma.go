@@ -85,6 +85,7 @@ func sigmaConformance(args []string, out io.Writer) error {
 	}
 	if root != "" {
 		fmt.Fprintf(out, "regression: %d of %d passed\n", rep.RegressionPassed, rep.RegressionTotal)
+		fmt.Fprintf(out, "  %d tests ran a rule loaded from its regression path (not under --rules)\n", rep.RegressionLocated)
 		for _, f := range rep.Failures {
 			b, _ := json.Marshal(f)
 			fmt.Fprintf(out, "  FAIL %s\n", b)

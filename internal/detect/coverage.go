@@ -20,13 +20,17 @@ type Coverage struct {
 	byRoute map[*logsource.Route]*routeCoverage
 }
 
-var _ engine.FieldCoverage = (*Coverage)(nil)
+var (
+	_ engine.FieldCoverage = (*Coverage)(nil)
+	_ engine.FieldReasons  = (*Coverage)(nil)
+)
 
 type routeCoverage struct {
-	all    bool
-	fields map[string]bool // lower-case names
-	json   []string        // lower-case prefixes of expanded JSON columns
-	source string
+	all         bool
+	unsupported map[string]string // lower-case name → reason
+	fields      map[string]bool   // lower-case names
+	json        []string          // lower-case prefixes of expanded JSON columns
+	source      string
 }
 
 // Coverage returns the field coverage of m.
@@ -68,7 +72,7 @@ func (c *Coverage) Covers(r *logsource.Route, field string) (bool, string) {
 }
 
 func (c *Coverage) build(r *logsource.Route) *routeCoverage {
-	rc := &routeCoverage{fields: map[string]bool{}}
+	rc := &routeCoverage{fields: map[string]bool{}, unsupported: map[string]string{}}
 	names := make([]string, 0, len(c.m.Tables))
 	for n := range c.m.Tables {
 		names = append(names, n)
@@ -103,6 +107,12 @@ func (c *Coverage) build(r *logsource.Route) *routeCoverage {
 			rc.fields[strings.ToLower(f)] = true
 			rc.json = append(rc.json, strings.ToLower(f))
 		}
+		for f := range tm.Derived {
+			rc.fields[strings.ToLower(f)] = true
+		}
+		for f, why := range tm.Unsupported {
+			rc.unsupported[strings.ToLower(f)] = fmt.Sprintf("%s (%s): %s", tm.file, name, why)
+		}
 		for k := range tm.Route {
 			rc.fields[strings.ToLower(k)] = true
 		}
@@ -118,6 +128,20 @@ func (c *Coverage) build(r *logsource.Route) *routeCoverage {
 	}
 	rc.source = strings.Join(sources, ", ")
 	return rc
+}
+
+// Unsupported implements engine.FieldReasons: the reason a mapping file gives for a field it declares
+// unsupported on a table feeding r.
+func (c *Coverage) Unsupported(r *logsource.Route, field string) (string, bool) {
+	c.mu.Lock()
+	rc := c.byRoute[r]
+	if rc == nil {
+		rc = c.build(r)
+		c.byRoute[r] = rc
+	}
+	c.mu.Unlock()
+	why, ok := rc.unsupported[strings.ToLower(field)]
+	return why, ok && !rc.all
 }
 
 // routeFeeds reports whether a table mapping's routing fields send its rows to route r.

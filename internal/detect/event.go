@@ -34,12 +34,178 @@ type tableMapping struct {
 	User []string `yaml:"user"`
 	// Hashes builds the Sysmon Hashes field from the SHA1, MD5 and SHA256 columns.
 	Hashes bool `yaml:"hashes"`
+	// Derived maps Sigma field names to values computed from a column: a member of a JSON column (the original
+	// record kept in AdditionalFields or _Extra), a key=value pair of a text column (CEF extensions kept in
+	// AdditionalExtensions, sudo's "KEY=value ; ..." syslog message), a part of a URL, or a column's value
+	// translated through a table. Set only when the event does not carry the Sigma name already.
+	Derived map[string]*derivedField `yaml:"derived"`
+	// Unsupported lists Sigma field names that no column or kept raw field can provide, with the reason: a rule
+	// naming one is refused with code field_unsupported and the reason.
+	Unsupported map[string]string `yaml:"unsupported"`
 	// Raw says the table keeps original records (AdditionalFields, EventData) under the names the source used,
 	// so a rule may name fields no mapping lists.
 	Raw bool `yaml:"raw"`
 
 	file  string        // the mapping file, for messages
 	table *schema.Table // nil when the catalogue lacks the table
+}
+
+// derivedField computes one Sigma field from Column; exactly one of Member, Pair, URL, Values and
+// ModifiedProperty is set.
+type derivedField struct {
+	Column string `yaml:"column"`
+	// Member names a member of the JSON object in Column.
+	Member string `yaml:"member"`
+	// Pair names the key of a "key=value" pair in Column, pairs separated by ";" (a key is the last word before
+	// "=": "alice : TTY=pts/0 ; USER=root" has TTY and USER).
+	Pair string `yaml:"pair"`
+	// URL names a part of the URL in Column: path, query (without "?") or extension (of the path's last segment,
+	// without the dot).
+	URL string `yaml:"url"`
+	// Values translates Column's value (compared case-insensitively); a value not listed sets nothing.
+	Values map[string]string `yaml:"values"`
+	// ModifiedProperty names a Microsoft Graph modifiedProperty in Column, a JSON array of target resources
+	// ([{"modifiedProperties":[{"displayName","oldValue","newValue"}]}]): the field is its newValue (a JSON
+	// string value unquoted, "\"False\"" → False).
+	ModifiedProperty string `yaml:"modified_property"`
+}
+
+func (d *derivedField) check() error {
+	n := 0
+	for _, set := range []bool{d.Member != "", d.Pair != "", d.URL != "", len(d.Values) > 0, d.ModifiedProperty != ""} {
+		if set {
+			n++
+		}
+	}
+	if d.Column == "" || n != 1 {
+		return fmt.Errorf("a derived field needs a column and exactly one of member, pair, url, values, modified_property")
+	}
+	switch d.URL {
+	case "", "path", "query", "extension":
+	default:
+		return fmt.Errorf("url part %q is not path, query or extension", d.URL)
+	}
+	return nil
+}
+
+// value computes the field from the row's column value v (a string) and the parsed raw records (for the JSON
+// columns AdditionalFields and _Extra, which rowEvent does not keep as columns).
+func (d *derivedField) value(obj map[string]any, raw map[string]map[string]any) (any, bool) {
+	if d.Member != "" {
+		if bag, ok := raw[d.Column]; ok {
+			v, ok := bag[d.Member]
+			return v, ok && v != nil
+		}
+	}
+	s, ok := obj[d.Column].(string)
+	if !ok || s == "" {
+		return nil, false
+	}
+	switch {
+	case d.Member != "":
+		var bag map[string]any
+		if json.Unmarshal([]byte(s), &bag) != nil {
+			return nil, false
+		}
+		v, ok := bag[d.Member]
+		return v, ok && v != nil
+	case d.Pair != "":
+		return pairValue(s, d.Pair)
+	case d.URL != "":
+		return urlPart(s, d.URL)
+	case d.ModifiedProperty != "":
+		return modifiedProperty(s, d.ModifiedProperty)
+	default:
+		for k, v := range d.Values {
+			if strings.EqualFold(k, s) {
+				return v, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// pairValue returns the value of key in "k1=v1;k2=v2" text; a key is the last word before its "=".
+func pairValue(s, key string) (any, bool) {
+	for _, part := range strings.Split(s, ";") {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(k)
+		if i := strings.LastIndexAny(k, " \t"); i >= 0 {
+			k = k[i+1:]
+		}
+		if strings.EqualFold(k, key) {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return nil, false
+}
+
+// modifiedProperty returns the newValue of the modified property called name in a JSON array of Graph target
+// resources.
+func modifiedProperty(s, name string) (any, bool) {
+	var targets []struct {
+		ModifiedProperties []struct {
+			DisplayName string `json:"displayName"`
+			NewValue    any    `json:"newValue"`
+		} `json:"modifiedProperties"`
+	}
+	if json.Unmarshal([]byte(s), &targets) != nil {
+		return nil, false
+	}
+	for _, t := range targets {
+		for _, p := range t.ModifiedProperties {
+			if !strings.EqualFold(p.DisplayName, name) || p.NewValue == nil {
+				continue
+			}
+			if v, ok := p.NewValue.(string); ok {
+				var inner string
+				if json.Unmarshal([]byte(v), &inner) == nil {
+					return inner, true
+				}
+				return v, true
+			}
+			return p.NewValue, true
+		}
+	}
+	return nil, false
+}
+
+// urlPart returns a part of an absolute URL or of a path with a query.
+func urlPart(s, part string) (any, bool) {
+	p, q := s, ""
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		if p[i] == '?' {
+			q = p[i+1:]
+			if j := strings.IndexByte(q, '#'); j >= 0 {
+				q = q[:j]
+			}
+		}
+		p = p[:i]
+	}
+	if i := strings.Index(p, "://"); i >= 0 {
+		p = p[i+3:]
+		if j := strings.IndexByte(p, '/'); j >= 0 {
+			p = p[j:]
+		} else {
+			p = "/"
+		}
+	}
+	switch part {
+	case "path":
+		return p, true
+	case "query":
+		return q, q != ""
+	default:
+		last := p[strings.LastIndexByte(p, '/')+1:]
+		i := strings.LastIndexByte(last, '.')
+		if i < 0 || i == len(last)-1 {
+			return nil, false
+		}
+		return last[i+1:], true
+	}
 }
 
 type condRoute struct {
@@ -90,6 +256,14 @@ func loadMappings(fsys fs.FS, dir string) (*Mappings, error) {
 				return nil, fmt.Errorf("detect: %s: table %s has no mapping", f, name)
 			}
 			tm.file = "internal/detect/" + f
+			for name, d := range tm.Derived {
+				if d == nil {
+					return nil, fmt.Errorf("detect: %s: %s.derived.%s is empty", f, name, name)
+				}
+				if err := d.check(); err != nil {
+					return nil, fmt.Errorf("detect: %s: %s.derived.%s: %w", f, name, name, err)
+				}
+			}
 			tm.table, _ = cat.Table(name)
 			m.Tables[name] = tm
 		}
@@ -146,7 +320,8 @@ func flattenJSON(prefix string, v any, obj map[string]any) {
 // themselves.
 func (m *Mappings) rowEvent(b *batch.Batch, i int) (map[string]any, error) {
 	obj := make(map[string]any, len(b.Columns)+16)
-	var raw []string
+	var raw []map[string]any
+	var rawBy map[string]map[string]any
 	for _, c := range b.Columns {
 		v := c.Value(i)
 		if v == nil {
@@ -154,7 +329,14 @@ func (m *Mappings) rowEvent(b *batch.Batch, i int) (map[string]any, error) {
 		}
 		switch c.Name {
 		case "AdditionalFields", schema.ColExtra:
-			raw = append(raw, v.(string))
+			var bag map[string]any
+			if s, ok := v.(string); ok && json.Unmarshal([]byte(s), &bag) == nil && bag != nil {
+				raw = append(raw, bag)
+				if rawBy == nil {
+					rawBy = map[string]map[string]any{}
+				}
+				rawBy[c.Name] = bag
+			} // a string that is not a JSON object holds no fields
 			continue
 		case "EventData":
 			if s, ok := v.(string); ok {
@@ -212,16 +394,20 @@ func (m *Mappings) rowEvent(b *batch.Batch, i int) (map[string]any, error) {
 			}
 			obj[name] = text
 		}
+		for name, d := range tm.Derived {
+			if _, has := obj[name]; has {
+				continue
+			}
+			if v, ok := d.value(obj, rawBy); ok {
+				obj[name] = v
+			}
+		}
 		for k, v := range tm.route(obj) {
 			obj[k] = v
 		}
 	}
 	// The original record wins: its names are the ones Sigma rules are written against.
-	for _, r := range raw {
-		var bag map[string]any
-		if err := json.Unmarshal([]byte(r), &bag); err != nil {
-			continue // a string that is not a JSON object holds no fields
-		}
+	for _, bag := range raw {
 		for k, v := range bag {
 			obj[k] = v
 		}

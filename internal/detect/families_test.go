@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -48,8 +49,14 @@ func rows(t *testing.T, cat *schema.Catalog, table string, id string, rs ...[]ce
 	for _, r := range rs {
 		b.Begin()
 		for _, c := range r {
-			_, p, ok := tb.Column(c.col)
+			col, p, ok := tb.Column(c.col)
 			require.True(t, ok, c.col)
+			if col.Type == schema.TypeInt || col.Type == schema.TypeLong {
+				n, err := strconv.ParseInt(c.val, 10, 64)
+				require.NoError(t, err, c.col)
+				b.SetInt(p, n)
+				continue
+			}
 			b.SetString(p, c.val)
 		}
 		_, p, _ := tb.Column(tb.TimeColumn)
@@ -109,7 +116,7 @@ logsource:
 detection:
     selection:
         cs-method: POST
-        cs-content-type|contains: multipart
+        cs-x-forwarded-proto|contains: http
     condition: selection
 ---
 title: any security field
@@ -129,7 +136,7 @@ detection:
 	require.Equal(t, "rules/web.yml", is.File)
 	require.Equal(t, 7, is.Line)
 	require.Equal(t, 9, is.Col)
-	require.Equal(t, "cs-content-type", is.Field)
+	require.Equal(t, "cs-x-forwarded-proto", is.Field)
 	require.Contains(t, is.Message, `category="webserver"`)
 	require.Contains(t, is.Message, "internal/detect/mappings/web.yml (W3CIISLog)")
 	require.Equal(t, 1, eng.Stats().Rules, "the Windows rule loads")

@@ -25,6 +25,9 @@ func TestMappingsNameRealColumns(t *testing.T) {
 		for f, c := range tm.JSON {
 			cols[f] = c
 		}
+		for f, d := range tm.Derived {
+			cols["derived "+f] = d.Column
+		}
 		for i, c := range tm.User {
 			cols["user"+string(rune('0'+i))] = c
 		}

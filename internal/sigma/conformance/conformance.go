@@ -58,7 +58,11 @@ type Report struct {
 	RulesRefused     map[string]int `json:"rules_refused"`
 	RegressionTotal  int            `json:"regression_total"`
 	RegressionPassed int            `json:"regression_passed"`
-	Failures         []Failure      `json:"failures"`
+	// RegressionLocated counts the regression tests whose rule was not among
+	// the rules loaded from RuleDirs and was loaded from its documented path
+	// instead (the test folder mirrors the rule's path in the repository).
+	RegressionLocated int       `json:"regression_located_by_path"`
+	Failures          []Failure `json:"failures"`
 	// Refusals lists one issue per refused rule.
 	Refusals []*rule.Issue `json:"refusals,omitempty"`
 }
@@ -169,6 +173,7 @@ func Run(opts Options) (*Report, error) {
 		return nil, fmt.Errorf("walk regression data: %w", err)
 	}
 	sort.Strings(infos)
+	located := map[string]*located{}
 	for _, p := range infos {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -190,13 +195,26 @@ func Run(opts Options) (*Report, error) {
 			want := max(t.MatchCount, 1)
 			sample := samplePath(opts, t.Path)
 			f := Failure{RuleID: id, Title: title, Test: t.Name, Sample: sample, Want: want}
+			match := eng.Match
 			if !loaded[id] {
-				f.Reason = refusal[id]
-				if f.Reason == "" {
-					f.Reason = "rule not found in the rule directories"
+				if r := refusal[id]; r != "" {
+					f.Reason = r
+					rep.Failures = append(rep.Failures, f)
+					continue
 				}
-				rep.Failures = append(rep.Failures, f)
-				continue
+				// Not under RuleDirs: load it from the path the test folder mirrors.
+				l := located[p]
+				if l == nil {
+					l = locate(opts, p, id)
+					located[p] = l
+				}
+				if l.eng == nil {
+					f.Reason = l.reason
+					rep.Failures = append(rep.Failures, f)
+					continue
+				}
+				rep.RegressionLocated++
+				match = l.eng.Match
 			}
 			events, err := ReadEvents(sample)
 			if err != nil {
@@ -205,7 +223,7 @@ func Run(opts Options) (*Report, error) {
 				continue
 			}
 			for _, ev := range events {
-				for _, m := range eng.Match(ev) {
+				for _, m := range match(ev) {
 					if m.RuleID == id {
 						f.Got++
 					}
@@ -220,6 +238,57 @@ func Run(opts Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// located is a rule loaded for a regression test from its documented path.
+type located struct {
+	eng    *engine.Engine
+	reason string // why eng is nil
+}
+
+// RulePath returns the path of the rule a regression test's info.yml tests:
+// regression_data/<path of the rule without .yml>/info.yml mirrors
+// <root>/<path of the rule>.yml (SigmaHQ's layout; see tests/regression_tests_runner.py upstream).
+func RulePath(root, infoPath string) (string, error) {
+	rel, err := filepath.Rel(filepath.Join(root, "regression_data"), filepath.Dir(infoPath))
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return "", fmt.Errorf("%s is not inside %s", infoPath, filepath.Join(root, "regression_data"))
+	}
+	return filepath.Join(root, rel+".yml"), nil
+}
+
+// locate loads the rule id from the path the regression test at infoPath
+// mirrors and compiles it alone.
+func locate(opts Options, infoPath, id string) *located {
+	path, err := RulePath(opts.RegressionRoot, infoPath)
+	if err != nil {
+		return &located{reason: "rule not found in the rule directories; " + err.Error()}
+	}
+	if !fileExists(path) {
+		return &located{reason: fmt.Sprintf("rule not found in the rule directories nor at %s", path)}
+	}
+	rules, issues := rule.ParseFile(path)
+	var keep []*rule.Rule
+	for _, r := range rules {
+		if r.ID == id {
+			keep = append(keep, r)
+		}
+	}
+	if len(keep) == 0 {
+		if errs := issues.Errors(); len(errs) > 0 {
+			return &located{reason: fmt.Sprintf("rule at %s refused: %s", path, errs[0].Error())}
+		}
+		return &located{reason: fmt.Sprintf("rule not found in the rule directories; %s does not hold rule id %s", path, id)}
+	}
+	eng, cis := engine.Compile(keep, opts.EngineOptions...)
+	if len(eng.Rules()) == 0 {
+		reason := fmt.Sprintf("rule at %s did not compile", path)
+		if errs := cis.Errors(); len(errs) > 0 {
+			reason = fmt.Sprintf("rule at %s refused: %s", path, errs[0].Error())
+		}
+		return &located{reason: reason}
+	}
+	return &located{eng: eng}
 }
 
 func samplePath(opts Options, evtxPath string) string {

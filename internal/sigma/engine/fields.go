@@ -17,6 +17,12 @@ type FieldCoverage interface {
 	Covers(r *logsource.Route, field string) (ok bool, source string)
 }
 
+// FieldReasons is implemented by a [FieldCoverage] that knows fields no mapping will ever cover on a route, and
+// why; a rule naming one is refused with code field_unsupported and that reason.
+type FieldReasons interface {
+	Unsupported(r *logsource.Route, field string) (reason string, ok bool)
+}
+
 // WithFieldCoverage makes [Compile] refuse, with code field_unmapped, a rule that names a field none of its
 // logsource's routes can carry: such a rule could never match on it (or, negated, would always match).
 func WithFieldCoverage(fc FieldCoverage) Option { return func(c *config) { c.fields = fc } }
@@ -49,6 +55,22 @@ func unmappedFields(r *rule.Rule, routes []*logsource.Route, fc FieldCoverage) r
 				}
 				sort.Strings(sources)
 				ls := r.Logsource
+				if fr, ok := fc.(FieldReasons); ok {
+					var whys []string
+					for _, rt := range routes {
+						if why, ok := fr.Unsupported(rt, fm.Field); ok && !contains(whys, why) {
+							whys = append(whys, why)
+						}
+					}
+					if len(whys) > 0 {
+						sort.Strings(whys)
+						issues = append(issues, &rule.Issue{Code: rule.CodeFieldUnsupported, Severity: rule.SeverityError,
+							File: r.File, Line: fm.Line, Col: fm.Col, Doc: r.Doc, Field: fm.Field, RuleID: r.ID,
+							Message: fmt.Sprintf("field %q is unsupported for logsource product=%q category=%q service=%q: %s",
+								fm.Field, ls.Product, ls.Category, ls.Service, strings.Join(whys, "; "))})
+						continue
+					}
+				}
 				issues = append(issues, &rule.Issue{Code: rule.CodeFieldUnmapped, Severity: rule.SeverityError,
 					File: r.File, Line: fm.Line, Col: fm.Col, Doc: r.Doc, Field: fm.Field, RuleID: r.ID,
 					Message: fmt.Sprintf("field %q is not mapped for logsource product=%q category=%q service=%q (mapping consulted: %s)",

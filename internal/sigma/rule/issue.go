@@ -37,6 +37,7 @@ const (
 	CodeDuplicateID          Code = "duplicate_id"
 	CodeLogsourceUnsupported Code = "logsource_unsupported"
 	CodeFieldUnmapped        Code = "field_unmapped"
+	CodeFieldUnsupported     Code = "field_unsupported"
 	CodePlaceholder          Code = "placeholder_undefined"
 	CodeIO                   Code = "io_error"
 	CodeInternal             Code = "internal_error"
