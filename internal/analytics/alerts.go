@@ -40,6 +40,8 @@ type Evaluation struct {
 	DetectedAt  time.Time
 	// Table names the table the rows came from when there is one (NRT).
 	Table string
+	// Tables are the tables the rule's query read (scheduled); the alerts keep them as their source tables.
+	Tables []string
 }
 
 // BuildAlerts turns results into alerts as the rule's alert settings say: one alert for all rows (SingleAlert, the
@@ -93,7 +95,7 @@ func buildAlert(ev Evaluation, cols []string, rows [][]any, rowKey string) state
 		ID: hex.EncodeToString(h[:16]), Source: ev.Source, RuleID: r.ID, RuleTitle: r.Name, RuleVersion: ev.Version,
 		Severity: r.Severity, Status: "New", Description: r.Description, Tactics: nonNil(r.Tactics),
 		Techniques: nonNil(r.RelevantTechniques), Entities: []state.Entity{}, MatchedFields: []state.MatchedField{},
-		EventTable: ev.Table, DetectedAt: ev.DetectedAt, Grouping: grouping(r),
+		EventTable: ev.Table, DetectedAt: ev.DetectedAt, Grouping: grouping(r), SourceTables: ev.Tables,
 	}
 	if !ev.WindowStart.IsZero() {
 		ws, we := ev.WindowStart, ev.WindowEnd

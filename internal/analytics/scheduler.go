@@ -159,7 +159,7 @@ func (s *Scheduler) runWindow(ctx context.Context, r *Rule, version int, from, t
 				cols[i] = c.Name
 			}
 			alerts := BuildAlerts(Evaluation{Rule: r, Version: version, Source: "scheduled", Key: to.Format(time.RFC3339Nano),
-				WindowStart: from, WindowEnd: to, DetectedAt: s.Now().UTC()}, Results{Columns: cols, Rows: res.Rows})
+				WindowStart: from, WindowEnd: to, DetectedAt: s.Now().UTC(), Tables: res.Tables}, Results{Columns: cols, Rows: res.Rows})
 			kept, err := recordAlerts(ctx, s.DB, s.Alerts, r, alerts, to)
 			if err != nil {
 				return err

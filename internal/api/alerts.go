@@ -28,10 +28,14 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	sc, names := s.scope(r), s.ruleNames(r.Context())
+	out := make([]alertView, len(alerts))
 	for i := range alerts {
-		alerts[i].Event = nil // the list stays light; GET /alerts/{id} has the evidence
+		wh := sc.Alert(&alerts[i], names)
+		out[i] = alertView{Alert: alerts[i], Withheld: wh}
+		out[i].Event = nil // the list stays light; GET /alerts/{id} has the evidence
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"alerts": alerts, "total": total})
+	return writeJSON(w, http.StatusOK, map[string]any{"alerts": out, "total": total})
 }
 
 func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) error {
@@ -42,5 +46,6 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, a)
+	wh := s.scope(r).Alert(&a, s.ruleNames(r.Context()))
+	return writeJSON(w, http.StatusOK, alertView{Alert: a, Withheld: wh})
 }

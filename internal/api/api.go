@@ -43,8 +43,9 @@ type TokenService interface {
 // Hunter runs KQL hunts and serves the query editor.
 type Hunter interface {
 	Run(ctx context.Context, req hunt.Request) (*hunt.Result, error)
-	Check(src string) hunt.CheckResult
-	Complete(src string, pos int) []hunt.Completion
+	// CheckScoped and CompleteScoped see only the tables allow accepts (nil: every table).
+	CheckScoped(src string, allow func(*schema.Table) bool) hunt.CheckResult
+	CompleteScoped(src string, pos int, allow func(*schema.Table) bool) []hunt.Completion
 }
 
 // Deps are what the API serves from.
@@ -103,7 +104,7 @@ func New(d Deps) *Server {
 	if d.MetricsPublic {
 		r.Method(http.MethodGet, "/metrics", d.Metrics)
 	} else {
-		r.With(s.require(auth.PermReadMetrics)).Method(http.MethodGet, "/metrics", d.Metrics)
+		r.With(s.require(auth.PermReadMetrics), s.wholeData("the metrics")).Method(http.MethodGet, "/metrics", d.Metrics)
 	}
 	r.Route("/api/v1", func(r chi.Router) {
 		r.With(s.require(auth.PermReadData)).Get("/openapi.json", s.openapi)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
-	"sort"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -160,22 +159,9 @@ func (s *Server) cancelApproval(w http.ResponseWriter, r *http.Request) error {
 	return s.decide(w, r, "cancelled")
 }
 
-// tableGroups are the groups a custom role may limit reading to: the sources of the catalogue's tables
-// (defender, sentinel, vigil, custom).
-func (s *Server) tableGroups() []string {
-	seen := map[string]bool{"defender": true, "sentinel": true, "vigil": true, "custom": true}
-	if s.d.Catalog != nil {
-		for _, t := range s.d.Catalog.Tables() {
-			seen[t.Source] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for g := range seen {
-		out = append(out, g)
-	}
-	sort.Strings(out)
-	return out
-}
+// tableGroups are the groups a custom role may limit reading to (auth.TableGroups: defender, sentinel, vigil,
+// custom).
+func (s *Server) tableGroups() []string { return auth.TableGroups(s.d.Catalog) }
 
 func (s *Server) validTableGroup(g string) bool {
 	for _, k := range s.tableGroups() {

@@ -20,14 +20,14 @@ import (
 
 func asError(err error, target **Error) bool { return errors.As(err, target) }
 
-func (s *Server) getSchema(w http.ResponseWriter, _ *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]any{"tables": s.d.Catalog.Tables()})
+func (s *Server) getSchema(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]any{"tables": scopedTables(s.scope(r), s.d.Catalog.Tables())})
 }
 
 func (s *Server) getTable(w http.ResponseWriter, r *http.Request) error {
 	name := chi.URLParam(r, "table")
 	t, ok := s.d.Catalog.Table(name)
-	if !ok {
+	if !ok || !s.scope(r).Table(t) { // a table outside the caller's groups does not exist for it
 		return &Error{Status: http.StatusNotFound, Code: "unknown_table", Message: fmt.Sprintf("unknown table %q", name)}
 	}
 	return writeJSON(w, http.StatusOK, t)
@@ -80,6 +80,15 @@ func (s *Server) ingestStats(w http.ResponseWriter, r *http.Request) error {
 	stats, err := s.d.State.IngestStats(r.Context())
 	if err != nil {
 		return err
+	}
+	if sc := s.scope(r); sc.Limited() {
+		kept := stats[:0]
+		for _, st := range stats {
+			if sc.TableNamed(st.Table) {
+				kept = append(kept, st)
+			}
+		}
+		stats = kept
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"tables": stats})
 }

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"slices"
-
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/vigilsec/vigil/internal/audit"
 	"github.com/vigilsec/vigil/internal/hunt"
-	"github.com/vigilsec/vigil/internal/schema"
 )
 
 func decodeJSON(r *http.Request, v any) error {
@@ -34,9 +31,7 @@ func (s *Server) hunt(w http.ResponseWriter, r *http.Request) error {
 	}
 	audit.Describe(r.Context(), audit.Change{Action: "hunt.run", TargetType: "query",
 		Details: map[string]any{"query": req.Query, "timespan": req.Timespan, "limit": req.Limit}})
-	if p, ok := PrincipalFrom(r.Context()); ok && len(p.TableGroups) > 0 {
-		req.Allow = func(t *schema.Table) bool { return slices.Contains(p.TableGroups, t.Source) }
-	}
+	req.Allow = s.scope(r).Allow()
 	res, err := s.d.Hunt.Run(r.Context(), req)
 	var qe *hunt.QueryError
 	if errors.As(err, &qe) {
@@ -81,7 +76,7 @@ func (s *Server) kqlCheck(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, s.d.Hunt.Check(req.Query))
+	return writeJSON(w, http.StatusOK, s.d.Hunt.CheckScoped(req.Query, s.scope(r).Allow()))
 }
 
 func (s *Server) kqlComplete(w http.ResponseWriter, r *http.Request) error {
@@ -99,5 +94,5 @@ func (s *Server) kqlComplete(w http.ResponseWriter, r *http.Request) error {
 		}
 		pos = *req.Position
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"completions": s.d.Hunt.Complete(req.Query, pos)})
+	return writeJSON(w, http.StatusOK, map[string]any{"completions": s.d.Hunt.CompleteScoped(req.Query, pos, s.scope(r).Allow())})
 }

@@ -149,7 +149,24 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return incidentErr(err)
 	}
-	return writeJSON(w, http.StatusOK, page)
+	sc := s.scope(r)
+	if !sc.Limited() {
+		return writeJSON(w, http.StatusOK, page)
+	}
+	names := s.ruleNames(r.Context())
+	list := make([]incidentRecord, 0, len(page.Incidents))
+	for _, in := range page.Incidents {
+		rec, err := s.scopeIncident(r.Context(), sc, names, in)
+		if err != nil {
+			return incidentErr(err)
+		}
+		list = append(list, rec)
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Incidents  []incidentRecord `json:"incidents"`
+		Total      int              `json:"total"`
+		NextCursor string           `json:"nextCursor,omitempty"`
+	}{list, page.Total, page.NextCursor})
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {
@@ -161,7 +178,8 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return incidentErr(err)
 	}
-	return writeJSON(w, http.StatusOK, d)
+	wh := s.scope(r).Incident(&d, s.ruleNames(r.Context()))
+	return writeJSON(w, http.StatusOK, incidentView{IncidentDetail: d, Withheld: wh})
 }
 
 func (s *Server) updateIncident(w http.ResponseWriter, r *http.Request) error {
@@ -177,7 +195,7 @@ func (s *Server) updateIncident(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return incidentErr(err)
 	}
-	return writeJSON(w, http.StatusOK, in)
+	return s.writeIncident(w, r, http.StatusOK, in)
 }
 
 func (s *Server) commentIncident(w http.ResponseWriter, r *http.Request) error {
@@ -256,7 +274,7 @@ func (s *Server) mergeIncidents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return incidentErr(err)
 	}
-	return writeJSON(w, http.StatusOK, in)
+	return s.writeIncident(w, r, http.StatusOK, in)
 }
 
 func (s *Server) splitIncident(w http.ResponseWriter, r *http.Request) error {
@@ -274,7 +292,7 @@ func (s *Server) splitIncident(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return incidentErr(err)
 	}
-	return writeJSON(w, http.StatusCreated, in)
+	return s.writeIncident(w, r, http.StatusCreated, in)
 }
 
 func (s *Server) undoIncident(w http.ResponseWriter, r *http.Request) error {
@@ -286,7 +304,7 @@ func (s *Server) undoIncident(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return incidentErr(err)
 	}
-	return writeJSON(w, http.StatusOK, in)
+	return s.writeIncident(w, r, http.StatusOK, in)
 }
 
 func (s *Server) moveAlert(w http.ResponseWriter, r *http.Request) error {
@@ -307,5 +325,14 @@ func (s *Server) moveAlert(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return incidentErr(err)
 	}
-	return writeJSON(w, http.StatusOK, in)
+	return s.writeIncident(w, r, http.StatusOK, in)
+}
+
+// writeIncident answers a change with the incident record as the caller may see it.
+func (s *Server) writeIncident(w http.ResponseWriter, r *http.Request, status int, in state.Incident) error {
+	rec, err := s.scopeIncident(r.Context(), s.scope(r), s.ruleNames(r.Context()), in)
+	if err != nil {
+		return incidentErr(err)
+	}
+	return writeJSON(w, status, rec)
 }

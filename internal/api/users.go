@@ -392,6 +392,10 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if s.d.Audit == nil {
 		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the audit trail is not available"}
 	}
+	// The trail is the VigilAudit table: a role limited to table groups reads it only with the vigil group.
+	if err := requireGroup(s.scope(r), auth.GroupVigil, "the audit trail (VigilAudit)"); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	f := state.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), TargetType: q.Get("targetType"), Target: q.Get("target"),
 		Outcome: q.Get("outcome")}

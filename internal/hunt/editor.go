@@ -8,6 +8,7 @@ import (
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/kql/sema"
 	"github.com/vigilsec/vigil/internal/kql/token"
+	"github.com/vigilsec/vigil/internal/schema"
 )
 
 // Diagnostic is a query error with what an editor needs to underline it.
@@ -25,8 +26,12 @@ type CheckResult struct {
 }
 
 // Check compiles a query and returns its diagnostics and, when it compiles, its output schema.
-func (s *Service) Check(src string) CheckResult {
-	q, errs := kql.Compile(src, s.kcat)
+func (s *Service) Check(src string) CheckResult { return s.CheckScoped(src, nil) }
+
+// CheckScoped is Check for a caller that may read only the tables allow accepts (nil: every table): other tables
+// are unknown to the query, as in [Request.Allow].
+func (s *Service) CheckScoped(src string, allow func(*schema.Table) bool) CheckResult {
+	q, errs := kql.Compile(src, s.editorCatalog(allow))
 	res := CheckResult{Valid: errs == nil, Diagnostics: []Diagnostic{}}
 	for _, e := range errs {
 		res.Diagnostics = append(res.Diagnostics, Diagnostic{Error: *e, LineText: lineText(src, e.Line)})
@@ -75,7 +80,19 @@ var tabularOperators = []string{
 // Complete suggests what may follow the cursor at byte offset pos: operators after a pipe, tables at the start
 // of a statement, else the columns in scope (the output of the pipeline before the current operator) and
 // functions. Suggestions start with the identifier being typed, case-insensitively.
-func (s *Service) Complete(src string, pos int) []Completion {
+func (s *Service) Complete(src string, pos int) []Completion { return s.CompleteScoped(src, pos, nil) }
+
+// editorCatalog is the catalogue the editor checks against: every table, or those allow accepts.
+func (s *Service) editorCatalog(allow func(*schema.Table) bool) kql.Catalog {
+	if allow == nil {
+		return s.kcat
+	}
+	return scoped{cat: s.catalog, fns: s.fns, allow: allow}
+}
+
+// CompleteScoped is Complete for a caller that may read only the tables allow accepts (nil: every table).
+func (s *Service) CompleteScoped(src string, pos int, allow func(*schema.Table) bool) []Completion {
+	cat := s.editorCatalog(allow)
 	if pos < 0 || pos > len(src) {
 		pos = len(src)
 	}
@@ -99,14 +116,16 @@ func (s *Service) Complete(src string, pos int) []Completion {
 		}
 	case before == "" || strings.HasSuffix(before, ";") || strings.HasSuffix(before, "(") && !strings.Contains(before, "|"):
 		for _, t := range s.catalog.Tables() {
-			add(t.Name, "table", t.Source)
+			if allow == nil || allow(t) {
+				add(t.Name, "table", t.Source)
+			}
 		}
 		for _, f := range s.fns.Names() {
 			add(f, "function", "stored")
 		}
 	default:
 		if pipe := strings.LastIndex(before, "|"); pipe > 0 {
-			if q, errs := kql.Compile(before[:pipe], s.kcat); errs == nil {
+			if q, errs := kql.Compile(before[:pipe], cat); errs == nil {
 				for _, c := range q.Schema() {
 					add(c.Name, "column", c.Type.String())
 				}

@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/sema"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -78,6 +80,8 @@ type Result struct {
 	Rows      [][]any              `json:"rows"`
 	Truncated bool                 `json:"truncated"`
 	Stats     Stats                `json:"stats"`
+	// Tables are the tables the query read (every table a name of the query resolved to), sorted.
+	Tables []string `json:"-"`
 }
 
 // Stats describe a run.
@@ -121,7 +125,8 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 	if req.Allow != nil {
 		cat = scoped{cat: s.catalog, fns: s.fns, allow: req.Allow}
 	}
-	q, errs := kql.Compile(src, cat, kql.WithNow(now))
+	rec := &recorder{cat: cat, seen: map[string]bool{}}
+	q, errs := kql.Compile(src, rec, kql.WithNow(now))
 	if errs != nil {
 		return nil, &QueryError{Errors: errs, Source: src}
 	}
@@ -166,7 +171,51 @@ func (s *Service) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	return &Result{Columns: res.Columns, Rows: res.Rows, Truncated: res.Truncated, Stats: Stats{
 		CompileMS: ms(compiled), ExecuteMS: ms(time.Since(start) - compiled), Rows: len(res.Rows), Now: now.Format(time.RFC3339Nano),
-	}}, nil
+	}, Tables: rec.tables()}, nil
+}
+
+// recorder notes every table the compiler resolves, so a result can say which tables its rows came from (an
+// alert's evidence is shown only to callers who may read them). It may name more tables than the plan reads (a
+// union wildcard resolves them all), never fewer.
+type recorder struct {
+	cat  kql.Catalog
+	seen map[string]bool
+}
+
+func (r *recorder) Table(name string) (*schema.Table, bool) {
+	t, ok := r.cat.Table(name)
+	if ok {
+		r.seen[t.Name] = true
+	}
+	return t, ok
+}
+
+func (r *recorder) Tables() []*schema.Table {
+	l, ok := r.cat.(sema.TableLister)
+	if !ok {
+		return nil
+	}
+	ts := l.Tables()
+	for _, t := range ts {
+		r.seen[t.Name] = true
+	}
+	return ts
+}
+
+func (r *recorder) Function(name string) (string, bool) {
+	if f, ok := r.cat.(sema.FunctionCatalog); ok {
+		return f.Function(name)
+	}
+	return "", false
+}
+
+func (r *recorder) tables() []string {
+	out := make([]string, 0, len(r.seen))
+	for n := range r.seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // scoped is the catalogue as a query limited to some tables sees it.

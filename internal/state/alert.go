@@ -55,6 +55,10 @@ type Alert struct {
 	// Grouping is how the rule wants its alerts grouped into incidents (nil: the defaults).
 	Grouping *Grouping `json:"grouping,omitempty"`
 
+	// SourceTables are the tables the alert's content (evidence rows, entities, details) was drawn from, when
+	// more than EventTable says (a scheduled rule's query); access checks read them (auth.AlertSources).
+	SourceTables []string `json:"sourceTables,omitempty"`
+
 	// IncidentID is the incident the alert belongs to ("" until correlation has placed it).
 	IncidentID string `json:"incidentId,omitempty"`
 }

@@ -75,12 +75,13 @@ type alertDetails struct {
 	WindowStart   *time.Time          `json:"windowStart,omitempty"`
 	WindowEnd     *time.Time          `json:"windowEnd,omitempty"`
 	Grouping      *state.Grouping     `json:"grouping,omitempty"`
+	SourceTables  []string            `json:"sourceTables,omitempty"`
 }
 
 func detailsJSON(a state.Alert) string {
 	b, err := json.Marshal(alertDetails{Description: a.Description, RuleVersion: a.RuleVersion,
 		CustomDetails: a.CustomDetails, Evidence: a.Evidence, WindowStart: a.WindowStart, WindowEnd: a.WindowEnd,
-		Grouping: a.Grouping})
+		Grouping: a.Grouping, SourceTables: a.SourceTables})
 	if err != nil {
 		return "{}"
 	}
@@ -101,7 +102,7 @@ func scanAlert(sc interface{ Scan(...any) error }) (state.Alert, error) {
 	var d alertDetails
 	_ = json.Unmarshal([]byte(details), &d)
 	a.Description, a.RuleVersion, a.CustomDetails, a.Evidence = d.Description, d.RuleVersion, d.CustomDetails, d.Evidence
-	a.WindowStart, a.WindowEnd, a.Grouping = d.WindowStart, d.WindowEnd, d.Grouping
+	a.WindowStart, a.WindowEnd, a.Grouping, a.SourceTables = d.WindowStart, d.WindowEnd, d.Grouping, d.SourceTables
 	_ = json.Unmarshal([]byte(tactics), &a.Tactics)
 	_ = json.Unmarshal([]byte(techniques), &a.Techniques)
 	_ = json.Unmarshal([]byte(entities), &a.Entities)
