@@ -11,7 +11,6 @@
 package event
 
 import (
-	"cmp"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -96,16 +95,33 @@ func NewMap(fields map[string]any, ts time.Time) *Map {
 
 // newMap is [NewMap] with the names of envelope (non-data) fields.
 func newMap(fields map[string]any, ts time.Time, envelope map[string]bool) *Map {
-	m := &Map{fields: fields, ts: ts, ents: make([]entry, 0, len(fields))}
+	// The fields are gathered unsorted into a scratch slice (on the stack for
+	// the usual sizes), ordered by sorting (id, position) pairs, which hold no
+	// pointers, and copied once into place.
+	var tmpBuf [64]entry
+	var orderBuf [64]uint64
+	tmp, order := tmpBuf[:0], orderBuf[:0]
 	for k, v := range fields {
-		m.ents = append(m.ents, entry{id: idOf(k), data: !envelope[k], key: k, val: v})
+		id := idOf(k)
+		order = append(order, uint64(uint32(id))<<32|uint64(len(tmp)))
+		tmp = append(tmp, entry{id: id, data: !envelope[k], key: k, val: v})
 	}
-	slices.SortFunc(m.ents, func(a, b entry) int {
-		if a.id != b.id {
-			return cmp.Compare(a.id, b.id)
+	slices.Sort(order)
+	m := &Map{fields: fields, ts: ts, ents: make([]entry, len(tmp))}
+	for i, o := range order {
+		m.ents[i] = tmp[uint32(o)]
+	}
+	// Names that differ only in case share an id; among them, order by name.
+	for i := 1; i < len(m.ents); i++ {
+		if m.ents[i].id == m.ents[i-1].id {
+			j := i
+			for j+1 < len(m.ents) && m.ents[j+1].id == m.ents[i].id {
+				j++
+			}
+			slices.SortFunc(m.ents[i-1:j+1], func(a, b entry) int { return strings.Compare(a.key, b.key) })
+			i = j
 		}
-		return strings.Compare(a.key, b.key)
-	})
+	}
 	return m
 }
 
