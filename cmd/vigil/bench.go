@@ -32,7 +32,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func benchIngest(ctx context.Context, args []string, out io.Writer) error {
-	fs := flagSet("bench ingest", "[--events N] [--batch B] [--clients C] [--no-detection] [--json]")
+	fs := flagSet("bench ingest", "[--events N] [--batch B] [--clients C] [--no-detection] [--json] [--cpuprofile FILE]")
 	var o bench.IngestOptions
 	fs.IntVar(&o.Events, "events", 1_000_000, "events to send")
 	fs.IntVar(&o.Batch, "batch", 5000, "events per HTTP request")
@@ -40,11 +40,17 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&o.NoDetection, "no-detection", false, "measure the ingest pipeline alone: no shipped rules, no NRT consumer")
 	fs.StringVar(&o.Dir, "dir", "", "work directory (default: a temporary one, removed afterwards)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	profile := profileFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	o.Log = os.Stderr
+	stop, err := profile()
+	if err != nil {
+		return err
+	}
 	rep, err := bench.Ingest(ctx, o)
+	stop()
 	if err != nil {
 		return err
 	}
@@ -97,17 +103,23 @@ func benchSigma(args []string, out io.Writer) error {
 }
 
 func benchSyslog(ctx context.Context, args []string, out io.Writer) error {
-	fs := flagSet("bench syslog", "[--messages N] [--connections C] [--no-detection] [--json]")
+	fs := flagSet("bench syslog", "[--messages N] [--connections C] [--no-detection] [--json] [--cpuprofile FILE]")
 	var o bench.SyslogOptions
 	fs.IntVar(&o.Messages, "messages", 1_000_000, "messages to send")
 	fs.IntVar(&o.Connections, "connections", 4, "concurrent TCP connections")
 	fs.BoolVar(&o.NoDetection, "no-detection", false, "measure the listener and pipeline alone: no shipped rules, no NRT consumer")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	profile := profileFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	o.Log = os.Stderr
+	stop, err := profile()
+	if err != nil {
+		return err
+	}
 	rep, err := bench.Syslog(ctx, o)
+	stop()
 	if err != nil {
 		return err
 	}

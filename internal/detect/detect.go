@@ -64,10 +64,21 @@ type Detector struct {
 	saved  *engine.Counters // the counters before the delivery in progress
 }
 
-// rowRef is the row being evaluated.
+// rowRef is the row being evaluated. Its entities are extracted only when a base match of a correlation asks for
+// them: most rows match nothing, and extracting entities costs more than matching the row.
 type rowRef struct {
 	itemID   string
+	obj      map[string]any
 	entities []state.Entity
+	done     bool // entities has been computed
+}
+
+// rowEntities returns the entities of the row under evaluation, extracting them on first use.
+func (r *rowRef) rowEntities() []state.Entity {
+	if !r.done {
+		r.entities, r.done = Entities(r.obj), true
+	}
+	return r.entities
 }
 
 // New returns a Detector over a compiled engine. Call Prepare before Run.
@@ -234,7 +245,7 @@ func (d *Detector) evaluate(b *batch.Batch) []state.Alert {
 			continue
 		}
 		itemID := b.ItemID(i)
-		d.cur = rowRef{itemID: itemID, entities: Entities(obj)}
+		d.cur = rowRef{itemID: itemID, obj: obj}
 		// The row's time column is the event's time; one implausibly far in the future (a wrong clock) would expire
 		// every correlation window, so it counts as now.
 		ts := eventTime(b, i, d.catalog)
@@ -252,7 +263,7 @@ func (d *Detector) evaluate(b *batch.Batch) []state.Alert {
 // evidence is what a correlation keeps of a base-rule match: the id its alert has (or would have) and its entities.
 func (d *Detector) evidence(m *sigma.Match) engine.Evidence {
 	e := engine.Evidence{Ref: alertID(m.RuleID, d.cur.itemID)}
-	for _, en := range d.cur.entities {
+	for _, en := range d.cur.rowEntities() {
 		e.Entities = append(e.Entities, engine.EntityRef{Type: en.Type, Value: en.Value})
 	}
 	return e

@@ -12,7 +12,7 @@ package event
 
 import (
 	"encoding/json"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,13 +64,18 @@ func Lookup(ev Event, name, lower string) (any, bool) {
 // with [NewMap], [FromJSON] or [FromEvtx]; it is immutable afterwards.
 type Map struct {
 	fields map[string]any
-	fold   map[string]string
-	// Parallel slices sorted by interned id.
-	ids  []int32
-	keys []string
-	vals []any
-	data []bool
+	// ents holds every field sorted by interned id (then name): one
+	// allocation per event, searched by id.
+	ents []entry
 	ts   time.Time
+}
+
+// entry is one field of a [Map].
+type entry struct {
+	id   int32
+	data bool
+	key  string
+	val  any
 }
 
 var (
@@ -90,30 +95,32 @@ func NewMap(fields map[string]any, ts time.Time) *Map {
 
 // newMap is [NewMap] with the names of envelope (non-data) fields.
 func newMap(fields map[string]any, ts time.Time, envelope map[string]bool) *Map {
-	m := &Map{fields: fields, ts: ts}
-	m.fold = make(map[string]string, len(fields))
-	type entry struct {
-		id  int32
-		key string
+	// The fields are gathered unsorted into a scratch slice (on the stack for
+	// the usual sizes), ordered by sorting (id, position) pairs, which hold no
+	// pointers, and copied once into place.
+	var tmpBuf [64]entry
+	var orderBuf [64]uint64
+	tmp, order := tmpBuf[:0], orderBuf[:0]
+	for k, v := range fields {
+		id := idOf(k)
+		order = append(order, uint64(uint32(id))<<32|uint64(len(tmp)))
+		tmp = append(tmp, entry{id: id, data: !envelope[k], key: k, val: v})
 	}
-	es := make([]entry, 0, len(fields))
-	for k := range fields {
-		l := strings.ToLower(k)
-		m.fold[l] = k
-		es = append(es, entry{Intern(l), k})
+	slices.Sort(order)
+	m := &Map{fields: fields, ts: ts, ents: make([]entry, len(tmp))}
+	for i, o := range order {
+		m.ents[i] = tmp[uint32(o)]
 	}
-	sort.Slice(es, func(i, j int) bool {
-		if es[i].id != es[j].id {
-			return es[i].id < es[j].id
+	// Names that differ only in case share an id; among them, order by name.
+	for i := 1; i < len(m.ents); i++ {
+		if m.ents[i].id == m.ents[i-1].id {
+			j := i
+			for j+1 < len(m.ents) && m.ents[j+1].id == m.ents[i].id {
+				j++
+			}
+			slices.SortFunc(m.ents[i-1:j+1], func(a, b entry) int { return strings.Compare(a.key, b.key) })
+			i = j
 		}
-		return es[i].key < es[j].key
-	})
-	m.ids = make([]int32, len(es))
-	m.keys = make([]string, len(es))
-	m.vals = make([]any, len(es))
-	m.data = make([]bool, len(es))
-	for i, e := range es {
-		m.ids[i], m.keys[i], m.vals[i], m.data[i] = e.id, e.key, fields[e.key], !envelope[e.key]
 	}
 	return m
 }
@@ -124,20 +131,21 @@ func (m *Map) Field(name string) (any, bool) {
 	return v, ok
 }
 
-// FieldFold implements [Folder].
+// FieldFold implements [Folder]. Every field name was interned when the map
+// was built, so a name that is not interned is no field of it.
 func (m *Map) FieldFold(lower string) (any, bool) {
-	k, ok := m.fold[lower]
+	id, ok := lookupID(lower)
 	if !ok {
 		return nil, false
 	}
-	return m.fields[k], true
+	return m.FieldID(id)
 }
 
 // Range implements [Ranger].
 // Data fields are visited in a fixed order.
 func (m *Map) Range(fn func(string, any) bool) {
-	for i, k := range m.keys {
-		if m.data[i] && !fn(k, m.vals[i]) {
+	for i := range m.ents {
+		if e := &m.ents[i]; e.data && !fn(e.key, e.val) {
 			return
 		}
 	}
@@ -145,8 +153,8 @@ func (m *Map) Range(fn func(string, any) bool) {
 
 // RangeID implements [IDRanger].
 func (m *Map) RangeID(fn func(int32, any, bool) bool) {
-	for i, id := range m.ids {
-		if !fn(id, m.vals[i], m.data[i]) {
+	for i := range m.ents {
+		if e := &m.ents[i]; !fn(e.id, e.val, e.data) {
 			return
 		}
 	}
@@ -154,18 +162,18 @@ func (m *Map) RangeID(fn func(int32, any, bool) bool) {
 
 // FieldID implements [IDer].
 func (m *Map) FieldID(id int32) (any, bool) {
-	ids := m.ids
-	lo, hi := 0, len(ids)
+	ents := m.ents
+	lo, hi := 0, len(ents)
 	for lo < hi {
 		h := int(uint(lo+hi) >> 1)
-		if ids[h] < id {
+		if ents[h].id < id {
 			lo = h + 1
 		} else {
 			hi = h
 		}
 	}
-	if lo < len(ids) && ids[lo] == id {
-		return m.vals[lo], true
+	if lo < len(ents) && ents[lo].id == id {
+		return ents[lo].val, true
 	}
 	return nil, false
 }
@@ -186,12 +194,17 @@ var TimeFields = []string{"@timestamp", "timestamp", "TimeCreated", "UtcTime", "
 // objects (with System/EventData, optionally wrapped in "Event") are
 // flattened by [FromEvtx]; any other object has nested objects flattened to
 // dotted names ("a": {"b": 1} gives "a.b"), keeping top-level names as is.
+// An object without nested objects is used as it is, not copied: it must not
+// be modified afterwards.
 func FromJSON(obj map[string]any) *Map {
 	if IsEvtx(obj) {
 		return FromEvtx(obj)
 	}
-	flat := make(map[string]any, len(obj))
-	flatten("", obj, flat)
+	flat := obj
+	if hasNested(obj) {
+		flat = make(map[string]any, len(obj))
+		flatten("", obj, flat)
+	}
 	var ts time.Time
 	for _, f := range TimeFields {
 		if v, ok := flat[f]; ok {
@@ -202,6 +215,15 @@ func FromJSON(obj map[string]any) *Map {
 		}
 	}
 	return NewMap(flat, ts)
+}
+
+func hasNested(obj map[string]any) bool {
+	for _, v := range obj {
+		if _, ok := v.(map[string]any); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func flatten(prefix string, obj map[string]any, out map[string]any) {

@@ -77,3 +77,30 @@ func toString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestMapFieldsByIDAndFold(t *testing.T) {
+	// Names that differ only in case are both kept, in name order; lookups fold case.
+	m := event.NewMap(map[string]any{"image": "b", "Image": "a", "CommandLine": "c", "z": 1}, time.Time{})
+	var names []string
+	m.Range(func(n string, _ any) bool { names = append(names, n); return true })
+	require.Len(t, names, 4)
+	i, j := indexOf(names, "Image"), indexOf(names, "image")
+	require.Equal(t, i+1, j, "case variants are adjacent, in name order: %v", names)
+	v, ok := m.FieldID(event.NewName("COMMANDLINE").ID)
+	require.True(t, ok)
+	require.Equal(t, "c", v)
+	v, ok = m.FieldFold("commandline")
+	require.True(t, ok)
+	require.Equal(t, "c", v)
+	_, ok = m.FieldFold("never-seen-anywhere")
+	require.False(t, ok)
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}

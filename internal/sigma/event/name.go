@@ -13,6 +13,42 @@ var registry = struct {
 	names []string
 }{ids: map[string]int32{}}
 
+// written caches the id of field names as events write them ("CommandLine"),
+// so building an event costs one lookup per field instead of a lower-casing
+// and an interning. It is capped: names beyond the cap are lower-cased each
+// time, so names from untrusted input cannot grow it without bound.
+var written = struct {
+	sync.RWMutex
+	ids map[string]int32
+}{ids: map[string]int32{}}
+
+const maxWritten = 1 << 16
+
+// idOf returns the id of the lower-case form of name.
+func idOf(name string) int32 {
+	written.RLock()
+	id, ok := written.ids[name]
+	written.RUnlock()
+	if ok {
+		return id
+	}
+	id = Intern(strings.ToLower(name))
+	written.Lock()
+	if len(written.ids) < maxWritten {
+		written.ids[strings.Clone(name)] = id
+	}
+	written.Unlock()
+	return id
+}
+
+// lookupID returns the id of a lower-case name without interning it.
+func lookupID(lower string) (int32, bool) {
+	registry.RLock()
+	defer registry.RUnlock()
+	id, ok := registry.ids[lower]
+	return id, ok
+}
+
 // Intern returns the id of a lower-case field name, assigning one on first
 // use. Ids are dense, start at 0 and are stable for the process lifetime.
 func Intern(lower string) int32 {

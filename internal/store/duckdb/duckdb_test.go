@@ -13,7 +13,7 @@ import (
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 )
 
-func open(t *testing.T, path string) *duckdb.DB {
+func open(t testing.TB, path string) *duckdb.DB {
 	t.Helper()
 	db, err := duckdb.Open(context.Background(), path, duckdb.Options{Threads: 2})
 	require.NoError(t, err)

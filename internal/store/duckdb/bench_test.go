@@ -1,0 +1,84 @@
+package duckdb_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/batch"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/x/cputime"
+)
+
+// processBatch builds n DeviceProcessEvents rows shaped like the ingest benchmark's events (about 500 bytes of
+// JSON each: a dozen strings, three longs, a datetime).
+func processBatch(tb testing.TB, t *schema.Table, id string, n int, base time.Time) *batch.Batch {
+	b := batch.NewBuilder(t)
+	p := func(name string) int {
+		_, pos, ok := t.Column(name)
+		require.True(tb, ok, name)
+		return pos
+	}
+	ts, devID, dev, act, file, folder := p("Timestamp"), p("DeviceId"), p("DeviceName"), p("ActionType"), p("FileName"), p("FolderPath")
+	pid, cmd, sha, dom, acct := p("ProcessId"), p("ProcessCommandLine"), p("SHA256"), p("AccountDomain"), p("AccountName")
+	ipf, ipid, ipcmd, rep := p("InitiatingProcessFileName"), p("InitiatingProcessId"), p("InitiatingProcessCommandLine"), p("ReportId")
+	procs := [...]string{"powershell.exe", "cmd.exe", "svchost.exe", "chrome.exe", "outlook.exe"}
+	for i := 0; i < n; i++ {
+		pr := procs[i%len(procs)]
+		b.Begin()
+		b.SetInt(ts, base.Add(time.Duration(i)*time.Millisecond).UnixMicro())
+		b.SetString(devID, strconv.FormatInt(int64(1_000_000_000+(i%500)*7919), 16))
+		b.SetString(dev, "ws-"+strconv.Itoa(i%500)+".corp.example.com")
+		b.SetString(act, "ProcessCreated")
+		b.SetString(file, pr)
+		b.SetString(folder, `C:\Windows\System32\`+pr)
+		b.SetInt(pid, int64(i%60000))
+		b.SetString(cmd, pr+` -NoProfile -ExecutionPolicy Bypass -File C:\Users\user`+strconv.Itoa(i%100)+`\AppData\Local\Temp\script`+strconv.Itoa(i)+".ps1")
+		b.SetString(sha, fmt.Sprintf("%016x%016x%016x%016x", uint64(i)*2654435761|1<<63, uint64(i)*40503|1<<63, uint64(i)*97|1<<63, uint64(i)|1<<63))
+		b.SetString(dom, "corp")
+		b.SetString(acct, "user"+strconv.Itoa(i%100))
+		b.SetString(ipf, "explorer.exe")
+		b.SetInt(ipid, int64((i*7)%60000))
+		b.SetString(ipcmd, `C:\Windows\explorer.exe`)
+		b.SetInt(rep, int64(i))
+		b.Commit()
+	}
+	return b.Finish(id, base.UnixMicro())
+}
+
+// BenchmarkAppend measures the store writer's cost per row: one op is one transaction of 8 batches of 4096 rows,
+// as the writer commits them. cpu-ns/row (process CPU time, DuckDB's threads included) is the figure to compare on a
+// loaded machine.
+func BenchmarkAppend(b *testing.B) {
+	ctx := context.Background()
+	cat := schema.NewCatalog()
+	t, _ := cat.Table("DeviceProcessEvents")
+	db := open(b, filepath.Join(b.TempDir(), "events.duckdb"))
+	defer db.Close()
+	require.NoError(b, db.EnsureTable(ctx, t))
+	base := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	const per, group = 4096, 8
+	src := make([]*batch.Batch, group)
+	for i := range src {
+		src[i] = processBatch(b, t, "src", per, base)
+	}
+	b.ResetTimer()
+	cpu := cputime.Process()
+	for i := 0; i < b.N; i++ {
+		batches := make([]*batch.Batch, group)
+		for k := range batches {
+			c := *src[k]
+			c.ID = fmt.Sprintf("b%d-%d", i, k)
+			batches[k] = &c
+		}
+		_, err := db.Append(ctx, batches)
+		require.NoError(b, err)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*per*group), "ns/row")
+	b.ReportMetric(float64((cputime.Process()-cpu).Nanoseconds())/float64(b.N*per*group), "cpu-ns/row")
+}
