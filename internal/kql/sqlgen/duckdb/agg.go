@@ -107,6 +107,9 @@ func (g *gen) agg(c *plan.AggCall, p string) string {
 	case "binary_all_and":
 		return "bit_and(" + e(0) + ")"
 	}
+	if x, ok := g.docAgg(c, p); ok {
+		return x
+	}
 	g.fail("aggregate %s()", c.Fn)
 	return ""
 }

@@ -55,6 +55,9 @@ func (g *gen) call(c *plan.Call, p string) string {
 	if x, ok := g.moreCall(c, p); ok {
 		return x
 	}
+	if x, ok := g.docCall(c, p); ok {
+		return x
+	}
 	if u, ok := udfFuncs[c.Fn]; ok {
 		return g.udf(u, c, p)
 	}

@@ -1,0 +1,63 @@
+package kql_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/kql/kqltest"
+)
+
+// TestExecDocFunctions runs functions added for the documentation examples on DuckDB. Expected values are the
+// ones the Kusto documentation states, or follow from the function's definition (RFC 3492 for Punycode).
+func TestExecDocFunctions(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"replace_strings-first-listed-wins", `print replace_strings("This is", dynamic(["is", "This"]), dynamic(["was", "This"]))`, `"Thwas was"`},
+		{"replace_strings-simultaneous", `print replace_strings("a cat and a dog", dynamic(["cat", "dog"]), dynamic(["dog", "bird"]))`, `"a dog and a bird"`},
+		{"replace_strings-non-string-replacement", `print replace_strings("ab", dynamic(["a"]), dynamic([1]))`, `"ab"`},
+		{"regex_quote", `print regex_quote("a.b(c)")`, `"a\\.b\\(c\\)"`},
+		{"format_bytes", `print format_bytes(564), format_bytes(10332, 1), format_bytes(20010332, 0, "KB")`, `"564 Bytes" | "10.1 KB" | "19541 KB"`},
+		{"has_any_index", `print has_any_index("this is an example", dynamic(["not", "example"])), has_any_index("x", dynamic([]))`, `1 | -1`},
+		{"has_any_index-term", `print has_any_index("examples", dynamic(["example"]))`, `-1`},
+		{"parse_csv", `print parse_csv('aa,"b,b",""""')`, `["aa","b,b","\""]`},
+		{"parse_version", `print parse_version("1.2.3.4") > parse_version("1.2.3"), parse_version("0.0.0.5"), isnull(parse_version("a.b")), parse_version("1.0.0.0") > parse_version("0.99999999.0.0")`, `true | 5 | true | true`},
+		{"base64-guid", `print base64_encode_fromguid(toguid("ae3133f2-6e22-49ae-b06a-16e6a9b212eb"))`, `"8jMxriJurkmwahbmqbIS6w=="`},
+		{"base64-guid-roundtrip", `print tostring(base64_decode_toguid(base64_encode_fromguid(toguid("ae3133f2-6e22-49ae-b06a-16e6a9b212eb"))))`, `"ae3133f2-6e22-49ae-b06a-16e6a9b212eb"`},
+		{"bag_set_key", `print bag_set_key(dynamic({"a":1}), "$.b.c", dynamic([1,2]))`, `{"a":1,"b":{"c":[1,2]}}`},
+		{"bag_set_key-replace", `print bag_set_key(dynamic({"a":1}), "a", "x")`, `{"a":"x"}`},
+		{"bag_set_key-not-a-bag", `print isnull(bag_set_key(dynamic([1]), "a", 1))`, `true`},
+		{"ipv6_is_match-v4", `print ipv6_is_match("192.168.1.1/24", "::ffff:c0a8:01ff"), ipv6_is_match("192.168.1.1", "192.168.2.1")`, `true | false`},
+		{"ipv6_is_match-prefix", `print ipv6_is_match("fe80::85d:e82c:9446:7994", "fe80::85d:e82c:9446:7995", 127)`, `true`},
+		{"ipv6_is_in_range", `print ipv6_is_in_range("a5e:f127::abcd", "a5e:f127::/32"), ipv6_is_in_range("a5e:f128::1", "a5e:f127::/32")`, `true | false`},
+		{"ipv6_is_in_any_range", `print ipv6_is_in_any_range("::1", dynamic(["fe80::/10", "::1"]))`, `true`},
+		{"parse_ipv6", `print parse_ipv6("192.168.255.255/24"), parse_ipv6_mask("fe80::85d:e82c:9446:7994/120", 124)`,
+			`"0000:0000:0000:0000:0000:ffff:c0a8:ff00" | "fe80:0000:0000:0000:085d:e82c:9446:7900"`},
+		{"parse_ipv6-bad", `print isempty(parse_ipv6("1.2.3"))`, `true`},
+		{"ipv4_netmask_suffix", `print ipv4_netmask_suffix("10.1.2.3"), ipv4_netmask_suffix("127.0.0.1/16")`, `32 | 16`},
+		{"ipv4_range_to_cidr_list", `print ipv4_range_to_cidr_list("1.1.128.0", "1.1.140.255")`, `["1.1.128.0/21","1.1.136.0/22","1.1.140.0/24"]`},
+		{"datetime_local_to_utc", `print datetime_local_to_utc(datetime(2020-02-02 20:02:20), "US/Pacific"), datetime_utc_to_local(datetime(2020-07-01 12:00), "Europe/Paris")`,
+			`2020-02-03T04:02:20Z | 2020-07-01T14:00:00Z`},
+		{"datetime_local_to_utc-unknown-zone", `print isnull(datetime_local_to_utc(datetime(2020-02-02), "Mars/Base"))`, `true`},
+		{"punycode", `print punycode_from_string("académie-française"), punycode_to_string("acadmie-franaise-npb1a")`, `"acadmie-franaise-npb1a" | "académie-française"`},
+		{"punycode-domain", `print punycode_domain_to_string("艺术.com"), punycode_domain_from_string("xn--cqv902d.com")`, `"xn--cqv902d.com" | "艺术.com"`},
+		{"erf", `print round(erf(1), 12), round(erfc(1), 12)`, `0.84270079295 | 0.15729920705`},
+		{"beta", `print round(beta_cdf(0.9, 10, 20), 9), round(beta_pdf(0.5, 10, 20), 9), round(beta_inv(0.1, 10, 20), 9), isnan(beta_cdf(1.5, 10, 20)), isnull(beta_inv(1.5, 1, 1))`,
+			`1 | 0.746176019 | 0.226415022 | true | true`},
+		{"beta-inverse", `print round(beta_cdf(beta_inv(0.3, 2, 5), 2, 5), 9)`, `0.3`},
+		{"convert", `print convert_angle(1.2, "Degree", "Arcminute"), convert_temperature(1.2, "Kelvin", "DegreeCelsius"), round(convert_speed(1.2, "MeterPerSecond", "CentimeterPerHour"), 6)`,
+			`72 | -271.95 | 432000`},
+		{"convert-unknown-unit", `print isnull(convert_length(1, "Meter", "Parsec"))`, `true`},
+		{"strcmp", `print strcmp("abc", "ABC"), strcmp("ABC", "abc"), strcmp("a", "a"), strcmp("abcde", "abc")`, `1 | -1 | 0 | 1`},
+		{"around", `range x from 1 to 10 step 1 | where around(x, 5, 1) | summarize make_list(x)`, `[4,5,6]`},
+		{"jaccard_index", `print jaccard_index(dynamic([1,2,3]), dynamic([1,2,3,4]))`, `0.75`},
+		{"variance-if", `range x from 1 to 100 step 1 | summarize stdevif(x, x % 2 == 0), varianceif(x, x % 2 == 0), variancepif(x, x % 2 == 0)`,
+			`29.154759474226502 | 850 | 833`},
+		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.Equal(t, c.want, run(t, db, c.kql))
+		})
+	}
+}
