@@ -166,6 +166,14 @@ func (b *binder) namedItems(exprs []ast.Expr, r *rowCtx, e *env, prefix string, 
 			v := b.scalar(as.Value, r, e)
 			if as.Tuple {
 				// (a, b, ...) = f(...): one column per element of f's tuple result.
+				if c, elems := tupleCall(as.Value); c != nil {
+					names := make([]string, len(as.Names))
+					for i, n := range as.Names {
+						names[i] = n.Name
+					}
+					out = append(out, tupleItems(v, canonical(c.Func.(*ast.Ident).Name), elems, names, nil)...)
+					continue
+				}
 				for i, n := range as.Names {
 					out = append(out, plan.NamedExpr{Name: n.Name, X: &plan.Call{Fn: "tuple_item", Args: []plan.Expr{v, plan.Long(int64(i))}, T: schema.TypeDynamic}})
 				}
@@ -175,6 +183,14 @@ func (b *binder) namedItems(exprs []ast.Expr, r *rowCtx, e *env, prefix string, 
 			continue
 		}
 		v := b.scalar(x, r, e)
+		if c, elems := tupleCall(x); c != nil && prefix != "print_" {
+			var arg ast.Expr
+			if len(c.Args) > 0 {
+				arg = c.Args[0]
+			}
+			out = append(out, tupleItems(v, canonical(c.Func.(*ast.Ident).Name), elems, nil, arg)...)
+			continue
+		}
 		name := infer(x)
 		if name == "" {
 			if prefix == "print_" {

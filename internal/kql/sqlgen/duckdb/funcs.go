@@ -58,6 +58,9 @@ func (g *gen) call(c *plan.Call, p string) string {
 	if x, ok := g.docCall(c, p); ok {
 		return x
 	}
+	if c.Fn == "tuple_item" {
+		return g.tupleItem(c, p)
+	}
 	if u, ok := udfFuncs[c.Fn]; ok {
 		return g.udf(u, c, p)
 	}

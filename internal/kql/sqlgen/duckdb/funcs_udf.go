@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/plan"
@@ -22,7 +23,13 @@ type udfCall struct {
 // udfFuncs are the KQL functions compiled to registered Go functions. Arguments are passed as compiled; dynamic
 // arguments travel as JSON text and a dynamic result comes back as JSON text, cast to JSON here.
 var udfFuncs = map[string]udfCall{
-	"hash": {name: "kql_hash"},
+	"hash":                       {name: "kql_hash"},
+	"series_fit_line":            {name: "kql_series_fit_line"},
+	"series_stats":               {name: "kql_series_stats"},
+	"series_outliers":            {name: "kql_series_outliers"},
+	"series_decompose":           {name: "kql_series_decompose"},
+	"series_decompose_anomalies": {name: "kql_series_decompose_anomalies"},
+	"series_periods_detect":      {name: "kql_series_periods_detect"},
 }
 
 func (g *gen) udf(u udfCall, c *plan.Call, p string) string {
@@ -44,4 +51,26 @@ func (g *gen) udf(u udfCall, c *plan.Call, p string) string {
 		return "CAST(" + call + " AS JSON)"
 	}
 	return call
+}
+
+// tupleItem takes element i of a tuple result (a JSON array from a registered function) as the type sema gave it.
+func (g *gen) tupleItem(c *plan.Call, p string) string {
+	var idx int64
+	isLong := false
+	if l, ok := c.Args[1].(*plan.Lit); ok {
+		idx, isLong = l.V.(int64)
+	}
+	if !isLong {
+		g.fail("tuple_item with a non-constant index")
+		return "NULL"
+	}
+	path := "'$[" + strconv.FormatInt(idx, 10) + "]'"
+	x := "(" + g.expr(c.Args[0], p) + ")"
+	switch c.T {
+	case schema.TypeDynamic:
+		return "(" + x + " -> " + path + ")"
+	case schema.TypeString:
+		return "(" + x + " ->> " + path + ")"
+	}
+	return "TRY_CAST(" + x + " ->> " + path + " AS " + sqlType(c.T) + ")"
 }

@@ -1,0 +1,41 @@
+package kql_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/kql/kqltest"
+)
+
+// The series analytics functions run as Go functions inside DuckDB; the expected values are the documented outputs
+// (series_fit_line, series_stats) or follow from the documented algorithms.
+func TestExecSeries(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"fit_line-doc", `print y = dynamic([2, 5, 6, 8, 11, 15, 17, 18, 25, 26, 30, 30])
+| extend (RSquare, Slope, Variance, RVariance, Interception, LineFit) = series_fit_line(y)
+| project round(RSquare, 3), round(Slope, 3), round(Variance, 3), round(RVariance, 3), round(Interception, 3), round(todouble(LineFit[0]), 3)`,
+			"0.983 | 2.731 | 98.629 | 1.686 | -1.667 | 1.064"},
+		{"stats-doc", `print x = dynamic([23, 46, 23, 87, 4, 8, 3, 75, 2, 56, 13, 75, 32, 16, 29]) | extend series_stats(x)
+| project series_stats_x_min, series_stats_x_min_idx, series_stats_x_max, series_stats_x_max_idx, series_stats_x_avg,
+	round(series_stats_x_stdev, 10), round(series_stats_x_variance, 10)`,
+			"2 | 8 | 87 | 3 | 32.8 | 28.5036338535 | 812.4571428571"},
+		{"stats-names", `print x = dynamic([1, 2, 3]) | extend series_stats(x) | project series_stats_x_avg, series_stats_x_max_idx`, "2 | 2"},
+		{"outliers", `print o = series_outliers(dynamic([1, 2, 3, 2, 1, 2, 3, 2, 1, 40])) | project a = todouble(o[9]) > 1.5, b = todouble(o[2])`,
+			"true | 0"},
+		{"decompose-anomalies-spike", `print s = dynamic([10, 12, 11, 13, 10, 12, 11, 13, 10, 12, 11, 13, 10, 90, 11, 13])
+| extend (anomalies, score, baseline) = series_decompose_anomalies(s, 1.5, -1, 'linefit')
+| project spike = tolong(anomalies[13]), flagged = array_sum(series_abs(anomalies)), s13 = todouble(score[13]) > 1.5`, "1 | 1 | true"},
+		{"decompose-names", `print c = dynamic([1, 2, 3, 4, 5, 6]) | extend series_decompose(c)
+| project t = round(todouble(series_decompose_c_trend[5]), 3), r = round(todouble(series_decompose_c_residual[0]), 3)`, "3.5 | -2.5"},
+		{"decompose-anomalies-bare", `print d = dynamic([5, 5, 5, 5, 5, 5, 5, 5]) | extend series_decompose_anomalies(d)
+| project n = array_length(series_decompose_anomalies_d_ad_flag), f = tolong(series_decompose_anomalies_d_ad_flag[0])`, "8 | 0"},
+		{"null-series", `print x = dynamic(null) | extend (r, s, v, rv, i, l) = series_fit_line(x) | project isnull(s)`, "true"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}
