@@ -83,6 +83,12 @@ func sigmaConformance(args []string, out io.Writer) error {
 	for _, r := range reasons {
 		fmt.Fprintf(out, "  %6d  %s\n", rep.RulesRefused[r], r)
 	}
+	if len(rep.LogsourcesUnsupported) > 0 {
+		fmt.Fprintf(out, "unsupported logsources (product/category/service: rules, why):\n")
+		for _, g := range rep.LogsourcesUnsupported {
+			fmt.Fprintf(out, "  %s/%s/%s: %d, %s\n", g.Product, g.Category, g.Service, g.Rules, g.Reason)
+		}
+	}
 	if root != "" {
 		fmt.Fprintf(out, "regression: %d of %d passed\n", rep.RegressionPassed, rep.RegressionTotal)
 		fmt.Fprintf(out, "  %d tests ran a rule loaded from its regression path (not under --rules)\n", rep.RegressionLocated)

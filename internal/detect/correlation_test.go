@@ -158,7 +158,8 @@ func TestCorrelationIsCountedOnce(t *testing.T) {
 
 	stats, sum := d.RuleStats()
 	require.Equal(t, 1, sum.Correlations)
-	require.Equal(t, int64(1), sum.Events, "b1 was skipped; the failed attempt at b2 is not counted")
+	require.Equal(t, int64(3), sum.Events, "b1's two events (committed by the first detector, loaded from the store; "+
+		"its redelivery was skipped) and b2's one; the failed attempt at b2 is not counted")
 	byID := map[string]RuleStats{}
 	for _, s := range stats {
 		byID[s.ID] = s
@@ -186,4 +187,76 @@ func TestCorrelationStateOfOtherGroupsSurvives(t *testing.T) {
 	require.Equal(t, 3, d.StateStats().Groups)
 	require.NoError(t, d.handle(ctx, []stream.Msg{r.procs("d", "ws-2", t0.Add(5*time.Minute))}))
 	require.Len(t, r.alerts(), 1)
+}
+
+// TestRuleStatsSurviveRestart: the per-rule statistics are committed with each delivery and a new detector (a
+// restarted server) starts from them; a redelivered batch and a failed delivery count nothing.
+func TestRuleStatsSurviveRestart(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	byID := func(d *Detector) (map[string]RuleStats, StatsSummary) {
+		stats, sum := d.RuleStats()
+		out := map[string]RuleStats{}
+		for _, s := range stats {
+			out[s.ID] = s
+		}
+		return out, sum
+	}
+	const corr = "5d0f7a36-0c8e-4a51-9c53-6d2f0e4c1a77"
+
+	d := r.detector()
+	require.NoError(t, d.handle(ctx, []stream.Msg{r.procs("s1", "ws-1", t0, t0.Add(time.Minute), t0.Add(2*time.Minute))}))
+	before, sum := byID(d)
+	require.Equal(t, int64(3), sum.Events)
+	require.Equal(t, int64(3), before["Whoami run"].Matches)
+	require.Equal(t, int64(1), before[corr].Matches)
+	require.Equal(t, int64(1), before[corr].Alerts)
+	require.Equal(t, t0.Add(2*time.Minute), *before["Whoami run"].LastMatch)
+
+	// Restart: the counters come back from the state store.
+	d = r.detector()
+	after, sum := byID(d)
+	require.Equal(t, int64(3), sum.Events)
+	require.Equal(t, before["Whoami run"].Matches, after["Whoami run"].Matches)
+	require.Equal(t, before["Whoami run"].SampledEvaluations, after["Whoami run"].SampledEvaluations)
+	require.Equal(t, before[corr].Matches, after[corr].Matches)
+	require.Equal(t, before[corr].Alerts, after[corr].Alerts)
+	require.Equal(t, *before["Whoami run"].LastMatch, *after["Whoami run"].LastMatch)
+
+	// A redelivery of s1 is skipped and a failed delivery is rolled back: neither adds to the totals.
+	require.NoError(t, d.handle(ctx, []stream.Msg{r.procs("s1", "ws-1", t0, t0.Add(time.Minute), t0.Add(2*time.Minute))}))
+	r.pub.fail = true
+	s2 := r.procs("s2", "ws-2", t0.Add(3*time.Minute), t0.Add(4*time.Minute), t0.Add(5*time.Minute)) // fires: publishes
+	require.Error(t, d.handle(ctx, []stream.Msg{s2}))
+	r.pub.fail = false
+	require.NoError(t, d.handle(ctx, []stream.Msg{s2}))
+
+	// Counted once, across another restart: 3 + 3 events, two bursts; the last match moved on.
+	d = r.detector()
+	final, sum := byID(d)
+	require.Equal(t, int64(6), sum.Events)
+	require.Equal(t, int64(6), final["Whoami run"].Matches)
+	require.Equal(t, int64(2), final[corr].Matches)
+	require.Equal(t, int64(2), final[corr].Alerts)
+	require.Equal(t, t0.Add(5*time.Minute), *final["Whoami run"].LastMatch)
+	st, err := r.db.SigmaStats(ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(6), st.Events)
+	require.Equal(t, int64(6), st.Rules["Whoami run"].Matches)
+
+	// The sampled evaluation cost (one event in 64 is timed rule by rule) is kept too.
+	many := make([]time.Time, 128)
+	for i := range many {
+		many[i] = t0.Add(time.Hour + time.Duration(i)*time.Second)
+	}
+	require.NoError(t, d.handle(ctx, []stream.Msg{r.procs("s3", "ws-3", many...)}))
+	timed, sum := byID(d)
+	require.Positive(t, sum.Sampled)
+	require.Positive(t, timed["Whoami run"].SampledEvaluations)
+	restarted, sum2 := byID(r.detector())
+	require.Equal(t, sum.Sampled, sum2.Sampled)
+	require.Equal(t, sum.Events, sum2.Events)
+	require.Equal(t, timed["Whoami run"].SampledEvaluations, restarted["Whoami run"].SampledEvaluations)
+	require.Equal(t, timed["Whoami run"].AvgEvalNanos, restarted["Whoami run"].AvgEvalNanos)
 }

@@ -134,3 +134,52 @@ func TestDerivedParts(t *testing.T) {
 	_, ok = pairValue("no pairs here", "USER")
 	require.False(t, ok)
 }
+
+// TestOktaAndWorkspace runs SigmaHQ's Okta, Google Workspace and Microsoft 365 audit rules on Okta_CL,
+// GWorkspace_CL and OfficeActivity rows as the cloud normalisers write them: the Okta event's own names from the kept
+// record, the Workspace service from the Reports API application, its parameters from Parameters, the Office
+// record's names from its columns, the renamed columns and _Extra.
+func TestOktaAndWorkspace(t *testing.T) {
+	eng := corpusRules(t,
+		"identity/okta/okta_admin_role_assignment_created.yml",
+		"cloud/gcp/gworkspace/admin/gcp_gworkspace_application_removed.yml",
+		"cloud/gcp/gworkspace/admin/gcp_gworkspace_application_access_levels_modified.yml",
+		"cloud/gcp/gworkspace/login/gcp_gworkspace_govattack.yml",
+		"cloud/m365/audit/microsoft365_bypass_conditional_access.yml")
+	cat := schema.NewCatalog()
+	require.NoError(t, cat.AddIngestTables())
+	d, err := New(eng, cat, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	ruleIDs := func(b *batch.Batch) map[string]int {
+		out := map[string]int{}
+		for _, a := range d.Evaluate(b) {
+			out[a.RuleID]++
+		}
+		return out
+	}
+	okta := rows(t, cat, "Okta_CL", "ok",
+		[]cell{{"EventType", "iam.resourceset.bindings.add"},
+			{"AdditionalFields", `{"eventType":"iam.resourceset.bindings.add","actor":{"alternateId":"a@example.com"},"outcome":{"result":"SUCCESS"}}`}},
+		[]cell{{"EventType", "user.session.start"}, {"AdditionalFields", `{"eventType":"user.session.start"}`}})
+	require.Equal(t, map[string]int{"139bdd4b-9cd7-49ba-a2f4-744d0a8f5d8c": 1}, ruleIDs(okta))
+
+	ws := rows(t, cat, "GWorkspace_CL", "gw",
+		[]cell{{"ApplicationName", "admin"}, {"EventName", "REMOVE_APPLICATION"}},
+		[]cell{{"ApplicationName", "login"}, {"EventName", "REMOVE_APPLICATION"}}, // another service
+		[]cell{{"ApplicationName", "admin"}, {"EventName", "CHANGE_APPLICATION_SETTING"},
+			{"Parameters", `{"SETTING_NAME":"ContextAwareAccess.Level","NEW_VALUE":"x"}`}},
+		[]cell{{"ApplicationName", "admin"}, {"EventName", "CHANGE_APPLICATION_SETTING"},
+			{"Parameters", `{"SETTING_NAME":"Gmail.Forwarding"}`}},
+		[]cell{{"ApplicationName", "login"}, {"EventName", "gov_attack_warning"}})
+	require.Equal(t, map[string]int{"ee2803f0-71c8-4831-b48b-a1fc57601ee4": 1, "22f2fb54-5312-435d-852f-7c74f81684ca": 1,
+		"eafe6f2b-cfec-4612-aec2-49563c33a087": 1}, ruleIDs(ws))
+
+	// OfficeActivity: API names from columns (Operation, ResultStatus), renamed columns (ObjectId) and _Extra.
+	office := func(objectID string) []cell {
+		return []cell{{"Operation", "UserLoggedIn"}, {"ResultStatus", "Success"}, {"OfficeObjectId", objectID},
+			{"_Extra", `{"ApplicationId":"9ba1a5c7-f17a-4de9-a1f1-6178c8d51223","RequestType":"Cmsi:Cmsi"}`}}
+	}
+	o365 := rows(t, cat, "OfficeActivity", "o3", office("11111111-0000-0000-c000-000000000000"),
+		office("0000000a-0000-0000-c000-000000000000")) // the rule's filter: Intune enrolment
+	require.Equal(t, map[string]int{"13f2d3f5-6497-44a7-bf5f-dc13ffafe5dc": 1}, ruleIDs(o365))
+}

@@ -60,6 +60,7 @@ type Detector struct {
 	mu     sync.Mutex // guards corr and alerts (the API reads statistics while the consumer runs)
 	corr   *sigma.Stream
 	alerts map[string]int64 // alerts recorded per rule key since start
+	base   state.SigmaStats // the statistics committed before this process started (loaded by Prepare)
 	cur    rowRef           // the row under evaluation, for the evidence of base matches
 	saved  *engine.Counters // the counters before the delivery in progress
 }
@@ -112,8 +113,13 @@ func (d *Detector) Prepare(ctx context.Context) error {
 	if _, err := d.stream.EnsureConsumer(ctx, d.consumer()); err != nil {
 		return err
 	}
+	st, err := d.store.SigmaStats(ctx)
+	if err != nil {
+		return fmt.Errorf("load rule statistics: %w", err)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.base = st
 	return d.reload(ctx)
 }
 
@@ -203,7 +209,8 @@ func (d *Detector) handle(ctx context.Context, msgs []stream.Msg) error {
 	for i, c := range changes {
 		groups[i] = state.SigmaGroup{Rule: c.Rule, Key: c.Key, Data: c.Data, Last: c.Last}
 	}
-	added, err := d.store.CommitSigma(ctx, state.SigmaCommit{Alerts: all, Groups: groups, Batches: batches, At: d.now().UTC()})
+	added, err := d.store.CommitSigma(ctx, state.SigmaCommit{Alerts: all, Groups: groups, Batches: batches, At: d.now().UTC(),
+		Stats: d.statsDelta(all)})
 	if err != nil {
 		return d.rollback(ctx, err)
 	}
@@ -216,6 +223,26 @@ func (d *Detector) handle(ctx context.Context, msgs []stream.Msg) error {
 		d.log.Info("sigma alerts", "new", added, "batches", len(batches))
 	}
 	return nil
+}
+
+// statsDelta is the statistics increments of the delivery in progress: the stream's counters since the delivery
+// began and the alerts it raised.
+func (d *Detector) statsDelta(alerts []state.Alert) state.SigmaStats {
+	rules, events, sampled := d.corr.CounterDeltas(d.saved)
+	out := state.SigmaStats{Rules: make(map[string]state.SigmaRuleStat, len(rules)), Events: events, Sampled: sampled}
+	for _, st := range rules {
+		k := statKey(st.Rule.ID, st.Rule.Title)
+		out.Rules[k] = state.SigmaRuleStat{Rule: k, Matches: st.Matches, LastMatch: st.LastMatch,
+			SampledEvals: st.SampledEvals, SampledNanos: st.SampledNanos}
+	}
+	for _, a := range alerts {
+		k := statKey(a.RuleID, a.RuleTitle)
+		r := out.Rules[k]
+		r.Rule = k
+		r.Alerts++
+		out.Rules[k] = r
+	}
+	return out
 }
 
 // rollback restores the committed correlation state and the counters after a failed delivery (which the consumer

@@ -239,6 +239,9 @@ func loadMappings(fsys fs.FS, dir string) (*Mappings, error) {
 	sort.Strings(files)
 	m := &Mappings{Tables: map[string]*tableMapping{}}
 	cat := schema.NewCatalog()
+	if err := cat.AddIngestTables(); err != nil { // Okta_CL, GWorkspace_CL
+		return nil, err
+	}
 	for _, f := range files {
 		data, err := fs.ReadFile(fsys, f)
 		if err != nil {

@@ -14,6 +14,7 @@ func TestMappingsNameRealColumns(t *testing.T) {
 	m, err := LoadMappings()
 	require.NoError(t, err)
 	cat := schema.NewCatalog()
+	require.NoError(t, cat.AddIngestTables())
 	require.NotEmpty(t, m.Tables)
 	for name, tm := range m.Tables {
 		tb, ok := cat.Table(name)

@@ -8,7 +8,8 @@ import (
 	"github.com/vigilsec/vigil/internal/sigma/rule"
 )
 
-// RuleStats is one loaded Sigma rule with what stream detection counted for it since the server started.
+// RuleStats is one loaded Sigma rule with what stream detection counted for it: the totals committed to the state
+// store (they survive restarts) plus what this process counted since.
 type RuleStats struct {
 	ID          string         `json:"id"`
 	Title       string         `json:"title"`
@@ -75,14 +76,25 @@ func (d *Detector) RuleStats() ([]RuleStats, StatsSummary) {
 	for k, v := range d.alerts {
 		alerts[k] = v
 	}
+	base := d.base
+	events += base.Events
+	sampled += base.Sampled
 	sum := StatsSummary{Events: events, Sampled: sampled, State: d.corr.Stats()}
 	d.mu.Unlock()
 	out := make([]RuleStats, 0, len(raw))
 	for _, st := range raw {
 		r := st.Rule
-		rs := RuleStats{ID: statKey(r.ID, r.Title), Title: r.Title, Kind: r.Kind, Level: r.Level, Status: r.Status,
+		k := statKey(r.ID, r.Title)
+		b := base.Rules[k]
+		st.Matches += b.Matches
+		st.SampledEvals += b.SampledEvals
+		st.SampledNanos += b.SampledNanos
+		if b.LastMatch.After(st.LastMatch) {
+			st.LastMatch = b.LastMatch
+		}
+		rs := RuleStats{ID: k, Title: r.Title, Kind: r.Kind, Level: r.Level, Status: r.Status,
 			Author: r.Author, File: r.File, Logsource: r.Logsource, Tags: r.Tags, Matches: st.Matches,
-			Alerts: alerts[statKey(r.ID, r.Title)], SampledEvaluations: st.SampledEvals,
+			Alerts: alerts[k] + b.Alerts, SampledEvaluations: st.SampledEvals,
 			CorrelationOnly: d.engine.Suppressed(r)}
 		if !st.LastMatch.IsZero() {
 			t := st.LastMatch

@@ -21,6 +21,8 @@ type SigmaCommit struct {
 	Groups  []SigmaGroup
 	Batches []string
 	At      time.Time
+	// Stats are the statistics increments of the delivery (added to the persisted totals).
+	Stats SigmaStats
 }
 
 // SigmaState is the stream detection's durable state. All methods are safe for concurrent use.
@@ -32,4 +34,25 @@ type SigmaState interface {
 	// CommitSigma records c in one transaction (alerts with ids already recorded are skipped) and returns how many
 	// alerts were new. Batch ids older than a week are forgotten.
 	CommitSigma(ctx context.Context, c SigmaCommit) (int, error)
+	// SigmaStats returns the statistics totals of every commit so far.
+	SigmaStats(ctx context.Context) (SigmaStats, error)
+}
+
+// SigmaRuleStat is what stream detection counted for one rule (by the rule key: its id, else its title): in a
+// commit the increments of one delivery, read back the totals.
+type SigmaRuleStat struct {
+	Rule    string
+	Matches int64
+	Alerts  int64
+	// LastMatch is the event time of the latest match (zero: none, or unchanged in a commit).
+	LastMatch    time.Time
+	SampledEvals int64
+	SampledNanos int64
+}
+
+// SigmaStats are the persisted statistics of stream detection.
+type SigmaStats struct {
+	Rules   map[string]SigmaRuleStat
+	Events  int64 // events evaluated
+	Sampled int64 // events timed rule by rule
 }

@@ -63,8 +63,19 @@ type Report struct {
 	// instead (the test folder mirrors the rule's path in the repository).
 	RegressionLocated int       `json:"regression_located_by_path"`
 	Failures          []Failure `json:"failures"`
+	// LogsourcesUnsupported groups the logsource_unsupported refusals by logsource, most rules first.
+	LogsourcesUnsupported []LogsourceCount `json:"logsources_unsupported"`
 	// Refusals lists one issue per refused rule.
 	Refusals []*rule.Issue `json:"refusals,omitempty"`
+}
+
+// LogsourceCount is one logsource (product/category/service) no route serves: how many rules name it and why.
+type LogsourceCount struct {
+	Product  string `json:"product,omitempty"`
+	Category string `json:"category,omitempty"`
+	Service  string `json:"service,omitempty"`
+	Rules    int    `json:"rules"`
+	Reason   string `json:"reason"`
 }
 
 // Failure is one regression test that did not pass.
@@ -124,6 +135,11 @@ func Load(dirs []string, keep func(*rule.Rule) bool, opts ...engine.Option) (*en
 	}
 	eng, cis := engine.Compile(rules, opts...)
 	issues = append(issues, cis...)
+	byDoc := make(map[string]*rule.Rule, len(rules))
+	for _, r := range rules {
+		byDoc[fmt.Sprintf("%s\x00%d", r.File, r.Doc)] = r
+	}
+	groups := map[rule.Logsource]*LogsourceCount{}
 	// One reason per refused document: its first error.
 	seen := map[string]bool{}
 	for _, i := range issues {
@@ -137,7 +153,27 @@ func Load(dirs []string, keep func(*rule.Rule) bool, opts ...engine.Option) (*en
 		seen[k] = true
 		rep.RulesRefused[string(i.Code)]++
 		rep.Refusals = append(rep.Refusals, i)
+		if r := byDoc[k]; r != nil && i.Code == rule.CodeLogsourceUnsupported {
+			ls := rule.Logsource{Product: r.Logsource.Product, Category: r.Logsource.Category, Service: r.Logsource.Service}
+			g := groups[ls]
+			if g == nil {
+				g = &LogsourceCount{Product: ls.Product, Category: ls.Category, Service: ls.Service, Reason: i.Message}
+				groups[ls] = g
+			}
+			g.Rules++
+		}
 	}
+	rep.LogsourcesUnsupported = []LogsourceCount{}
+	for _, g := range groups {
+		rep.LogsourcesUnsupported = append(rep.LogsourcesUnsupported, *g)
+	}
+	sort.Slice(rep.LogsourcesUnsupported, func(i, j int) bool {
+		a, b := rep.LogsourcesUnsupported[i], rep.LogsourcesUnsupported[j]
+		if a.Rules != b.Rules {
+			return a.Rules > b.Rules
+		}
+		return a.Product+"/"+a.Category+"/"+a.Service < b.Product+"/"+b.Category+"/"+b.Service
+	})
 	rep.RulesLoaded = len(eng.Rules()) + len(eng.Correlations())
 	return eng, rep, nil
 }

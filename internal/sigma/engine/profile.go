@@ -139,3 +139,44 @@ func (s *Stream) RestoreCounters(c *Counters) {
 	copy(p.corrAt, c.p.corrAt)
 	s.counters = c.s
 }
+
+// CounterDeltas returns what the stream counted since the [Stream.SaveCounters] copy since: per rule (detections,
+// then correlations; only rules that changed), and the events processed and sampled. A stream's owner persists
+// them with the state they belong to, so counters survive a restart.
+func (s *Stream) CounterDeltas(since *Counters) (rules []RuleStat, events, sampled int64) {
+	p := s.prof
+	if since == nil {
+		since = &Counters{}
+	}
+	at := func(ns int64) time.Time {
+		if ns == 0 {
+			return time.Time{}
+		}
+		return time.Unix(0, ns).UTC()
+	}
+	old := func(xs []int64, i int) int64 {
+		if i < len(xs) {
+			return xs[i]
+		}
+		return 0
+	}
+	for i, c := range s.e.rules {
+		m, ev, ns := p.matches[i]-old(since.p.matches, i), p.evals[i]-old(since.p.evals, i), p.nanos[i]-old(since.p.nanos, i)
+		if m == 0 && ev == 0 && ns == 0 {
+			continue
+		}
+		st := RuleStat{Rule: c.r, Matches: m, SampledEvals: ev, SampledNanos: ns}
+		if p.last[i] != old(since.p.last, i) {
+			st.LastMatch = at(p.last[i])
+		}
+		rules = append(rules, st)
+	}
+	for i, c := range s.e.corrs {
+		m := p.corrHits[i] - old(since.p.corrHits, i)
+		if m == 0 {
+			continue
+		}
+		rules = append(rules, RuleStat{Rule: c.r, Matches: m, LastMatch: at(p.corrAt[i])})
+	}
+	return rules, p.eventsIn - since.p.eventsIn, p.sampled - since.p.sampled
+}

@@ -32,7 +32,7 @@ func TestRouting(t *testing.T) {
 	routes, _ := tab.For(rule.Logsource{Product: "windows", Category: "process_creation"})
 	require.Len(t, routes, 2)
 	_, reason := tab.For(rule.Logsource{Product: "linux", Service: "auditd"})
-	require.Contains(t, reason, "auditd records")
+	require.Contains(t, reason, "the auditd normaliser joins")
 	routes, _ = tab.For(rule.Logsource{Product: "linux", Category: "process_creation"})
 	require.Len(t, routes, 1)
 	require.Equal(t, []string{"Vigil/Linux/Process"}, routes[0].Channel)

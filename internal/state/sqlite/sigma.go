@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -90,6 +92,9 @@ func (d *DB) CommitSigma(ctx context.Context, c state.SigmaCommit) (int, error) 
 			return 0, fmt.Errorf("record applied batch %s: %w", id, err)
 		}
 	}
+	if err := addSigmaStats(ctx, tx, c.Stats); err != nil {
+		return 0, err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sigma_applied WHERE applied_at < ?`, c.At.Add(-appliedKeep).UnixMicro()); err != nil {
 		return 0, fmt.Errorf("prune applied batches: %w", err)
 	}
@@ -97,4 +102,60 @@ func (d *DB) CommitSigma(ctx context.Context, c state.SigmaCommit) (int, error) 
 		return 0, fmt.Errorf("commit sigma state: %w", err)
 	}
 	return added, nil
+}
+
+// addSigmaStats adds a delivery's statistics increments to the totals.
+func addSigmaStats(ctx context.Context, tx *sql.Tx, s state.SigmaStats) error {
+	for _, r := range s.Rules {
+		var last int64
+		if !r.LastMatch.IsZero() {
+			last = r.LastMatch.UnixMicro()
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sigma_rule_stats (rule_key, matches, alerts, last_match, sampled_evals, sampled_nanos)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (rule_key) DO UPDATE SET matches = matches + excluded.matches, alerts = alerts + excluded.alerts,
+				last_match = max(last_match, excluded.last_match), sampled_evals = sampled_evals + excluded.sampled_evals,
+				sampled_nanos = sampled_nanos + excluded.sampled_nanos`,
+			r.Rule, r.Matches, r.Alerts, last, r.SampledEvals, r.SampledNanos); err != nil {
+			return fmt.Errorf("save sigma rule statistics %s: %w", r.Rule, err)
+		}
+	}
+	if s.Events == 0 && s.Sampled == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sigma_stats_totals (id, events, sampled) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET events = events + excluded.events, sampled = sampled + excluded.sampled`,
+		s.Events, s.Sampled); err != nil {
+		return fmt.Errorf("save sigma statistics totals: %w", err)
+	}
+	return nil
+}
+
+// SigmaStats implements [state.SigmaState].
+func (d *DB) SigmaStats(ctx context.Context) (state.SigmaStats, error) {
+	out := state.SigmaStats{Rules: map[string]state.SigmaRuleStat{}}
+	rows, err := d.db.QueryContext(ctx, `SELECT rule_key, matches, alerts, last_match, sampled_evals, sampled_nanos FROM sigma_rule_stats`)
+	if err != nil {
+		return out, fmt.Errorf("read sigma rule statistics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r state.SigmaRuleStat
+		var last int64
+		if err := rows.Scan(&r.Rule, &r.Matches, &r.Alerts, &last, &r.SampledEvals, &r.SampledNanos); err != nil {
+			return out, fmt.Errorf("read sigma rule statistics: %w", err)
+		}
+		if last != 0 {
+			r.LastMatch = time.UnixMicro(last).UTC()
+		}
+		out.Rules[r.Rule] = r
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("read sigma rule statistics: %w", err)
+	}
+	err = d.db.QueryRowContext(ctx, `SELECT events, sampled FROM sigma_stats_totals WHERE id = 1`).Scan(&out.Events, &out.Sampled)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("read sigma statistics totals: %w", err)
+	}
+	return out, nil
 }
