@@ -108,6 +108,9 @@ func (s *Server) createRule(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkRuleScope(r, body); err != nil {
+		return err
+	}
 	info, err := svc.Create(r.Context(), body, changedBy(r))
 	if err != nil {
 		return ruleError(err)
@@ -135,6 +138,9 @@ func (s *Server) updateRule(w http.ResponseWriter, r *http.Request) error {
 	}
 	body, err := readRuleBody(w, r)
 	if err != nil {
+		return err
+	}
+	if err := s.checkRuleScope(r, body); err != nil {
 		return err
 	}
 	info, err := svc.Update(r.Context(), chi.URLParam(r, "id"), body, changedBy(r))

@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -107,4 +110,27 @@ func (s *Server) wholeData(what string) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// checkRuleScope refuses a rule whose query reads tables outside a limited caller's groups (400 with the query's
+// diagnostics, as a hunt would answer): a rule runs with the server's rights, so its alerts, run counts and errors
+// would tell its author about rows it may not read. A body that is not YAML is left to the rule service to refuse.
+func (s *Server) checkRuleScope(r *http.Request, body []byte) error {
+	sc := s.scope(r)
+	if !sc.Limited() || s.d.Hunt == nil {
+		return nil
+	}
+	var def struct {
+		Query string `yaml:"query"`
+	}
+	if err := yaml.Unmarshal(body, &def); err != nil || def.Query == "" {
+		return nil
+	}
+	res := s.d.Hunt.CheckScoped(def.Query, sc.Allow())
+	if res.Valid || len(res.Diagnostics) == 0 {
+		return nil
+	}
+	d := res.Diagnostics[0]
+	return &Error{Status: http.StatusBadRequest, Code: d.Code, Message: fmt.Sprintf("query %d:%d: %s", d.Line, d.Col, d.Message),
+		Extra: map[string]any{"diagnostics": res.Diagnostics}}
 }

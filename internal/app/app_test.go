@@ -630,6 +630,7 @@ query: SecurityEvent | where EventID == 4625
 	require.NoError(t, err)
 	require.Equal(t, 2, total)
 	require.Equal(t, "High", alerts[0].Severity)
+	require.Equal(t, []string{"SecurityEvent"}, alerts[0].SourceTables, "the tables the run read, for access checks")
 }
 
 func writeFile(t *testing.T, name, body string) string {

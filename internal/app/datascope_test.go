@@ -272,6 +272,15 @@ entityMappings:
 		code, _ = s.do("GET", path, whole, nil)
 		require.Equal(t, 200, code, path)
 	}
+
+	// Rules run with the server's rights: a limited author may write them only over tables it reads.
+	code, res = s.do("POST", "/api/v1/rules", limited, strings.NewReader(rule("limited-endpoint", "No", `DeviceProcessEvents | project Timestamp, DeviceName, Message = ProcessCommandLine`, "DeviceName")))
+	require.Equal(t, 400, code, res)
+	require.Contains(t, res["error"].(map[string]any)["message"], "DeviceProcessEvents")
+	code, res = s.do("POST", "/api/v1/rules", limited, strings.NewReader(rule("limited-syslog", "Yes", `Syslog | project TimeGenerated, HostName, Message = SyslogMessage`, "HostName")))
+	require.Equal(t, 201, code, res)
+	code, res = s.do("PUT", "/api/v1/rules/limited-syslog", limited, strings.NewReader(rule("limited-syslog", "No", `SecurityAlert | project TimeGenerated, HostName = CompromisedEntity, Message = DisplayName`, "HostName")))
+	require.Equal(t, 400, code, res)
 }
 
 func mustJSON(t *testing.T, v any) string {

@@ -1,0 +1,66 @@
+package hunt_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/hunt"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
+)
+
+// TestResultNamesItsTables: a hunt's result names every table the query read, through joins, unions and stored
+// functions (alerts keep them as their source tables, so access checks know where the evidence came from).
+func TestResultNamesItsTables(t *testing.T) {
+	ctx := context.Background()
+	cat := schema.NewCatalog()
+	db, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "events.duckdb"), duckdb.Options{})
+	require.NoError(t, err)
+	defer db.Close()
+	for _, name := range []string{"DeviceProcessEvents", "DeviceLogonEvents", "Syslog", "SigninLogs"} {
+		tab, ok := cat.Table(name)
+		require.True(t, ok)
+		require.NoError(t, db.EnsureTable(ctx, tab))
+	}
+	svc := hunt.New(hunt.Config{}, cat, db)
+	require.NoError(t, svc.Functions().Add("Signins", "SigninLogs | project UserPrincipalName"))
+	for q, want := range map[string][]string{
+		"Syslog | take 1": {"Syslog"},
+		"DeviceProcessEvents | join kind=inner (DeviceLogonEvents | project DeviceId) on DeviceId | take 1": {"DeviceLogonEvents", "DeviceProcessEvents"},
+		"union Syslog, (Signins) | take 1":              {"SigninLogs", "Syslog"},
+		"let T = Syslog | take 1; T | project HostName": {"Syslog"},
+	} {
+		res, err := svc.Run(ctx, hunt.Request{Query: q})
+		require.NoError(t, err, q)
+		require.Equal(t, want, res.Tables, q)
+	}
+}
+
+// TestEditorSeesOnlyAllowedTables: the editor's check and completion, scoped to some tables, know no other table.
+func TestEditorSeesOnlyAllowedTables(t *testing.T) {
+	cat := schema.NewCatalog()
+	svc := hunt.New(hunt.Config{}, cat, nil)
+	sentinel := func(t *schema.Table) bool { return t.Source == "sentinel" }
+	require.True(t, svc.Check("DeviceProcessEvents | take 1").Valid)
+	res := svc.CheckScoped("DeviceProcessEvents | take 1", sentinel)
+	require.False(t, res.Valid)
+	require.Empty(t, res.Schema, "no columns of a table outside the scope")
+	require.True(t, svc.CheckScoped("Syslog | take 1", sentinel).Valid)
+
+	labels := func(cs []hunt.Completion) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Label)
+		}
+		return out
+	}
+	require.Contains(t, labels(svc.Complete("Dev", 3)), "DeviceProcessEvents")
+	require.NotContains(t, labels(svc.CompleteScoped("Dev", 3, sentinel)), "DeviceProcessEvents")
+	require.Contains(t, labels(svc.CompleteScoped("Sys", 3, sentinel)), "Syslog")
+	src := "DeviceProcessEvents | where "
+	require.Contains(t, labels(svc.Complete(src, len(src))), "ProcessCommandLine")
+	require.NotContains(t, labels(svc.CompleteScoped(src, len(src), sentinel)), "ProcessCommandLine", "no columns of a hidden table")
+}
