@@ -65,7 +65,26 @@ func (n *NRT) consumer() stream.ConsumerConfig {
 	if w <= 0 {
 		w = 50 * time.Millisecond
 	}
-	return stream.ConsumerConfig{Name: NRTConsumer, MaxMessages: 16, MaxWait: w}
+	return stream.ConsumerConfig{Name: NRTConsumer, MaxMessages: 16, MaxWait: w, Want: n.want}
+}
+
+// want reports whether a batch of table needs evaluating: it does when an NRT rule reads the table, and for
+// SecurityAlert, which brings the alerts of other products. Batches of other tables are passed over without being
+// decoded. When the rules cannot be read, every batch is taken, so the handler meets the error and retries.
+func (n *NRT) want(table string) bool {
+	if table == ExternalAlertTable {
+		return true
+	}
+	rules, err := n.load(context.Background())
+	if err != nil {
+		return true
+	}
+	for _, r := range rules {
+		if r.q != nil && r.q.table == table {
+			return true
+		}
+	}
+	return false
 }
 
 // Prepare creates the durable consumer so the stream keeps events for it from now on.

@@ -266,3 +266,33 @@ func TestExternalAlerts(t *testing.T) {
 		{Type: "FileHash", Value: "abc", Props: map[string]string{"Algorithm": "SHA256", "Value": "ABC"}},
 	}, a.Entities)
 }
+
+// TestNRTPassesOverTablesWithoutRules checks that batches of a table no NRT rule reads, which the consumer passes
+// over undecoded (stream.ConsumerConfig.Want; TestWantPassesOverTables shows they never reach a handler), are
+// acknowledged, and that the batches of the rule's table around them still raise their alerts.
+func TestNRTPassesOverTablesWithoutRules(t *testing.T) {
+	e := startNRT(t, nrtRule)
+	at := time.Now().UTC().Truncate(time.Second)
+	net, _ := e.cat.Table("DeviceNetworkEvents")
+	nb := batch.NewBuilder(net)
+	_, tp, _ := net.Column("Timestamp")
+	_, dp, _ := net.Column("DeviceName")
+	for i := 0; i < 50; i++ {
+		nb.Begin()
+		nb.SetInt(tp, at.UnixMicro())
+		nb.SetString(dp, "ws-1")
+		nb.Commit()
+	}
+	e.process(t, "p1", at, "ws-1.corp.local", "powershell.exe -enc SQBFAFgA")
+	require.NoError(t, e.s.Publish(context.Background(), nb.Finish("n1", time.Now().UnixMicro())))
+	e.process(t, "p2", at, "ws-2.corp.local", "powershell.exe -enc SQBFAFgA")
+
+	require.Eventually(t, func() bool {
+		_, total, err := e.st.ListAlerts(context.Background(), state.AlertFilter{RuleID: "nrt-encoded-ps"})
+		require.NoError(t, err)
+		lag, err := e.s.Lag(context.Background(), analytics.NRTConsumer)
+		require.NoError(t, err)
+		return total == 2 && lag == 0
+	}, 30*time.Second, 20*time.Millisecond)
+	require.EqualValues(t, 2, e.nrt.Stats()["nrt-encoded-ps"].Events)
+}

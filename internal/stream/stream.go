@@ -169,6 +169,11 @@ type ConsumerConfig struct {
 	// MaxMessages and MaxWait bound one delivery to the handler.
 	MaxMessages int
 	MaxWait     time.Duration
+	// Want, when set, is asked for each fetched message with the table its subject names; a message it declines is
+	// acknowledged at once, without being decoded or handed to the handler. It lets a consumer whose interest
+	// changes at run time (the NRT rules) pass over tables cheaply; a fixed set belongs in Tables, which the server
+	// filters.
+	Want func(table string) bool
 }
 
 // EnsureConsumer creates the durable consumer cc describes, or updates it, so that from now on the stream keeps
@@ -228,6 +233,12 @@ func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(con
 		}
 		var msgs []Msg
 		for m := range fetch.Messages() {
+			if cc.Want != nil && !cc.Want(strings.TrimPrefix(m.Subject(), SubjectPrefix)) {
+				if err := m.Ack(); err != nil {
+					s.log.Warn("ack of a skipped batch failed; it will be redelivered and skipped again", "consumer", cc.Name, "err", err)
+				}
+				continue
+			}
 			md, err := m.Metadata()
 			if err != nil {
 				s.log.Error("message without metadata", "consumer", cc.Name, "err", err)
