@@ -474,80 +474,80 @@ func s2Cover(level int, hit func(s2.Cell) bool) any {
 	return stringsJSON(out)
 }
 
-// h3Covering lists the H3 cells of the resolution that a polygon (grown by radius metres) intersects: the cells
-// whose centres it contains, then their neighbours that reach into it, found by growing rings until no new cell
-// touches the polygon.
+// h3Covering lists the H3 cells of the resolution that represent a polygon as Kusto defines it: the cells whose
+// centres the polygon contains, its edges straight lines in longitude and latitude (H3's polygon fill). With a
+// radius, the cells whose centres lie within radius metres of the polygon are added.
 func h3Covering(g *geometry, res int, radius float64) any {
-	poly := g.s2Polygon()
-	edges := g.edges()
-	touches := func(c h3.Cell) bool {
-		ring := h3Ring(c)
-		ll := c.LatLng()
-		center := lngLat{ll.Lng, ll.Lat}.point()
-		if poly.ContainsPoint(center) {
-			return true
-		}
-		cellEdges := make([][2]s2.Point, 0, len(ring)-1)
-		for i := 1; i < len(ring); i++ {
-			cellEdges = append(cellEdges, [2]s2.Point{ring[i-1].point(), ring[i].point()})
-		}
-		if edgesTouch(cellEdges, edges) {
-			return true
-		}
-		// A polygon inside the cell.
-		cellPoly := s2.PolygonFromLoops([]*s2.Loop{ringLoop(ring)})
-		if cellPoly.ContainsPoint(edges[0][0]) {
-			return true
-		}
-		if radius > 0 {
-			for _, v := range ring[:len(ring)-1] {
-				if _, d := closestOnEdges(v.point(), edges); meters(d) <= radius {
-					return true
-				}
-			}
-			for _, e := range edges {
-				for _, ce := range cellEdges {
-					if meters(s2.DistanceFromSegment(e[0], ce[0], ce[1])) <= radius {
-						return true
-					}
-				}
-			}
-		}
-		return false
-	}
-	// Seeds: the cells of the polygons' vertices.
 	seen := map[h3.Cell]bool{}
-	var queue, out []h3.Cell
+	var out []h3.Cell
 	for _, p := range g.polys {
-		for _, r := range p {
-			for _, v := range r {
+		gp := h3.GeoPolygon{GeoLoop: h3Loop(p[0])}
+		for _, hole := range p[1:] {
+			gp.Holes = append(gp.Holes, h3Loop(hole))
+		}
+		for _, c := range h3.PolygonToCells(gp, res) {
+			if c != 0 && !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+		if len(out) > maxH3Cells {
+			return nil
+		}
+	}
+	if radius > 0 {
+		poly := g.s2Polygon()
+		edges := g.edges()
+		near := func(c h3.Cell) bool {
+			ll := c.LatLng()
+			p := lngLat{ll.Lng, ll.Lat}.point()
+			if poly.ContainsPoint(p) {
+				return true
+			}
+			_, d := closestOnEdges(p, edges)
+			return meters(d) <= radius
+		}
+		queue := append([]h3.Cell(nil), out...)
+		for _, p := range g.polys {
+			for _, v := range p[0] {
 				c := h3.LatLngToCell(h3.NewLatLng(v.lat, v.lng), res)
-				if !seen[c] {
+				if !seen[c] && near(c) {
 					seen[c] = true
+					out = append(out, c)
 					queue = append(queue, c)
 				}
 			}
 		}
-	}
-	// Grow from the seeds through touching cells; cells inside the polygon are reached through their neighbours.
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if !touches(c) {
-			continue
-		}
-		out = append(out, c)
-		if len(out) > maxCoverCells {
-			return nil
-		}
-		for _, n := range c.GridDisk(1) {
-			if n != 0 && !seen[n] {
+		for len(queue) > 0 {
+			c := queue[0]
+			queue = queue[1:]
+			for _, n := range c.GridDisk(1) {
+				if n == 0 || seen[n] {
+					continue
+				}
 				seen[n] = true
-				queue = append(queue, n)
+				if near(n) {
+					out = append(out, n)
+					queue = append(queue, n)
+					if len(out) > maxH3Cells {
+						return nil
+					}
+				}
 			}
 		}
 	}
 	return h3JSON(out)
+}
+
+// maxH3Cells is the most cells geo_polygon_to_h3cells returns (Kusto's documented limit).
+const maxH3Cells = 61680
+
+func h3Loop(ring []lngLat) h3.GeoLoop {
+	loop := make(h3.GeoLoop, 0, len(ring)-1)
+	for _, c := range ring[:len(ring)-1] {
+		loop = append(loop, h3.NewLatLng(c.lat, c.lng))
+	}
+	return loop
 }
 
 // circleRing is the closed ring of a circle of radius r metres around c, with enough vertices that the chords
