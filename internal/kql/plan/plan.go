@@ -133,6 +133,19 @@ type Join struct {
 	// address inside the right column's CIDR range (ipv4_lookup), instead
 	// of when they are equal.
 	IPv4Range bool
+	// Geo makes the rows match by location (geo_polygon_lookup, geo_line_lookup) instead of by the keys.
+	Geo *GeoMatch
+}
+
+// GeoMatch matches a left row's point (its longitude and latitude columns) with the right rows whose polygon
+// holds it, or whose polygon or line lies within Radius metres of it.
+type GeoMatch struct {
+	Line     bool
+	Lng, Lat string
+	// Shape is the right column holding the GeoJSON polygon or line.
+	Shape string
+	// Radius is in metres; 0 for polygons means containment.
+	Radius float64
 }
 
 // JoinSource says where a join output column comes from.

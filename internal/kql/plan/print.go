@@ -89,6 +89,9 @@ func nodeLine(n Node) string {
 				keys[i] = k.Left + " in ipv4 range " + k.Right
 			}
 		}
+		if g := v.Geo; g != nil {
+			keys = []string{fmt.Sprintf("(%s, %s) within %g m of %s", g.Lng, g.Lat, g.Radius, g.Shape)}
+		}
 		return fmt.Sprintf("Join kind=%s on %s -> [%s]", v.Kind, strings.Join(keys, ", "), strings.Join(v.Out.Names(), ", "))
 	case *Union:
 		return fmt.Sprintf("Union -> [%s]", schemaString(v.Out))

@@ -45,6 +45,17 @@ func init() {
 		{"geo_polygon_densify", 1, 2, fixed(tY)},
 		{"geo_line_simplify", 1, 2, fixed(tY)},
 		{"geo_polygon_simplify", 1, 2, fixed(tY)},
+		// Relations, constructions and coverings.
+		{"geo_intersects_2lines", 2, 2, fixed(tB)},
+		{"geo_intersects_2polygons", 2, 2, fixed(tB)},
+		{"geo_intersects_line_with_polygon", 2, 2, fixed(tB)},
+		{"geo_intersection_2lines", 2, 2, fixed(tY)},
+		{"geo_intersection_line_with_polygon", 2, 2, fixed(tY)},
+		{"geo_union_lines_array", 1, 1, fixed(tY)},
+		{"geo_line_to_s2cells", 1, 3, fixed(tY)},
+		{"geo_polygon_to_s2cells", 1, 3, fixed(tY)},
+		{"geo_polygon_to_h3cells", 1, 3, fixed(tY)},
+		{"geo_point_buffer", 3, 4, fixed(tY)},
 	} {
 		def(f.name, f.min, f.max, f.ret)
 	}

@@ -187,6 +187,8 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 		return b.pivot(in, o, c, r, e)
 	case "ipv4_lookup":
 		return b.ipv4Lookup(in, c, r, e)
+	case "geo_polygon_lookup", "geo_line_lookup":
+		return b.geoLookup(in, c, name == "geo_line_lookup", r, e)
 	case "":
 		b.errorf(o, CodeUnsupported, "unsupported evaluate call")
 	case "autocluster", "basket", "sequence_detect", "diffpatterns", "python", "r", "sql_request", "http_request",

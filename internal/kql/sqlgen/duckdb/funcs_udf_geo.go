@@ -13,6 +13,9 @@ var geoUDFs = []string{
 	"geo_line_length", "geo_line_centroid", "geo_line_locate_point",
 	"geo_polygon_area", "geo_polygon_perimeter", "geo_polygon_centroid",
 	"geo_line_densify", "geo_polygon_densify", "geo_line_simplify", "geo_polygon_simplify",
+	"geo_intersects_2lines", "geo_intersects_2polygons", "geo_intersects_line_with_polygon",
+	"geo_intersection_2lines", "geo_intersection_line_with_polygon", "geo_union_lines_array",
+	"geo_line_to_s2cells", "geo_polygon_to_s2cells", "geo_polygon_to_h3cells", "geo_point_buffer",
 }
 
 func init() {

@@ -278,6 +278,9 @@ func (g *gen) join(v *plan.Join) string {
 		}
 		conds = append(conds, l+"."+quoteIdent(k.Left)+" = "+r+"."+quoteIdent(k.Right))
 	}
+	if v.Geo != nil {
+		conds = append(conds, geoMatch(v.Geo, l, r))
+	}
 	on := "TRUE"
 	if len(conds) > 0 {
 		on = strings.Join(conds, " AND ")

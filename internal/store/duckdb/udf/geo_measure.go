@@ -355,15 +355,15 @@ func simplifyTolerance(a []any) (float64, bool) {
 	return t, true
 }
 
-// densify turns the planar edges of l (straight in longitude and latitude) into geodesic ones: each edge is cut
-// into the fewest equal parts (in longitude and latitude) for which no part strays more than tol metres from the
-// planar edge it replaces. The planar edge is measured at the middles of the parts' geodesics.
+// densify turns the planar edges of l (straight in longitude and latitude) into geodesic ones: each edge is
+// halved (in longitude and latitude) until no part's geodesic strays more than tol metres from the planar edge
+// it replaces, measured at the parts' middles.
 func densify(l []lngLat, tol float64) []lngLat {
 	out := []lngLat{l[0]}
 	for i := 1; i < len(l); i++ {
 		a, b := l[i-1], l[i]
 		n := 1
-		for ; n < 1<<16; n++ {
+		for ; n < 1<<16; n *= 2 {
 			if densifyError(a, b, n) <= tol {
 				break
 			}
