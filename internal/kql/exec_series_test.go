@@ -39,3 +39,22 @@ func TestExecSeries(t *testing.T) {
 		})
 	}
 }
+
+func TestExecParseXML(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"doc-rules", `print x = parse_xml('<e a="1">t<b>x</b><c>y</c><c>z</c><d/></e>')`,
+			`{"e":{"#text":"t","@a":"1","b":"x","c":["y","z"],"d":null}}`},
+		{"event-data", `print x = parse_xml('<EventData xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><Data Name="SubjectUserSid">S-1-5-18</Data><Data Name="ObjectName">\\REGISTRY\\MACHINE</Data></EventData>')
+| project n = x.EventData.Data[1]["@Name"], v = tostring(x.EventData.Data[0]["#text"]), a = array_length(x.EventData.Data)`,
+			`"ObjectName" | "S-1-5-18" | 2`},
+		{"not-xml", `print x = parse_xml('<a><b></a>'), y = parse_xml('plain'), z = parse_xml('') | project isnull(x), isnull(y), isnull(z)`,
+			"true | true | true"},
+		{"text-only", `print x = parse_xml('<a>5</a>') | project t = tostring(x.a), n = tolong(x.a) + 1`, `"5" | 6`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}

@@ -19,6 +19,7 @@ type udfCall struct {
 // arguments travel as JSON text and a dynamic result comes back as JSON text, cast to JSON here.
 var udfFuncs = map[string]udfCall{
 	"hash":                       {name: "kql_hash"},
+	"parse_xml":                  {name: "kql_parse_xml"},
 	"series_fit_line":            {name: "kql_series_fit_line"},
 	"series_stats":               {name: "kql_series_stats"},
 	"series_outliers":            {name: "kql_series_outliers"},
