@@ -58,3 +58,29 @@ func TestExecParseXML(t *testing.T) {
 		})
 	}
 }
+
+// The documented examples of the string functions written in Go.
+func TestExecParseFunctions(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"parse_path", `datatable(p:string)[@"C:\temp\file.txt", @"temp\file.txt", "file://C:/temp/file.txt:some.exe", @"\\shared\users\temp\file.txt.gz", "/usr/lib/temp/file.txt"]
+| extend r = parse_path(p) | project tostring(r.Scheme), tostring(r.RootPath), tostring(r.DirectoryPath), tostring(r.DirectoryName), tostring(r.Filename), tostring(r.Extension), tostring(r.AlternateDataStreamName)`,
+			`"" | "C:" | "C:\\temp" | "temp" | "file.txt" | "txt" | ""` + "\n" +
+				`"" | "" | "temp" | "temp" | "file.txt" | "txt" | ""` + "\n" +
+				`"file" | "C:" | "C:/temp" | "temp" | "file.txt" | "txt" | "some.exe"` + "\n" +
+				`"" | "" | "\\\\shared\\users\\temp" | "temp" | "file.txt.gz" | "gz" | ""` + "\n" +
+				`"" | "" | "/usr/lib/temp" | "temp" | "file.txt" | "txt" | ""`},
+		{"parse_command_line", `print r = parse_command_line("echo \"hello world!\"", "windows"), q = parse_command_line(@"a\\\""b c"" d", "windows")`,
+			`["echo","hello world!"] | ["a\\\"b","c d"]`},
+		{"base64_decode_toarray", `print a = base64_decode_toarray("S3VzdG8="), b = isnull(base64_decode_toarray("U3RyaW5n0KHR0tGA0L7Rh9C60LA"))`,
+			`[75,117,115,116,111] | true`},
+		{"indexof_regex", `print idx1 = indexof_regex("abcabc", @"a.c"), idx2 = indexof_regex("abcabcdefg", @"a.c", 0, 9, 2),
+	idx3 = indexof_regex("abcabc", @"a.c", 1, -1, 2), idx4 = indexof_regex("ababaa", @"a.a", 0, -1, 2), idx5 = indexof_regex("abcabc", @"a|ab", -1)`,
+			`0 | 3 | -1 | -1 | null`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}
