@@ -39,3 +39,48 @@ func TestExecSeries(t *testing.T) {
 		})
 	}
 }
+
+func TestExecParseXML(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"doc-rules", `print x = parse_xml('<e a="1">t<b>x</b><c>y</c><c>z</c><d/></e>')`,
+			`{"e":{"#text":"t","@a":"1","b":"x","c":["y","z"],"d":null}}`},
+		{"event-data", `print x = parse_xml('<EventData xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><Data Name="SubjectUserSid">S-1-5-18</Data><Data Name="ObjectName">\\REGISTRY\\MACHINE</Data></EventData>')
+| project n = x.EventData.Data[1]["@Name"], v = tostring(x.EventData.Data[0]["#text"]), a = array_length(x.EventData.Data)`,
+			`"ObjectName" | "S-1-5-18" | 2`},
+		{"not-xml", `print x = parse_xml('<a><b></a>'), y = parse_xml('plain'), z = parse_xml('') | project isnull(x), isnull(y), isnull(z)`,
+			"true | true | true"},
+		{"text-only", `print x = parse_xml('<a>5</a>') | project t = tostring(x.a), n = tolong(x.a) + 1`, `"5" | 6`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}
+
+// The documented examples of the string functions written in Go.
+func TestExecParseFunctions(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"parse_path", `datatable(p:string)[@"C:\temp\file.txt", @"temp\file.txt", "file://C:/temp/file.txt:some.exe", @"\\shared\users\temp\file.txt.gz", "/usr/lib/temp/file.txt"]
+| extend r = parse_path(p) | project tostring(r.Scheme), tostring(r.RootPath), tostring(r.DirectoryPath), tostring(r.DirectoryName), tostring(r.Filename), tostring(r.Extension), tostring(r.AlternateDataStreamName)`,
+			`"" | "C:" | "C:\\temp" | "temp" | "file.txt" | "txt" | ""` + "\n" +
+				`"" | "" | "temp" | "temp" | "file.txt" | "txt" | ""` + "\n" +
+				`"file" | "C:" | "C:/temp" | "temp" | "file.txt" | "txt" | "some.exe"` + "\n" +
+				`"" | "" | "\\\\shared\\users\\temp" | "temp" | "file.txt.gz" | "gz" | ""` + "\n" +
+				`"" | "" | "/usr/lib/temp" | "temp" | "file.txt" | "txt" | ""`},
+		{"parse_command_line", `print r = parse_command_line("echo \"hello world!\"", "windows"), q = parse_command_line(@"a\\\""b c"" d", "windows")`,
+			`["echo","hello world!"] | ["a\\\"b","c d"]`},
+		{"base64_decode_toarray", `print a = base64_decode_toarray("S3VzdG8="), b = isnull(base64_decode_toarray("U3RyaW5n0KHR0tGA0L7Rh9C60LA"))`,
+			`[75,117,115,116,111] | true`},
+		{"indexof_regex", `print idx1 = indexof_regex("abcabc", @"a.c"), idx2 = indexof_regex("abcabcdefg", @"a.c", 0, 9, 2),
+	idx3 = indexof_regex("abcabc", @"a.c", 1, -1, 2), idx4 = indexof_regex("ababaa", @"a.a", 0, -1, 2), idx5 = indexof_regex("abcabc", @"a|ab", -1)`,
+			`0 | 3 | -1 | -1 | null`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}

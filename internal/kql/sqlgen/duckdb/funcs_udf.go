@@ -24,6 +24,11 @@ type udfCall struct {
 // arguments travel as JSON text and a dynamic result comes back as JSON text, cast to JSON here.
 var udfFuncs = map[string]udfCall{
 	"hash":                       {name: "kql_hash"},
+	"parse_xml":                  {name: "kql_parse_xml"},
+	"parse_path":                 {name: "kql_parse_path"},
+	"parse_command_line":         {name: "kql_parse_command_line"},
+	"base64_decode_toarray":      {name: "kql_base64_decode_toarray"},
+	"indexof_regex":              {name: "kql_indexof_regex"},
 	"series_fit_line":            {name: "kql_series_fit_line"},
 	"series_stats":               {name: "kql_series_stats"},
 	"series_outliers":            {name: "kql_series_outliers"},
@@ -36,6 +41,10 @@ func (g *gen) udf(u udfCall, c *plan.Call, p string) string {
 	args := make([]string, len(c.Args))
 	for i, a := range c.Args {
 		x := g.expr(a, p)
+		if a.Type() == schema.TypeString {
+			// Strings are never null in KQL: a missing string is "".
+			x = g.str(a, p)
+		}
 		if slices.Contains(u.asJSON, i) {
 			x = "CAST(" + g.toJSON(a, p) + " AS VARCHAR)"
 		} else if a.Type() == schema.TypeDynamic {
