@@ -249,9 +249,33 @@ func (b *binder) isTabular(x ast.Expr, e *env) bool {
 		if bd := e.lookup(id.Name); bd != nil && bd.fn != nil {
 			return b.fnIsTabular(bd.fn, bd.fnEnv)
 		}
-		return false
+		return b.storedFunctionIsTabular(id.Name)
 	}
 	return false
+}
+
+// storedFunctionIsTabular reports whether a stored function called with arguments (_Im_Dns(starttime=...))
+// returns a table.
+func (b *binder) storedFunctionIsTabular(name string) bool {
+	fc, ok := b.cat.(FunctionCatalog)
+	if !ok || b.expanding[name] {
+		return false
+	}
+	body, ok := fc.Function(name)
+	if !ok {
+		return false
+	}
+	q, errs := parseFunc(body)
+	if len(errs) > 0 || q == nil {
+		return false
+	}
+	fd, ok := q.(*ast.FuncDef)
+	if !ok {
+		return true
+	}
+	b.expanding[name] = true
+	defer delete(b.expanding, name)
+	return b.fnIsTabular(fd, b.global)
 }
 
 func (b *binder) fnIsTabular(f *ast.FuncDef, fe *env) bool {

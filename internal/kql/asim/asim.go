@@ -1,0 +1,94 @@
+// Package asim holds Vigil's own parsers for the Advanced Security Information Model (ASIM): built-in stored KQL
+// functions that map Vigil's tables onto the documented ASIM schemas (Authentication, Dns, NetworkSession,
+// WebSession, ProcessEvent, FileEvent, RegistryEvent, AuditEvent), under the names public content calls them by
+// (imDns, _Im_Dns, ASimDns, _ASim_Dns, ...), with the documented filtering parameters and defaults.
+//
+// Each parser is one NAME.kql file in this directory: leading // comment lines, then a function literal whose
+// parameters all have defaults, so the function is called both as a table (imFileEvent) and with named arguments
+// (_Im_Dns(starttime=ago(1d), domain_has_any=dynamic(["x.com"]))). Every branch projects the ASIM columns its source
+// fills; an empty datatable carries the whole schema, so every documented column exists with its type and a column a
+// source cannot fill is null (or empty for strings). The KQL is ours, written from the public schema documentation.
+package asim
+
+import (
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/kql"
+)
+
+//go:embed *.kql
+var files embed.FS
+
+// aliases names every function a parser file is registered as: the built-in unifying name (_Im_X), the workspace
+// name (imX), and the parameterless ASim names, which take the same (all-default) parameters.
+var aliases = map[string][]string{
+	"Authentication": {"_Im_Authentication", "imAuthentication", "_ASim_Authentication", "ASimAuthentication"},
+	"Dns":            {"_Im_Dns", "imDns", "_ASim_Dns", "ASimDns"},
+	"NetworkSession": {"_Im_NetworkSession", "imNetworkSession", "_ASim_NetworkSession", "ASimNetworkSession"},
+	"WebSession":     {"_Im_WebSession", "imWebSession", "_ASim_WebSession", "ASimWebSession"},
+	"ProcessEvent": {"_Im_ProcessEvent", "imProcessEvent", "_ASim_ProcessEvent", "ASimProcessEvent",
+		"imProcess", "ASimProcess"},
+	"ProcessCreate": {"_Im_ProcessCreate", "imProcessCreate", "_ASim_ProcessCreate", "ASimProcessCreate",
+		"_Im_ProcessEventCreate", "ASimProcessEventCreate"},
+	"ProcessTerminate": {"_Im_ProcessTerminate", "imProcessTerminate", "_ASim_ProcessTerminate",
+		"ASimProcessTerminate", "ASimProcessEventTerminate"},
+	"FileEvent":     {"_Im_FileEvent", "imFileEvent", "_ASim_FileEvent", "ASimFileEvent"},
+	"RegistryEvent": {"_Im_RegistryEvent", "imRegistry", "imRegistryEvent", "_ASim_RegistryEvent", "ASimRegistryEvent", "ASimRegistry"},
+	"AuditEvent":    {"_Im_AuditEvent", "imAuditEvent", "_ASim_AuditEvent", "ASimAuditEvent"},
+}
+
+// Parser is one built-in parser: the schema it produces, the names it answers to and its KQL.
+type Parser struct {
+	Schema string
+	Names  []string
+	Body   string
+}
+
+// Parsers returns the built-in parsers, by schema name.
+func Parsers() ([]Parser, error) {
+	var out []Parser
+	for schema, names := range aliases {
+		raw, err := files.ReadFile(schema + ".kql")
+		if err != nil {
+			return nil, fmt.Errorf("asim parser %s: %w", schema, err)
+		}
+		out = append(out, Parser{Schema: schema, Names: names, Body: stripComments(string(raw))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Schema < out[j].Schema })
+	return out, nil
+}
+
+// Register adds every built-in parser to fns under each of its names, as built-in functions (a user's function of
+// the same name hides it).
+func Register(fns *kql.Functions) error {
+	ps, err := Parsers()
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		for _, n := range p.Names {
+			if err := fns.AddBuiltin(n, p.Body); err != nil {
+				return fmt.Errorf("asim parser %s: %w", p.Schema, err)
+			}
+		}
+	}
+	return nil
+}
+
+// stripComments drops the leading comment lines of a parser file (its documentation), so the body starts with the
+// function literal.
+func stripComments(s string) string {
+	lines := strings.Split(s, "\n")
+	i := 0
+	for i < len(lines) {
+		l := strings.TrimSpace(lines[i])
+		if l != "" && !strings.HasPrefix(l, "//") {
+			break
+		}
+		i++
+	}
+	return strings.Join(lines[i:], "\n")
+}
