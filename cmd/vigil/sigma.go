@@ -154,6 +154,9 @@ func sigmaConvert(args []string, out io.Writer) error {
 		return err
 	}
 	cat := schema.NewCatalog()
+	if err := cat.AddIngestTables(); err != nil { // Okta_CL, GWorkspace_CL: tables the mappings route to
+		return err
+	}
 	failed := 0
 	for _, path := range fs.Args() {
 		rules, issues := rule.ParseFile(path)

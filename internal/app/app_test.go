@@ -684,6 +684,15 @@ func TestSigmaCorrelationSurvivesRestart(t *testing.T) {
 	require.NoError(t, a.Start(ctx, false))
 	defer a.Close(10 * time.Second)
 	require.Equal(t, 2, a.Detector.StateStats().Groups, "the open windows of ws-9 and ws-3 were restored")
+	ruleStat := func(a *app.App, id string) (detect.RuleStats, detect.StatsSummary) {
+		st, ok := a.Detector.RuleStat(id)
+		require.True(t, ok, id)
+		_, sum := a.Detector.RuleStats()
+		return st, sum
+	}
+	base, sum := ruleStat(a, "Account discovery command")
+	require.Equal(t, int64(3), base.Matches, "the rule statistics were restored from the state store")
+	require.Equal(t, int64(3), sum.Events)
 	_, err = a.Receiver.IngestNDJSON(ctx, "DeviceProcessEvents", strings.NewReader(line("ws-9", "mallory", "net user mallory P@ss /add", t0.Add(20*time.Second))))
 	require.NoError(t, err)
 	waitDetected(a)
@@ -703,6 +712,12 @@ func TestSigmaCorrelationSurvivesRestart(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, total, "the base rule feeds the correlation only: %v", all)
 	require.Equal(t, 1, a.Detector.StateStats().Groups, "ws-3's window is still open")
+	base, sum = ruleStat(a, "Account discovery command")
+	require.Equal(t, int64(4), base.Matches)
+	require.Equal(t, int64(4), sum.Events)
+	burst, _ := ruleStat(a, "2c4b9f0e-7d31-4e8a-b0a5-1f6e93c2d840")
+	require.Equal(t, int64(1), burst.Matches)
+	require.Equal(t, int64(1), burst.Alerts)
 
 	// The alert is hunted in KQL with the others.
 	require.Eventually(t, func() bool {

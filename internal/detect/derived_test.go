@@ -183,3 +183,20 @@ func TestOktaAndWorkspace(t *testing.T) {
 		office("0000000a-0000-0000-c000-000000000000")) // the rule's filter: Intune enrolment
 	require.Equal(t, map[string]int{"13f2d3f5-6497-44a7-bf5f-dc13ffafe5dc": 1}, ruleIDs(o365))
 }
+
+// FuzzDerived: the derivations read untrusted column text; none may panic, and a URL part is a substring of the URL.
+func FuzzDerived(f *testing.F) {
+	for _, s := range []string{"http://h/a/b.exe?q=1#f", "USER=root ; TTY=x", `[{"modifiedProperties":[{"displayName":"a","newValue":"\"b\""}]}]`,
+		"", "?", "://", ".", "a=;=b;;", `[{"modifiedProperties":null}]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, part := range []string{"path", "query", "extension"} {
+			if v, ok := urlPart(s, part); ok && part != "path" {
+				require.Contains(t, s, v.(string))
+			}
+		}
+		_, _ = pairValue(s, "USER")
+		_, _ = modifiedProperty(s, "a")
+	})
+}

@@ -183,6 +183,13 @@ func (c *converter) column(field string) string {
 			}
 			return "tostring(" + expr + ")"
 		}
+		for name, d := range tm.Derived {
+			if strings.EqualFold(name, field) {
+				if x := d.kql(); x != "" {
+					return x
+				}
+			}
+		}
 	}
 	if _, _, ok := c.t.Column(field); ok {
 		return kqlIdent(field)
@@ -216,7 +223,43 @@ func (c *converter) covered(field string) bool {
 			return true
 		}
 	}
+	for f, d := range tm.Derived {
+		if strings.EqualFold(f, field) && d.kql() != "" {
+			return true
+		}
+	}
 	return false
+}
+
+// kql returns the KQL expression computing a derived field, or "" when it has none here (modified_property).
+func (d *derivedField) kql() string {
+	col := kqlIdent(d.Column)
+	switch {
+	case d.Member != "":
+		return "tostring(todynamic(" + col + ")[" + kqlString(d.Member) + "])"
+	case d.Pair != "":
+		return `trim(@"\s+", extract(` + kqlString(`(?i)(?:^|[;\s])`+regexp.QuoteMeta(d.Pair)+`=([^;]*)`) + ", 1, " + col + "))"
+	case d.URL == "path":
+		return "tostring(parse_url(" + col + ")[" + kqlString("Path") + "])"
+	case d.URL == "query":
+		return `extract(@"\?([^#]*)", 1, ` + col + ")"
+	case d.URL == "extension":
+		return `extract(@"\.([^./]+)$", 1, tostring(parse_url(` + col + ")[" + kqlString("Path") + "]))"
+	case len(d.Values) > 0:
+		keys := make([]string, 0, len(d.Values))
+		for k := range d.Values {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		b.WriteString("case(")
+		for _, k := range keys {
+			b.WriteString(col + " =~ " + kqlString(k) + ", " + kqlString(d.Values[k]) + ", ")
+		}
+		b.WriteString(`"")`)
+		return b.String()
+	}
+	return ""
 }
 
 func kqlIdent(s string) string {

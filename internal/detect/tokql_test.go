@@ -89,6 +89,7 @@ func convertCorpus(t *testing.T, roots ...string) int {
 	m, err := detect.LoadMappings()
 	require.NoError(t, err)
 	cat := schema.NewCatalog()
+	require.NoError(t, cat.AddIngestTables())
 	converted, refused, compiled := 0, map[string]int{}, 0
 	var bad []string
 	for _, root := range roots {
@@ -125,4 +126,51 @@ func convertCorpus(t *testing.T, roots ...string) int {
 	t.Logf("converted %d, of which %d compile; refused %v; first failures %v", converted, compiled, refused, bad)
 	require.Equal(t, converted, compiled, "every converted query must pass the KQL engine: %v", bad)
 	return converted
+}
+
+// TestToKQLDerived converts rules whose fields the mappings derive (a CEF extension pair, a URL part, a value table,
+// a member of the kept record) and checks the queries with the KQL engine.
+func TestToKQLDerived(t *testing.T) {
+	m, err := detect.LoadMappings()
+	require.NoError(t, err)
+	cat := schema.NewCatalog()
+	rules, issues := rule.Parse([]byte(`title: proxy
+id: 11111111-2222-3333-4444-555555555501
+logsource: {category: proxy}
+detection:
+  s: {sc-status: 200, c-uri-extension: exe, c-uri-query|contains: 'ver=', cs-uri-stem|startswith: /dl/}
+  condition: s
+---
+title: fw
+id: 11111111-2222-3333-4444-555555555502
+logsource: {category: firewall}
+detection:
+  s: {blocked: 'false', dst_port: 21}
+  condition: s
+---
+title: cwd
+id: 11111111-2222-3333-4444-555555555503
+logsource: {product: linux, category: process_creation}
+detection:
+  s: {CurrentDirectory: /tmp}
+  condition: s
+`), "t.yml")
+	require.Empty(t, issues.Errors())
+	want := []string{
+		`trim(@"\s+", extract(@"(?i)(?:^|[;\s])outcome=([^;]*)", 1, AdditionalExtensions))`,
+		`extract(@"\.([^./]+)$", 1, tostring(parse_url(RequestURL)[@"Path"]))`,
+		`case(DeviceAction =~ @"accept", @"false"`,
+		`tostring(todynamic(AdditionalFields)[@"Cwd"])`,
+	}
+	var all string
+	for _, r := range rules {
+		q, err := m.ToKQL(r, cat)
+		require.NoError(t, err, r.Title)
+		_, errs := kql.Compile(q, cat)
+		require.Nil(t, errs, "%s: %s", r.Title, q)
+		all += q + "\n"
+	}
+	for _, w := range want {
+		require.Contains(t, all, w)
+	}
 }
