@@ -133,3 +133,14 @@ func TestScopeIncident(t *testing.T) {
 	d3 := state.IncidentDetail{Incident: state.Incident{Title: "Syslog thing"}, Alerts: []state.Alert{seen}}
 	require.Nil(t, sentinel.Incident(&d3, nil))
 }
+
+func TestScopeCovers(t *testing.T) {
+	cat := schema.NewCatalog()
+	require.True(t, auth.ScopeOf(nil, cat).Covers(nil), "an unlimited caller grants anything")
+	require.True(t, auth.ScopeOf(nil, cat).Covers([]string{"defender"}))
+	sc := auth.ScopeOf(&auth.Principal{TableGroups: []string{"sentinel", "custom"}}, cat)
+	require.False(t, sc.Covers(nil), "no groups reads every table")
+	require.True(t, sc.Covers([]string{"sentinel"}))
+	require.True(t, sc.Covers([]string{"custom", "sentinel"}))
+	require.False(t, sc.Covers([]string{"sentinel", "vigil"}))
+}
