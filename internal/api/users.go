@@ -34,11 +34,25 @@ func canGrantPermissions(r *http.Request, perms []string) error {
 	return nil
 }
 
-// canGrantRole checks that the caller holds every permission of role (unknown roles are left to the validation).
+// canGrantGroups checks that the caller reads every table a role limited to groups reads (auth.Scope.Covers).
+func (s *Server) canGrantGroups(r *http.Request, groups []string) error {
+	if sc := s.scope(r); !sc.Covers(groups) {
+		return &Error{Status: http.StatusForbidden, Code: "escalation",
+			Message: "you cannot grant reading tables outside your role's table groups (" + strings.Join(sc.Groups(), ", ") + ")"}
+	}
+	return nil
+}
+
+// canGrantRole checks that the caller holds every permission of role and reads every table it reads (unknown
+// roles are left to the validation).
 func (s *Server) canGrantRole(r *http.Request, role string) error {
-	perms, _, err := s.d.Authz.RolePermissions(r.Context(), role)
+	perms, groups, err := s.d.Authz.RolePermissions(r.Context(), role)
 	if err != nil {
 		return nil
+	}
+	if err := s.canGrantGroups(r, groups); err != nil {
+		return &Error{Status: http.StatusForbidden, Code: "escalation",
+			Message: "you cannot grant the role " + strconv.Quote(role) + ", which reads tables outside your role's table groups"}
 	}
 	names := make([]string, len(perms))
 	for i, p := range perms {
@@ -294,6 +308,9 @@ func (s *Server) createRole(w http.ResponseWriter, r *http.Request) error {
 	if err := canGrantPermissions(r, req.Permissions); err != nil {
 		return err
 	}
+	if err := s.canGrantGroups(r, req.TableGroups); err != nil {
+		return err
+	}
 	if auth.ValidRole(strings.ToLower(req.Name)) || auth.ValidRole(req.Name) {
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "built-in roles cannot be redefined"}
 	}
@@ -351,6 +368,9 @@ func (s *Server) updateRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := canGrantPermissions(r, req.Permissions); err != nil {
+		return err
+	}
+	if err := s.canGrantGroups(r, req.TableGroups); err != nil {
 		return err
 	}
 	before, err := s.d.Identity.Role(r.Context(), name)

@@ -138,7 +138,7 @@ entityMappings:
 	}
 	require.NoError(t, json.Unmarshal(api.OpenAPI(), &doc))
 	bodies := map[string]string{
-		"POST /api/v1/hunt":         `{"query":"union * | where tostring(pack_all()) has \"canary\""}`,
+		"POST /api/v1/hunt":         `{"query":"union Sec*, Sys* | where tostring(pack_all()) has \"canary\""}`,
 		"POST /api/v1/kql/check":    `{"query":"DeviceProcessEvents | where ProcessCommandLine has \"canary\""}`,
 		"POST /api/v1/kql/complete": `{"query":""}`,
 	}
@@ -281,6 +281,30 @@ entityMappings:
 	require.Equal(t, 201, code, res)
 	code, res = s.do("PUT", "/api/v1/rules/limited-syslog", limited, strings.NewReader(rule("limited-syslog", "No", `SecurityAlert | project TimeGenerated, HostName = CompromisedEntity, Message = DisplayName`, "HostName")))
 	require.Equal(t, 400, code, res)
+
+	// Searching titles would probe the rows they were formatted from.
+	code, _ = s.do("GET", "/api/v1/incidents?search=h1dden", limited, nil)
+	require.Equal(t, 400, code)
+	code, res = s.do("GET", "/api/v1/incidents?search=h1dden", whole, nil)
+	require.Equal(t, 200, code)
+	require.NotZero(t, res["total"])
+
+	// Nobody grants reading more than they read: no role, token or user beyond the caller's groups.
+	code, res = s.do("POST", "/api/v1/roles", limited, strings.NewReader(`{"name":"wider","permissions":["data:read"]}`))
+	require.Equal(t, 403, code, res)
+	require.Equal(t, "escalation", res["error"].(map[string]any)["code"])
+	code, _ = s.do("POST", "/api/v1/roles", limited, strings.NewReader(`{"name":"wider","permissions":["data:read"],"tableGroups":["sentinel","defender"]}`))
+	require.Equal(t, 403, code)
+	code, res = s.do("POST", "/api/v1/roles", limited, strings.NewReader(`{"name":"narrow","permissions":["data:read"],"tableGroups":["sentinel"]}`))
+	require.Equal(t, 201, code, res)
+	code, _ = s.do("PUT", "/api/v1/roles/narrow", limited, strings.NewReader(`{"permissions":["data:read"]}`))
+	require.Equal(t, 403, code)
+	code, _ = s.do("POST", "/api/v1/tokens", limited, strings.NewReader(`{"name":"r","role":"reader"}`))
+	require.Equal(t, 403, code, "a built-in role reads every table")
+	code, _ = s.do("POST", "/api/v1/tokens", limited, strings.NewReader(`{"name":"n","role":"narrow"}`))
+	require.Equal(t, 201, code)
+	code, _ = s.do("POST", "/api/v1/users", limited, strings.NewReader(`{"username":"wide","password":"tulip-orbit-canvas-42","role":"reader"}`))
+	require.Equal(t, 403, code)
 }
 
 func mustJSON(t *testing.T, v any) string {

@@ -268,3 +268,20 @@ func (s Scope) Incident(d *state.IncidentDetail, names RuleNamer) *Withheld {
 	total.Entities = before - len(d.Entities)
 	return total
 }
+
+// Covers reports whether the scope reads every table that groups reads (empty groups: every table). Nobody grants
+// more than they hold: a role limited to table groups may hand out only roles limited to some of its groups.
+func (s Scope) Covers(groups []string) bool {
+	if s.groups == nil {
+		return true
+	}
+	if len(groups) == 0 {
+		return false
+	}
+	for _, g := range groups {
+		if !slices.Contains(s.groups, g) {
+			return false
+		}
+	}
+	return true
+}

@@ -2,11 +2,13 @@ package hunt_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
@@ -63,4 +65,53 @@ func TestEditorSeesOnlyAllowedTables(t *testing.T) {
 	src := "DeviceProcessEvents | where "
 	require.Contains(t, labels(svc.Complete(src, len(src))), "ProcessCommandLine")
 	require.NotContains(t, labels(svc.CompleteScoped(src, len(src), sentinel)), "ProcessCommandLine", "no columns of a hidden table")
+}
+
+// TestScopedHuntsCannotReachOtherTables tries the ways a query names tables — directly, by table(), wildcards,
+// let-bound functions, stored functions, materialize, joins — under the scope of a role limited to the sentinel
+// group (auth.Scope): each is refused as an unknown table, or reads only that group's tables.
+func TestScopedHuntsCannotReachOtherTables(t *testing.T) {
+	ctx := context.Background()
+	cat := schema.NewCatalog()
+	db, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "events.duckdb"), duckdb.Options{})
+	require.NoError(t, err)
+	defer db.Close()
+	for _, tab := range cat.Tables() {
+		require.NoError(t, db.EnsureTable(ctx, tab))
+	}
+	svc := hunt.New(hunt.Config{}, cat, db)
+	require.NoError(t, svc.Functions().Add("Procs", "DeviceProcessEvents | project DeviceName"))
+	sentinel := auth.ScopeOf(&auth.Principal{TableGroups: []string{"sentinel"}}, cat).Allow()
+	for _, q := range []string{
+		`DeviceProcessEvents | take 1`,
+		`table("DeviceProcessEvents") | take 1`,
+		`union Device* | take 1`,
+		`let f = () { DeviceProcessEvents }; f() | take 1`,
+		`Procs | take 1`,
+		`let m = materialize(DeviceProcessEvents | take 1); m`,
+		`Syslog | join (DeviceProcessEvents) on $left.HostName == $right.DeviceName`,
+		`Syslog | lookup (DeviceProcessEvents | project HostName = DeviceName) on HostName`,
+		`SecurityAlert | take 1`,
+		`VigilAudit | take 1`,
+	} {
+		res, err := svc.Run(ctx, hunt.Request{Query: q, Allow: sentinel})
+		var qe *hunt.QueryError
+		if errors.As(err, &qe) {
+			t.Logf("%s: %s %s", q, qe.Errors[0].Code, qe.Errors[0].Message)
+			require.Contains(t, []string{"kql_unknown_table", "kql_unknown_column"}, qe.Errors[0].Code, q)
+			continue
+		}
+		require.NoError(t, err, q)
+		for _, name := range res.Tables {
+			tab, _ := cat.Table(name)
+			require.True(t, sentinel(tab), "%s read %s", q, name)
+		}
+	}
+	res, err := svc.Run(ctx, hunt.Request{Query: `union * | take 1`, Allow: sentinel})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Tables)
+	for _, name := range res.Tables {
+		tab, _ := cat.Table(name)
+		require.True(t, sentinel(tab), "union * read %s", name)
+	}
 }
