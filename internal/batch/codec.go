@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/vigilsec/vigil/internal/schema"
 )
@@ -200,12 +201,27 @@ func (r *reader) bits(n int) []bool {
 }
 
 // Decode decodes a batch encoded by [Encode]. It never panics; malformed input returns an error wrapping
-// [ErrCorrupt].
+// [ErrCorrupt]. The batch's strings share one copy of data; data may be reused afterwards.
 func Decode(data []byte) (*Batch, error) {
 	if len(data) < len(magic) || string(data[:3]) != string(magic[:]) {
 		return nil, fmt.Errorf("%w: bad magic", ErrCorrupt)
 	}
-	r := &reader{s: string(data), off: 3}
+	return decode(data, string(data))
+}
+
+// DecodeOwned is [Decode] for a buffer the caller hands over: the batch's strings are slices of data itself, not of
+// a copy, so data must never be modified afterwards. Stream consumers decode message payloads, which are theirs
+// alone, this way: it saves a copy of every batch and halves the memory a fetched batch holds.
+func DecodeOwned(data []byte) (*Batch, error) {
+	if len(data) < len(magic) || string(data[:3]) != string(magic[:]) {
+		return nil, fmt.Errorf("%w: bad magic", ErrCorrupt)
+	}
+	return decode(data, unsafe.String(unsafe.SliceData(data), len(data)))
+}
+
+// decode decodes data, whose bytes s holds as a string.
+func decode(data []byte, s string) (*Batch, error) {
+	r := &reader{s: s, off: 3}
 	b := &Batch{ID: r.string(), Table: r.string(), Received: r.varint()}
 	n := r.uvarint()
 	nc := r.uvarint()

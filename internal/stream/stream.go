@@ -244,7 +244,7 @@ func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(con
 				s.log.Error("message without metadata", "consumer", cc.Name, "err", err)
 				continue
 			}
-			b, err := batch.Decode(m.Data())
+			b, err := batch.DecodeOwned(m.Data())
 			if err != nil {
 				s.log.Error("undecodable batch terminated", "consumer", cc.Name, "seq", md.Sequence.Stream, "err", err)
 				_ = m.Term()

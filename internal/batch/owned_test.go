@@ -1,0 +1,42 @@
+package batch_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/batch"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+func TestDecodeOwnedMatchesDecode(t *testing.T) {
+	in := &batch.Batch{ID: "x", Table: "T", Received: 7, Len: 3, Columns: []*batch.Column{
+		{Name: "s", Type: schema.TypeString, Strs: []string{"a", "", "ü"}, Null: []bool{false, true, false}},
+		{Name: "t", Type: schema.TypeDatetime, Ints: []int64{5, -5, 1 << 40}},
+		{Name: "r", Type: schema.TypeReal, Floats: []float64{1.5, 0, -2}},
+		{Name: "b", Type: schema.TypeBool, Bools: []bool{true, false, true}}}}
+	enc := batch.Encode(nil, in)
+	want, err := batch.Decode(enc)
+	require.NoError(t, err)
+	got, err := batch.DecodeOwned(enc)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	_, err = batch.DecodeOwned(enc[:len(enc)-1])
+	require.ErrorIs(t, err, batch.ErrCorrupt)
+	_, err = batch.DecodeOwned(nil)
+	require.ErrorIs(t, err, batch.ErrCorrupt)
+}
+
+func FuzzDecodeOwned(f *testing.F) {
+	f.Add(batch.Encode(nil, &batch.Batch{ID: "x", Table: "T", Len: 1, Columns: []*batch.Column{
+		{Name: "s", Type: schema.TypeString, Strs: []string{"a"}}}}))
+	f.Add([]byte("VB1"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, werr := batch.Decode(data)
+		got, gerr := batch.DecodeOwned(append([]byte(nil), data...))
+		require.Equal(t, werr == nil, gerr == nil)
+		if werr == nil {
+			require.Equal(t, want, got)
+		}
+	})
+}
