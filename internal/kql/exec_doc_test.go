@@ -53,6 +53,9 @@ func TestExecDocFunctions(t *testing.T) {
 		{"jaccard_index", `print jaccard_index(dynamic([1,2,3]), dynamic([1,2,3,4]))`, `0.75`},
 		{"variance-if", `range x from 1 to 100 step 1 | summarize stdevif(x, x % 2 == 0), varianceif(x, x % 2 == 0), variancepif(x, x % 2 == 0)`,
 			`29.154759474226502 | 850 | 833`},
+		{"column_names_of", `let T = datatable(A:string, B:int) []; print column_names_of(T)`, `["A","B"]`},
+		{"project-by-names", `datatable(Name:string, Age:int, City:string, Country:string)["P", 3, "NY", "USA"] | project-by-names "C*", dynamic(["Name", "Nope", "City"])`,
+			`"NY" | "USA" | "P"`},
 		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
 	}
 	for _, c := range cases {

@@ -75,3 +75,13 @@ func TestGraphErrors(t *testing.T) {
 		require.Contains(t, errs[0].Error(), c.want)
 	}
 }
+
+func TestProjectByNamesErrors(t *testing.T) {
+	for _, src := range []string{
+		`print a = 1 | project-by-names a`,
+		`print a = 1 | project-by-names "zz*"`,
+	} {
+		_, errs := kql.Compile(src, schema.NewCatalog())
+		require.NotNil(t, errs, src)
+	}
+}

@@ -195,6 +195,9 @@ func (p *printer) graph(n Node) bool {
 	case *GraphMarkComponentsOp:
 		p.str("graph-mark-components")
 		p.params(x.Params)
+	case *ProjectByNamesOp:
+		p.str("project-by-names ")
+		list(p, x.Exprs, ", ")
 	default:
 		return false
 	}
@@ -233,8 +236,21 @@ func graphKids(n Node, k *kids) bool {
 		addParams(k, x.Params)
 	case *GraphMarkComponentsOp:
 		addParams(k, x.Params)
+	case *ProjectByNamesOp:
+		addAll(k, x.Exprs)
 	default:
 		return false
 	}
 	return true
 }
+
+// ProjectByNamesOp is project-by-names Exprs: columns named by constant strings (with wildcards), arrays of
+// them, or column_names_of(T).
+type ProjectByNamesOp struct {
+	Loc
+	Exprs []Expr
+}
+
+func (o *ProjectByNamesOp) Name() string   { return "project-by-names" }
+func (*ProjectByNamesOp) opNode()          {}
+func (x *ProjectByNamesOp) String() string { return Format(x) }

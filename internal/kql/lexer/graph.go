@@ -4,4 +4,5 @@ package lexer
 func init() {
 	hyphenated["graph-mark-components"] = true
 	hyphenated["partitioned-by"] = true
+	hyphenated["project-by-names"] = true
 }

@@ -19,6 +19,7 @@ func TestGraphSyntax(t *testing.T) {
 		`E | make-graph a --> b with_node_id=id | graph-match cycles=none (x)-[e*1..3]->(y)-->(z)<--(w)--(v) project m = map(e, k)`,
 		`E | make-graph a --> b with_node_id=id | graph-shortest-paths output=all (x)-[e*1..5]->(y) where all(e, k > 1) project x.id`,
 		`E | make-graph a --> b with N on k partitioned-by t (graph-match (x)-->(y) project x.k)`,
+		`T | project-by-names "a", dynamic(["b*"]), column_names_of(T)`,
 	} {
 		t.Run(src, func(t *testing.T) {
 			q, errs := parser.Parse(src)

@@ -13,6 +13,12 @@ func init() {
 	operators["graph-shortest-paths"] = (*parser).graphMatchOp
 	operators["graph-to-table"] = (*parser).graphToTableOp
 	operators["graph-mark-components"] = (*parser).graphMarkComponentsOp
+	operators["project-by-names"] = func(p *parser, start token.Pos, _ string) ast.Operator {
+		o := &ast.ProjectByNamesOp{Exprs: p.list(p.expr)}
+		o.Loc = p.loc(start)
+		return o
+	}
+	sourcelessOps["project-by-names"] = true
 	// They may start the body of make-graph ... partitioned-by.
 	for _, op := range []string{"graph-match", "graph-shortest-paths", "graph-to-table", "graph-mark-components"} {
 		sourcelessOps[op] = true

@@ -37,6 +37,11 @@ func graphNodeElem(g *plan.Graph) plan.Schema {
 func (b *binder) graphOp(in plan.Node, op ast.Operator, e *env) (plan.Node, bool) {
 	g, isGraph := in.(*plan.Graph)
 	switch o := op.(type) {
+	case *ast.ProjectByNamesOp:
+		if isGraph {
+			break
+		}
+		return b.projectByNames(in, o, e), true
 	case *ast.MakeGraphOp:
 		if isGraph {
 			b.errorf(o, CodeTypeError, "make-graph needs a table of edges, not a graph")
@@ -295,6 +300,14 @@ func (b *binder) graphMember(v *ast.Member, r *rowCtx) (plan.Expr, bool) {
 // inner_nodes(); inner_nodes; node_degree_in, node_degree_out and node_id of a node variable (or, inside map,
 // all and any over nodes, of the current node).
 func (b *binder) graphCall(c *ast.Call, name string, r *rowCtx, e *env) (plan.Expr, bool) {
+	if name == "column_names_of" && len(c.Args) == 1 {
+		n := b.tabular(c.Args[0], e)
+		if n == nil {
+			return nullDyn, true
+		}
+		js, _ := json.Marshal(n.Schema().Names())
+		return &plan.Lit{T: schema.TypeDynamic, V: string(js)}, true
+	}
 	sc := b.graph
 	if sc == nil {
 		return nil, false
@@ -369,4 +382,47 @@ func (b *binder) graphList(x ast.Expr) (plan.Expr, plan.Schema, bool) {
 		}
 	}
 	return nil, nil, false
+}
+
+// projectByNames keeps the columns named by constant strings (which may hold wildcards) or arrays of them, in
+// the order given; names that match no column are skipped.
+func (b *binder) projectByNames(in plan.Node, o *ast.ProjectByNamesOp, e *env) plan.Node {
+	s := in.Schema()
+	var items []plan.NamedExpr
+	seen := map[string]bool{}
+	add := func(pattern string) {
+		for _, c := range matchCols(s, pattern) {
+			if !seen[c.Name] {
+				seen[c.Name] = true
+				items = append(items, plan.NamedExpr{Name: c.Name, X: &plan.ColRef{Name: c.Name, T: c.Type}})
+			}
+		}
+	}
+	for _, x := range o.Exprs {
+		l, ok := b.scalar(x, &rowCtx{}, e).(*plan.Lit)
+		if !ok || l.V == nil {
+			b.errorf(x, CodeTypeError, "project-by-names takes constant column names")
+			continue
+		}
+		v, _ := l.V.(string)
+		if l.T != schema.TypeDynamic {
+			add(v)
+			continue
+		}
+		var names []any
+		if json.Unmarshal([]byte(v), &names) != nil {
+			b.errorf(x, CodeTypeError, "project-by-names takes an array of column names")
+			continue
+		}
+		for _, n := range names {
+			if s, ok := n.(string); ok {
+				add(s)
+			}
+		}
+	}
+	if len(items) == 0 {
+		b.errorf(o, CodeTypeError, "project-by-names: no column matches")
+		return nil
+	}
+	return &plan.Project{Input: in, Items: items}
 }
