@@ -53,6 +53,13 @@ func TestExecDocFunctions(t *testing.T) {
 		{"jaccard_index", `print jaccard_index(dynamic([1,2,3]), dynamic([1,2,3,4]))`, `0.75`},
 		{"variance-if", `range x from 1 to 100 step 1 | summarize stdevif(x, x % 2 == 0), varianceif(x, x % 2 == 0), variancepif(x, x % 2 == 0)`,
 			`29.154759474226502 | 850 | 833`},
+		{"column_names_of", `let T = datatable(A:string, B:int) []; print column_names_of(T)`, `["A","B"]`},
+		{"project-by-names", `datatable(Name:string, Age:int, City:string, Country:string)["P", 3, "NY", "USA"] | project-by-names "C*", dynamic(["Name", "Nope", "City"])`,
+			`"NY" | "USA" | "P"`},
+		{"bag_zip", `print bag_zip(dynamic(["a", 8, "b"]), dynamic([1, "2"])), isnull(bag_zip(dynamic("a"), dynamic([1])))`, `{"a":1,"b":null} | true`},
+		{"bag_has_key-path", `print bag_has_key(dynamic({"a":{"b":1}}), "$.a.b"), bag_has_key(dynamic({"a":{"b":1}}), "$.a.c"), bag_has_key(dynamic([1]), "a")`, `true | false | false`},
+		{"bag_remove_keys-path", `print bag_remove_keys(dynamic({"a":{"b":1,"c":2},"d":3}), dynamic(["$.a.b", "d"]))`, `{"a":{"c":2}}`},
+		{"dynamic_to_json-sorted", `print dynamic_to_json(dynamic({"b":[2,1],"a":{"d":1,"c":2}}))`, `"{\"a\":{\"c\":2,\"d\":1},\"b\":[2,1]}"`},
 		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
 	}
 	for _, c := range cases {

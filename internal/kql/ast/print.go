@@ -593,6 +593,8 @@ func (p *printer) node(n Node) {
 			p.str(")")
 		}
 	default:
-		fmt.Fprintf(&p.b, "<unknown node %T>", n)
+		if !p.graph(n) {
+			fmt.Fprintf(&p.b, "<unknown node %T>", n)
+		}
 	}
 }

@@ -255,6 +255,8 @@ func Children(n Node) []Node {
 	case *PartitionOp:
 		addParams(&k, x.Params)
 		k.add(x.By, x.Body)
+	default:
+		graphKids(n, &k)
 	}
 	return k
 }

@@ -94,6 +94,9 @@ func (b *binder) scalar(x ast.Expr, r *rowCtx, e *env) plan.Expr {
 	case *ast.Call:
 		return b.call(v, r, e)
 	case *ast.Member:
+		if x, ok := b.graphMember(v, r); ok {
+			return x
+		}
 		base := b.scalar(v.X, r, e)
 		if base.Type() == schema.TypeString {
 			// Lenient: a string column holding JSON is read as dynamic.

@@ -404,6 +404,9 @@ func (b *binder) call(c *ast.Call, r *rowCtx, e *env) plan.Expr {
 		b.errorf(c, CodeUnsupported, "unsupported function call %s", ast.Format(c.Func))
 		return nullDyn
 	}
+	if x, ok := b.graphCall(c, id.Name, r, e); ok {
+		return x
+	}
 	// User functions shadow built-ins.
 	if bd := e.lookup(id.Name); bd != nil && bd.fn != nil {
 		n, x := b.callUser(c, bd.fn, bd.fnEnv, c.Args, nil, r, e)

@@ -42,3 +42,8 @@ func init() {
 	agg("variancepif", 2, 2, fixed(tR))
 	agg("binary_all_xor", 1, 1, fixed(tL))
 }
+
+func init() {
+	// Bound in graphCall: the column names of a table, as a constant array.
+	def("column_names_of", 1, 1, fixed(tY))
+}

@@ -44,6 +44,9 @@ func ParseFunctionBody(body string) (ast.Expr, token.ErrorList) {
 
 // op binds one pipeline operator over in.
 func (b *binder) op(in plan.Node, op ast.Operator, e *env) plan.Node {
+	if n, ok := b.graphOp(in, op, e); ok {
+		return n
+	}
 	r := &rowCtx{schema: in.Schema()}
 	switch o := op.(type) {
 	case *ast.FilterOp:

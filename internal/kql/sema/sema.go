@@ -106,6 +106,8 @@ type binder struct {
 	// stored functions being expanded, to stop recursion
 	expanding map[string]bool
 	bags      map[string]*BagOptions
+	// graph is the pattern scope while binding graph-match's where and project; nil elsewhere.
+	graph *graphScope
 }
 
 // Bind binds q against cat.

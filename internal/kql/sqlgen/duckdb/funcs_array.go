@@ -104,10 +104,6 @@ func (g *gen) moreCall(c *plan.Call, p string) (sql string, ok bool) {
 			items[i] = lists[i] + "[i]"
 		}
 		return "to_json(list_transform(range(1, " + n + " + 1), i -> [" + strings.Join(items, ", ") + "]))", true
-	case "bag_zip":
-		k, v := g.elems(a[0], p, "VARCHAR"), g.jlist(a[1], p)
-		return "CAST(map_from_entries(list_transform(list_filter(range(1, len(" + k + ") + 1), i -> " + k + "[i] IS NOT NULL), i -> {'k': " + k +
-			"[i], 'v': coalesce(" + v + "[i], CAST('null' AS JSON))})) AS JSON)", true
 	case "pack_all":
 		if len(a) == 1 {
 			return "CAST('{}' AS JSON)", true
@@ -146,12 +142,6 @@ func (g *gen) moreCall(c *plan.Call, p string) (sql string, ok bool) {
 		}
 		// An invalid address or a mask outside 0..32 gives "".
 		return "coalesce(CASE WHEN " + bits + " BETWEEN 0 AND 32 THEN " + dotted + " END, '')", true
-	case "bag_has_key":
-		return "coalesce(list_contains(json_keys(" + e(0) + "), " + s(1) + "), FALSE)", true
-	case "bag_remove_keys":
-		k := g.elems(a[1], p, "VARCHAR")
-		return "(CASE WHEN json_type(" + e(0) + ") = 'OBJECT' THEN json_merge_patch(" + e(0) + ", CAST(map_from_entries(list_transform(" + k +
-			", k -> {'k': k, 'v': CAST(NULL AS JSON)})) AS JSON)) END)", true
 	case "has_ipv4", "has_ipv4_prefix", "has_any_ipv4", "has_any_ipv4_prefix":
 		return g.hasIPv4(c.Fn, a, p), true
 	case "ipv4_is_in_any_range":

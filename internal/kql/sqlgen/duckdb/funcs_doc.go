@@ -10,6 +10,8 @@ func (g *gen) docCall(c *plan.Call, p string) (string, bool) {
 	e := func(i int) string { return g.expr(a[i], p) }
 	s := func(i int) string { return g.str(a[i], p) }
 	switch c.Fn {
+	case "graph_map", "graph_all", "graph_any":
+		return g.graphElems(c, p), true
 	case "strcmp":
 		// Ordinal comparison of the UTF-8 bytes.
 		x, y := "encode("+s(0)+")", "encode("+s(1)+")"

@@ -169,6 +169,10 @@ func (g *gen) node(n plan.Node) string {
 		return g.applyRows(v)
 	case *plan.External:
 		panic(genError{&sqlgen.RefusedError{What: v.What, Span: v.Span}})
+	case *plan.GraphTable:
+		return g.graphTable(v)
+	case *plan.GraphMatch:
+		return g.graphMatch(v)
 	}
 	g.fail("plan node %T", n)
 	return ""
