@@ -119,6 +119,9 @@ func lineBufferParts(lines [][]lngLat, r, tol float64) [][][]lngLat {
 	return parts
 }
 
+// maxOverlaySegments bounds the edges an overlay takes (it compares every pair); beyond it the result is null.
+const maxOverlaySegments = 20000
+
 // xy is a point of the projected plane.
 type xy struct{ x, y float64 }
 
@@ -206,16 +209,26 @@ func overlay(a, b [][][]lngLat, intersect bool) (*overlayResult, bool) {
 	var regions [2][]region
 	var segs [][2]int
 	var segSide []int
+	// Vertices closer than snap are one; a grid of snap-sized squares finds them.
+	var snap float64
+	grid := map[[2]int64][]int{}
 	addVert := func(p xy, orig *lngLat) int {
-		for i, v := range verts {
-			if math.Abs(v.p.x-p.x) <= 1e-13*scale && math.Abs(v.p.y-p.y) <= 1e-13*scale {
-				if v.orig == nil && orig != nil {
-					verts[i].orig = orig
+		kx, ky := int64(math.Floor(p.x/snap)), int64(math.Floor(p.y/snap))
+		for dx := int64(-1); dx <= 1; dx++ {
+			for dy := int64(-1); dy <= 1; dy++ {
+				for _, i := range grid[[2]int64{kx + dx, ky + dy}] {
+					v := verts[i]
+					if math.Abs(v.p.x-p.x) <= snap && math.Abs(v.p.y-p.y) <= snap {
+						if v.orig == nil && orig != nil {
+							verts[i].orig = orig
+						}
+						return i
+					}
 				}
-				return i
 			}
 		}
 		verts = append(verts, vert{p, orig})
+		grid[[2]int64{kx, ky}] = append(grid[[2]int64{kx, ky}], len(verts)-1)
 		return len(verts) - 1
 	}
 	for _, ps := range [2][][][]lngLat{a, b} {
@@ -231,6 +244,7 @@ func overlay(a, b [][][]lngLat, intersect bool) (*overlayResult, bool) {
 	if scale == 0 {
 		scale = 1
 	}
+	snap = 1e-13 * scale
 	for side, ps := range [2][][][]lngLat{a, b} {
 		for _, p := range ps {
 			var reg region
@@ -256,6 +270,9 @@ func overlay(a, b [][][]lngLat, intersect bool) (*overlayResult, bool) {
 			regions[side] = append(regions[side], reg)
 		}
 	}
+	if len(segs) > maxOverlaySegments {
+		return nil, false
+	}
 	// Cut every segment where others meet it.
 	type cut struct {
 		t float64
@@ -270,6 +287,10 @@ func overlay(a, b [][][]lngLat, intersect bool) (*overlayResult, bool) {
 				continue
 			}
 			q0, q1 := verts[o[0]].p, verts[o[1]].p
+			if math.Max(q0.x, q1.x) < math.Min(p0.x, p1.x)-eps || math.Min(q0.x, q1.x) > math.Max(p0.x, p1.x)+eps ||
+				math.Max(q0.y, q1.y) < math.Min(p0.y, p1.y)-eps || math.Min(q0.y, q1.y) > math.Max(p0.y, p1.y)+eps {
+				continue
+			}
 			d := xy{p1.x - p0.x, p1.y - p0.y}
 			e := xy{q1.x - q0.x, q1.y - q0.y}
 			den := d.x*e.y - d.y*e.x

@@ -406,3 +406,114 @@ func ftoa(f float64) string {
 	b, _ := json.Marshal(f)
 	return string(b)
 }
+
+func TestGeoOverlay(t *testing.T) {
+	db := open(t)
+	const p1 = `{"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.95807,40.80068],[-73.98201,40.76825],[-73.97317,40.76455],[-73.9495,40.7969]]]}`
+	const p2 = `{"type":"Polygon","coordinates":[[[-73.94622,40.79249],[-73.96888,40.79282],[-73.9577,40.7789],[-73.94622,40.79249]]]}`
+	const tri = `{"type":"Polygon","coordinates":[[[2,45],[0,45],[1,44],[2,45]]]}`
+	runGeo(t, db, []geoCase{
+		// Documented outputs.
+		{"kql_geo_union_polygons_array(" + q("["+p1+","+p2+"]") + ")", jsonText(`{"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.95807,40.80068],[-73.9639277517478,40.792748258673875],[-73.96888,40.792819999999992],[-73.9662719791645,40.7895734224338],[-73.98201,40.76825],[-73.97317,40.76455],[-73.960302383706178,40.782140794645024],[-73.9577,40.7789],[-73.94622,40.79249],[-73.9526593223173,40.792584227716468],[-73.9495,40.7969]]]}`)},
+		{`kql_geo_union_polygons_array('[` + p1 + `,{"type":"Polygon","coordinates":[[[-73.94622,40.79249]]]}]')`, nil},
+		{`kql_geo_intersection_2polygons('{"type":"Polygon","coordinates":[[[-73.9630937576294,40.77498840732385],[-73.963565826416,40.774383111780914],[-73.96205306053162,40.773745311181585],[-73.96160781383514,40.7743912365898],[-73.9630937576294,40.77498840732385]]]}', '{"type":"Polygon","coordinates":[[[-73.96213352680206,40.775045280447145],[-73.9631313085556,40.774578106920345],[-73.96207988262177,40.77416780398293],[-73.96213352680206,40.775045280447145]]]}')`,
+			jsonText(`{"type":"Polygon","coordinates":[[[-73.962105776437156,40.774591360999679],[-73.962642403166868,40.774807020251778],[-73.9631313085556,40.774578106920352],[-73.962079882621765,40.774167803982927],[-73.962105776437156,40.774591360999679]]]}`)},
+		{"kql_geo_intersection_2polygons(" + q(tri) + `, '{"type":"Polygon","coordinates":[[[3,44],[2,45],[2,43],[3,44]]]}')`, jsonText(`{"type":"Point","coordinates":[2,45]}`)},
+		{"kql_geo_intersection_2polygons(" + q(tri) + `, '{"type":"MultiPolygon","coordinates":[[[[3,44],[2,45],[2,43],[3,44]]],[[[1.192,45.265],[1.005,44.943],[1.356,44.937],[1.192,45.265]]]]}')`,
+			jsonText(`{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[2,45]},{"type":"Polygon","coordinates":[[[1.3227075526410679,45.003909145068739],[1.0404565374899824,45.004356403066552],[1.005,44.943],[1.356,44.937],[1.3227075526410679,45.003909145068739]]]}]}`)},
+		{"kql_geo_intersection_2polygons(" + q(tri) + `, '{"type":"Polygon","coordinates":[[[3,44],[3,45],[2,43],[3,44]]]}')`, jsonText(`{"type":"GeometryCollection","geometries":[]}`)},
+		{`kql_geo_intersection_2polygons('{"type":"Polygon"}', ` + q(tri) + `)`, nil},
+		// Polygons sharing an edge meet along it.
+		{`kql_geo_intersection_2polygons('{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}', '{"type":"Polygon","coordinates":[[[1,0],[2,0],[2,1],[1,1],[1,0]]]}')`,
+			jsonText(`{"type":"LineString","coordinates":[[1,0],[1,1]]}`)},
+		// Disjoint polygons stay apart; a polygon inside another's hole fills it.
+		{`kql_geo_union_polygons_array('[{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},{"type":"Polygon","coordinates":[[[5,5],[6,5],[6,6],[5,5]]]}]')`,
+			jsonText(`{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]]]]}`)},
+		{`kql_geo_union_polygons_array('[{"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[1,1],[1,2],[2,2],[2,1],[1,1]]]},{"type":"Polygon","coordinates":[[[1,1],[2,1],[2,2],[1,2],[1,1]]]}]')`,
+			jsonText(`{"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]]]}`)},
+		// Shapes farther apart than a hemisphere are not supported: null.
+		{`kql_geo_union_polygons_array('[{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},{"type":"Polygon","coordinates":[[[179,0],[180,0],[180,1],[179,0]]]}]')`, nil},
+		{`kql_geo_line_buffer('{"type":"LineString"}', 5)`, nil},
+		{`kql_geo_line_buffer('{"type":"LineString","coordinates":[[0,0],[1,1]]}', 0)`, nil},
+		{`kql_geo_polygon_buffer('{"type":"p"}', 1)`, nil},
+		{`kql_geo_polygon_buffer('{"type":"Polygon","coordinates":[[[10,10],[0,10],[0,0],[10,10]]]}', 0)`, nil},
+	})
+
+	// The union of a geohash and its neighbours covers the nine cells' area exactly, with the documented
+	// outline's 13 vertices (Kusto starts the ring elsewhere).
+	var cells []string
+	var ns string
+	if err := db.QueryRow("SELECT kql_geo_geohash_neighbors('sunny')").Scan(&ns); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(ns), &cells); err != nil {
+		t.Fatal(err)
+	}
+	cells = append(cells, "sunny")
+	polys := make([]string, len(cells))
+	sum := 0.0
+	for i, c := range cells {
+		var a float64
+		if err := db.QueryRow("SELECT kql_geo_geohash_to_polygon("+q(c)+"), kql_geo_polygon_area(kql_geo_geohash_to_polygon("+q(c)+"))").Scan(&polys[i], &a); err != nil {
+			t.Fatal(err)
+		}
+		sum += a
+	}
+	var union string
+	var area float64
+	arr := "[" + strings.Join(polys, ",") + "]"
+	if err := db.QueryRow("SELECT kql_geo_union_polygons_array("+q(arr)+"), kql_geo_polygon_area(kql_geo_union_polygons_array("+q(arr)+"))").Scan(&union, &area); err != nil {
+		t.Fatal(err)
+	}
+	var u struct{ Coordinates [][][2]float64 }
+	if err := json.Unmarshal([]byte(union), &u); err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Coordinates) != 1 || len(u.Coordinates[0]) != 13 || math.Abs(area-sum) > 1e-9*sum {
+		t.Errorf("union of sunny and its neighbours: %s (area %v, cells %v)", union, area, sum)
+	}
+}
+
+func TestGeoBuffers(t *testing.T) {
+	db := open(t)
+	const line = `{"type":"LineString","coordinates":[[14.429214068940496,50.10043066548272],[14.431184174126173,50.10046525983731],[14.4303847111523,50.10020274910934]]}`
+	var buf string
+	var area, length float64
+	if err := db.QueryRow("SELECT kql_geo_line_buffer("+q(line)+", 20, 0.1), kql_geo_polygon_area(kql_geo_line_buffer("+q(line)+", 20, 0.1)), kql_geo_line_length("+q(line)+")").Scan(&buf, &area, &length); err != nil {
+		t.Fatal(err)
+	}
+	// Two edges meeting at a sharp angle: less than the two bands and a disk, more than the longer band.
+	if full := 2*20*length + math.Pi*20*20; area > full || area < 0.6*full {
+		t.Errorf("line buffer area %v, bands and disk %v", area, full)
+	}
+	// Points within the radius of the line are inside; points beyond it are not.
+	for _, c := range []struct {
+		lng, lat float64
+		in       bool
+	}{
+		{14.4302, 50.10045, true},   // on the line
+		{14.4302, 50.10060, true},   // about 15 m north of it
+		{14.4302, 50.10090, false},  // about 50 m north
+		{14.42895, 50.10043, true},  // 19 m west of its start
+		{14.42880, 50.10043, false}, // 24 m west of its start
+	} {
+		var in bool
+		if err := db.QueryRow("SELECT kql_geo_point_in_polygon(" + ftoa(c.lng) + ", " + ftoa(c.lat) + ", " + q(buf) + ")").Scan(&in); err != nil {
+			t.Fatal(err)
+		}
+		if in != c.in {
+			var d float64
+			_ = db.QueryRow("SELECT kql_geo_distance_point_to_line(" + ftoa(c.lng) + ", " + ftoa(c.lat) + ", " + q(line) + ")").Scan(&d)
+			t.Errorf("point %v,%v (%.1f m from the line) in buffer = %v", c.lng, c.lat, d, in)
+		}
+	}
+	// A polygon's buffer holds the polygon and grows it by about perimeter × radius.
+	const square = `{"type":"Polygon","coordinates":[[[12.45,41.90],[12.46,41.90],[12.46,41.91],[12.45,41.91],[12.45,41.90]]]}`
+	var parea, barea, perim float64
+	if err := db.QueryRow("SELECT kql_geo_polygon_area("+q(square)+"), kql_geo_polygon_area(kql_geo_polygon_buffer("+q(square)+", 100, 0.1)), kql_geo_polygon_perimeter("+q(square)+")").Scan(&parea, &barea, &perim); err != nil {
+		t.Fatal(err)
+	}
+	if want := parea + perim*100 + math.Pi*100*100; math.Abs(barea-want) > 0.01*want {
+		t.Errorf("polygon buffer area %v, want about %v", barea, want)
+	}
+}
