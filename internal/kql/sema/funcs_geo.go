@@ -56,6 +56,10 @@ func init() {
 		{"geo_polygon_to_s2cells", 1, 3, fixed(tY)},
 		{"geo_polygon_to_h3cells", 1, 3, fixed(tY)},
 		{"geo_point_buffer", 3, 4, fixed(tY)},
+		{"geo_union_polygons_array", 1, 1, fixed(tY)},
+		{"geo_intersection_2polygons", 2, 2, fixed(tY)},
+		{"geo_line_buffer", 2, 3, fixed(tY)},
+		{"geo_polygon_buffer", 2, 3, fixed(tY)},
 	} {
 		def(f.name, f.min, f.max, f.ret)
 	}

@@ -16,6 +16,7 @@ var geoUDFs = []string{
 	"geo_intersects_2lines", "geo_intersects_2polygons", "geo_intersects_line_with_polygon",
 	"geo_intersection_2lines", "geo_intersection_line_with_polygon", "geo_union_lines_array",
 	"geo_line_to_s2cells", "geo_polygon_to_s2cells", "geo_polygon_to_h3cells", "geo_point_buffer",
+	"geo_union_polygons_array", "geo_intersection_2polygons", "geo_line_buffer", "geo_polygon_buffer",
 }
 
 func init() {

@@ -11,6 +11,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/golang/geo/s1"
 	"github.com/golang/geo/s2"
@@ -53,7 +54,26 @@ type geometry struct {
 	points []lngLat
 	lines  [][]lngLat
 	polys  [][][]lngLat
+
+	// poly is the S2 polygon of a polygon geometry, built once: a geometry is shared by the rows that pass the
+	// same GeoJSON text (see geoCache) and is never changed after parsing.
+	polyOnce  sync.Once
+	poly      *s2.Polygon
+	edgesOnce sync.Once
+	edgeList  [][2]s2.Point
 }
+
+// geoCache keeps the geometries parsed lately, by their GeoJSON text: a query that tests every row against one
+// polygon parses it and builds its S2 index once, not per row.
+var geoCache = struct {
+	sync.Mutex
+	m map[string]*geometry
+}{m: map[string]*geometry{}}
+
+const (
+	geoCacheEntries = 256
+	geoCacheMaxText = 1 << 20
+)
 
 // argJSON reads a dynamic argument: JSON text, or a string holding JSON text.
 func argJSON(v any) (any, bool) {
@@ -111,6 +131,29 @@ func argInt(v any) (int, bool) {
 }
 
 func parseGeometry(v any) (*geometry, bool) {
+	s, isText := v.(string)
+	cache := isText && len(s) <= geoCacheMaxText
+	if cache {
+		geoCache.Lock()
+		g := geoCache.m[s]
+		geoCache.Unlock()
+		if g != nil {
+			return g, true
+		}
+	}
+	g, ok := parseGeometryText(v)
+	if ok && cache {
+		geoCache.Lock()
+		if len(geoCache.m) >= geoCacheEntries {
+			geoCache.m = map[string]*geometry{}
+		}
+		geoCache.m[s] = g
+		geoCache.Unlock()
+	}
+	return g, ok
+}
+
+func parseGeometryText(v any) (*geometry, bool) {
 	x, ok := argJSON(v)
 	if !ok {
 		return nil, false
@@ -304,13 +347,16 @@ func ringLoop(ring []lngLat) *s2.Loop {
 // s2Polygon builds one S2 polygon of all the rings of g's polygons: S2 nests the loops, so holes are the rings
 // inside others.
 func (g *geometry) s2Polygon() *s2.Polygon {
-	var loops []*s2.Loop
-	for _, p := range g.polys {
-		for _, r := range p {
-			loops = append(loops, ringLoop(r))
+	g.polyOnce.Do(func() {
+		var loops []*s2.Loop
+		for _, p := range g.polys {
+			for _, r := range p {
+				loops = append(loops, ringLoop(r))
+			}
 		}
-	}
-	return s2.PolygonFromLoops(loops)
+		g.poly = s2.PolygonFromLoops(loops)
+	})
+	return g.poly
 }
 
 // polylines returns the S2 polylines of a line geometry.
@@ -328,6 +374,11 @@ func (g *geometry) polylines() []*s2.Polyline {
 
 // edges returns every edge of g: the edges of its lines, or of every ring of its polygons.
 func (g *geometry) edges() [][2]s2.Point {
+	g.edgesOnce.Do(func() { g.edgeList = g.buildEdges() })
+	return g.edgeList
+}
+
+func (g *geometry) buildEdges() [][2]s2.Point {
 	var out [][2]s2.Point
 	add := func(l []lngLat) {
 		for i := 1; i < len(l); i++ {

@@ -154,18 +154,6 @@ func init() {
 		}
 		return meters(sum)
 	}, JSON)
-	geoFunc("kql_geo_polygon_centroid", JSON, func(a []any) any {
-		g, ok := parsePolygonArg(a[0])
-		if !ok {
-			return nil
-		}
-		c := g.s2Polygon().Centroid()
-		if c.Norm() == 0 {
-			return nil
-		}
-		return pointJSON(fromPoint(s2.Point{Vector: c.Normalize()}))
-	}, JSON)
-
 	lineDensify := func(a []any) any {
 		g, ok := parseLineArg(a[0])
 		tol, ok2 := densifyTolerance(a)

@@ -131,14 +131,8 @@ func init() {
 	pointBuffer := func(a []any) any {
 		c, ok := argPoint(a[0], a[1])
 		r, ok2 := argFloat(a[2])
-		tol := 0.1
-		if len(a) > 3 {
-			var ok3 bool
-			if tol, ok3 = argFloat(a[3]); !ok3 {
-				return nil
-			}
-		}
-		if !ok || !ok2 || r <= 0 || r > math.Pi*earthRadius/2 || tol < 0.00001 || tol > 1 {
+		tol, ok3 := bufferTolerance(a, 3, r)
+		if !ok || !ok2 || !ok3 || r <= 0 || r > math.Pi*earthRadius/2 {
 			return nil
 		}
 		return polygonJSON([][]lngLat{circleRing(c, r, tol)})
@@ -550,11 +544,31 @@ func h3Loop(ring []lngLat) h3.GeoLoop {
 	return loop
 }
 
+// bufferTolerance reads the optional tolerance in metres of a buffer (argument i): how far the buffer's edges
+// may stray from the ideal radius r. The default is 10 m; below a millionth of the radius it is invalid, and
+// above the radius it is brought under it.
+func bufferTolerance(a []any, i int, r float64) (float64, bool) {
+	tol := 10.0
+	if len(a) > i {
+		var ok bool
+		if tol, ok = argFloat(a[i]); !ok {
+			return 0, false
+		}
+	}
+	if tol <= 0 || tol < r*1e-6 {
+		return 0, false
+	}
+	if tol >= r {
+		tol = r * 0.5
+	}
+	return tol, true
+}
+
 // circleRing is the closed ring of a circle of radius r metres around c, with enough vertices that the chords
-// stray at most tol (a fraction of r) inside the circle.
+// stray at most tol metres inside the circle.
 func circleRing(c lngLat, r, tol float64) []lngLat {
 	// A chord of angle θ is short of the arc by r(1-cos(θ/2)).
-	n := int(math.Ceil(math.Pi / math.Acos(1-tol)))
+	n := int(math.Ceil(math.Pi / math.Acos(1-tol/r)))
 	if n < 4 {
 		n = 4
 	}
