@@ -106,6 +106,9 @@ type binder struct {
 	// stored functions being expanded, to stop recursion
 	expanding map[string]bool
 	bags      map[string]*BagOptions
+	// query is the query being bound; idents the names it uses (for open tables, see openColumns).
+	query  *ast.Query
+	idents map[string]bool
 }
 
 // Bind binds q against cat.
@@ -113,7 +116,7 @@ func Bind(q *ast.Query, cat Catalog, opts Options) (*Result, token.ErrorList) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
 	}
-	b := &binder{cat: cat, opts: opts, global: &env{names: map[string]*binding{}}, expanding: map[string]bool{}, bags: map[string]*BagOptions{}}
+	b := &binder{cat: cat, opts: opts, global: &env{names: map[string]*binding{}}, expanding: map[string]bool{}, bags: map[string]*BagOptions{}, query: q}
 	var res plan.Node
 	var last ast.Node = q
 	func() {
