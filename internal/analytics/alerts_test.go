@@ -130,7 +130,7 @@ func TestRuleDetailRefusals(t *testing.T) {
 		"aggregation":        {"eventGroupingSettings: {aggregationKind: Sometimes}", "bad_grouping", `"Sometimes"`},
 		"lookback":           {"incidentConfiguration: {groupingConfiguration: {enabled: true, lookbackDuration: 30d}}", "bad_grouping", "need 5m to 7d"},
 		"severity":           {"severity: Apocalyptic", "bad_severity", `"Apocalyptic"`},
-		"nrt summarize":      {"kind: NRT\nquery: SecurityEvent | summarize count() by Computer", "nrt_unsupported", "summarize is not supported on the stream"},
+		"nrt two tables":     {"kind: NRT\nquery: union SecurityEvent, SigninLogs | summarize count()", "nrt_unsupported", "reads exactly one table; this one reads 2"},
 		"nrt join":           {"kind: NRT\nquery: SecurityEvent | join (SigninLogs) on $left.Account == $right.UserPrincipalName", "nrt_unsupported", "join is not supported"},
 	}
 	for name, c := range cases {

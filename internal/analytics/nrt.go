@@ -20,7 +20,9 @@ const ReasonNRTUnsupported = "nrt_unsupported"
 // streamQuery is an NRT rule's query compiled for the row evaluator: one table, then filters and projections
 // (where, extend, project, project-away, project-rename...) applied to one event at a time.
 type streamQuery struct {
-	table   string
+	table string
+	// batch, when set, is the query in batch mode (see batchMode): SQL over each batch's rows.
+	batch   *kql.Query
 	virtual map[string]*eval.Program
 	steps   []streamStep
 	out     []string
@@ -53,7 +55,11 @@ func compileStream(src string, cat kql.Catalog, now time.Time) (*streamQuery, er
 			continue
 		case *plan.Scan:
 		default:
-			return nil, fmt.Errorf("%s is not supported on the stream: an NRT query reads one table and uses only where, extend, project, project-away and project-rename", opName(n))
+			table, err := batchMode(q)
+			if err != nil {
+				return nil, fmt.Errorf("%s is not supported on the stream: %w", opName(n), err)
+			}
+			return &streamQuery{table: table, batch: q, out: q.Plan().Schema().Names()}, nil
 		}
 		break
 	}

@@ -50,6 +50,7 @@ type NRT struct {
 	rules    []*nrtRule
 	loadedAt time.Time
 	stats    map[string]*NRTStats
+	scratch  scratch
 }
 
 type nrtRule struct {
@@ -207,12 +208,19 @@ func (n *NRT) handle(ctx context.Context, msgs []stream.Msg) error {
 			if r.q == nil || r.q.table != b.Table {
 				continue
 			}
-			rows, evalErr := r.q.run(b)
+			cols := r.q.out
+			var rows [][]any
+			var evalErr error
+			if r.q.batch != nil {
+				cols, rows, evalErr = n.scratch.run(ctx, n.Catalog, r.q.batch, b)
+			} else {
+				rows, evalErr = r.q.run(b)
+			}
 			now := n.now()
 			var alerts []state.Alert
-			if len(rows) > 0 {
+			if len(rows) > 0 && (r.q.batch == nil || r.rule.TriggerOperator == "" || triggered(&r.rule, len(rows))) {
 				alerts = BuildAlerts(Evaluation{Rule: &r.rule, Version: r.version, Source: "nrt", Key: b.ID, Table: b.Table,
-					WindowEnd: time.UnixMicro(b.Received).UTC(), DetectedAt: now}, Results{Columns: r.q.out, Rows: rows})
+					WindowEnd: time.UnixMicro(b.Received).UTC(), DetectedAt: now}, Results{Columns: cols, Rows: rows})
 			}
 			kept, err := recordAlerts(ctx, n.DB, n.Alerts, &r.rule, alerts, now)
 			if err != nil {

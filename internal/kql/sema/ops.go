@@ -402,6 +402,11 @@ func (b *binder) summarize(in plan.Node, o *ast.SummarizeOp, r *rowCtx, e *env) 
 				case "percentiles":
 					agg.Aggs = append(agg.Aggs, b.percentiles(c, name, ar, e)...)
 					continue
+				case "take_any":
+					if its := b.takeAnyMany(c, ar, e, agg.Keys); its != nil {
+						agg.Aggs = append(agg.Aggs, its...)
+						continue
+					}
 				case "arg_max", "arg_min":
 					its := b.argExt(c, ar, e, agg.Keys)
 					if name != "" && len(its) > 0 {
@@ -490,7 +495,8 @@ func aggName(x ast.Expr) string {
 			return p + "_" + x + "_" + y
 		}
 	}
-	if fn == "take_any" && len(c.Args) == 1 {
+	if fn == "take_any" && len(c.Args) == 1 || fn == "take_anyif" && len(c.Args) == 2 {
+		// take_any(X) and take_anyif(X, p) keep X's name, as Kusto's documentation shows.
 		if n := exprName(c.Args[0]); n != "" {
 			return n
 		}

@@ -412,7 +412,8 @@ func (b *binder) makeSeries(in plan.Node, o *ast.MakeSeriesOp, r *rowCtx, e *env
 			ms.Keys = append(ms.Keys, plan.NamedExpr{Name: as.Names[0].Name, X: b.scalar(as.Value, r, e)})
 			continue
 		}
-		name := exprName(x)
+		// by tostring(x) names the key x, as summarize does.
+		name := keyName(x)
 		if name == "" {
 			name = fmt.Sprintf("Column%d", i+1)
 		}

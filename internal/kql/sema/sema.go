@@ -108,6 +108,9 @@ type binder struct {
 	bags      map[string]*BagOptions
 	// graph is the pattern scope while binding graph-match's where and project; nil elsewhere.
 	graph *graphScope
+	// query is the query being bound; idents the names it uses (for open tables, see openColumns).
+	query  *ast.Query
+	idents map[string]bool
 }
 
 // Bind binds q against cat.
@@ -115,7 +118,7 @@ func Bind(q *ast.Query, cat Catalog, opts Options) (*Result, token.ErrorList) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
 	}
-	b := &binder{cat: cat, opts: opts, global: &env{names: map[string]*binding{}}, expanding: map[string]bool{}, bags: map[string]*BagOptions{}}
+	b := &binder{cat: cat, opts: opts, global: &env{names: map[string]*binding{}}, expanding: map[string]bool{}, bags: map[string]*BagOptions{}, query: q}
 	var res plan.Node
 	var last ast.Node = q
 	func() {

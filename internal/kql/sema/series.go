@@ -1,6 +1,8 @@
 package sema
 
 import (
+	"strconv"
+
 	"github.com/vigilsec/vigil/internal/kql/ast"
 	"github.com/vigilsec/vigil/internal/kql/plan"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -69,6 +71,50 @@ func tupleItems(v plan.Expr, fn string, elems []tupleElem, names []string, arg a
 			name += el.Name
 		}
 		out = append(out, plan.NamedExpr{Name: name, X: &plan.Call{Fn: "tuple_item", Args: []plan.Expr{v, plan.Long(int64(i))}, T: el.T}})
+	}
+	return out
+}
+
+// takeAnyMany expands take_any(*) and take_any(a, b, ...) to one column per argument (all columns for *), named
+// after the columns and leaving out the by keys, as arg_max(x, *) does. It returns nil for take_any(x).
+func (b *binder) takeAnyMany(c *ast.Call, r *rowCtx, e *env, keys []plan.NamedExpr) []plan.NamedExpr {
+	star := false
+	for _, a := range c.Args {
+		if _, ok := a.(*ast.Star); ok {
+			star = true
+		}
+	}
+	if len(c.Args) < 2 && !star {
+		return nil
+	}
+	used := map[string]bool{}
+	for _, k := range keys {
+		used[k.Name] = true
+	}
+	var out []plan.NamedExpr
+	add := func(name string, v plan.Expr) {
+		if used[name] {
+			return
+		}
+		used[name] = true
+		out = append(out, plan.NamedExpr{Name: name, X: &plan.AggCall{Fn: "take_any", Args: []plan.Expr{v}, T: v.Type()}})
+	}
+	row := &rowCtx{schema: r.schema}
+	for i, a := range c.Args {
+		switch v := a.(type) {
+		case *ast.Star:
+			for _, col := range r.schema {
+				add(col.Name, &plan.ColRef{Name: col.Name, T: col.Type})
+			}
+		case *ast.Assign:
+			add(v.Names[0].Name, b.scalar(v.Value, row, e))
+		default:
+			name := exprName(a)
+			if name == "" {
+				name = "any_" + strconv.Itoa(i+1)
+			}
+			add(name, b.scalar(a, row, e))
+		}
 	}
 	return out
 }

@@ -80,7 +80,9 @@ func (b *binder) tableRef(id *ast.Ident, e *env) plan.Node {
 		return nil
 	}
 	if t, ok := b.cat.Table(id.Name); ok {
-		return scanOf(t)
+		s := scanOf(t)
+		b.openColumns(s)
+		return s
 	}
 	if n := b.storedFunction(id, nil, nil, e); n != nil {
 		return n
