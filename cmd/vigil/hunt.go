@@ -49,7 +49,7 @@ func runHunt(ctx context.Context, args []string, out io.Writer) error {
 	if server != "" {
 		res, err = huntRemote(ctx, server, token, req)
 	} else {
-		res, err = huntLocal(ctx, cfg.EventsPath(), cfg.StatePath(), req)
+		res, err = huntLocal(ctx, cfg.EventsPath(), cfg.StatePath(), cfg.KQL.FunctionsDir, req)
 	}
 	if err != nil {
 		return err
@@ -57,17 +57,14 @@ func runHunt(ctx context.Context, args []string, out io.Writer) error {
 	return printResult(out, format, res)
 }
 
-func huntLocal(ctx context.Context, eventsPath, statePath string, req hunt.Request) (*hunt.Result, error) {
+func huntLocal(ctx context.Context, eventsPath, statePath, functionsDir string, req hunt.Request) (*hunt.Result, error) {
 	if _, err := os.Stat(eventsPath); err != nil {
 		return nil, fmt.Errorf("no event store at %s (use --data DIR)", eventsPath)
 	}
 	cat := schema.NewCatalog()
-	if st, err := sqlite.Open(ctx, statePath); err == nil {
-		custom, _ := st.CustomTables(ctx)
-		for name, cols := range custom {
-			_, _ = cat.AddCustom(name, cols)
-		}
-		_ = st.Close()
+	fns := hunt.NewFunctions()
+	if err := loadDataDir(ctx, statePath, functionsDir, cat, fns); err != nil {
+		return nil, err
 	}
 	db, err := duckdb.Open(ctx, eventsPath, duckdb.Options{})
 	if err != nil {
@@ -79,7 +76,36 @@ func huntLocal(ctx context.Context, eventsPath, statePath string, req hunt.Reque
 			return nil, err
 		}
 	}
-	return hunt.New(hunt.Config{}, cat, db).Run(ctx, req)
+	h := hunt.New(hunt.Config{}, cat, db)
+	for _, n := range fns.Names() {
+		if body, ok := fns.User(n); ok {
+			_ = h.Functions().Add(n, body)
+		}
+	}
+	return h.Run(ctx, req)
+}
+
+// loadDataDir reads what a data directory's state store adds to queries: its custom tables into cat and, after the
+// functions_dir files, its stored functions into fns. A missing state store adds nothing.
+func loadDataDir(ctx context.Context, statePath, functionsDir string, cat *schema.Catalog, fns *kql.Functions) error {
+	var fs hunt.FunctionStore
+	if _, err := os.Stat(statePath); err == nil {
+		st, err := sqlite.Open(ctx, statePath)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		custom, _ := st.CustomTables(ctx)
+		for name, cols := range custom {
+			_, _ = cat.AddCustom(name, cols)
+		}
+		fs = st
+	}
+	_, errs := hunt.LoadFunctions(ctx, fns, functionsDir, fs)
+	for _, e := range errs {
+		fmt.Fprintf(os.Stderr, "stored function refused: %v\n", e)
+	}
+	return nil
 }
 
 func huntRemote(ctx context.Context, server, token string, req hunt.Request) (*hunt.Result, error) {
@@ -206,11 +232,12 @@ func runKQL(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "conformance" {
 		return fmt.Errorf("%w: vigil kql conformance (--corpus PATH | --examples FILE) [--json] [--failures]", errUsage)
 	}
-	fs := flagSet("kql conformance", "(--corpus PATH | --examples FILE) [--json] [--failures]")
+	fs := flagSet("kql conformance", "(--corpus PATH | --examples FILE) [--data DIR] [--functions PATH] [--json] [--failures]")
 	corpus := fs.String("corpus", "", "JSONL file or directory of records with a query field")
 	examples := fs.String("examples", "", "documentation examples JSONL (kql-docs/examples.jsonl)")
 	var functions stringList
 	fs.Var(&functions, "functions", "stored functions: a directory of NAME.kql files or a JSONL file of records with function_name and query (repeatable)")
+	data := fs.String("data", "", "data directory whose custom tables and stored functions (saved through the API) queries see")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	failures := fs.Bool("failures", false, "also print every in-catalogue corpus failure (code, path, message) to standard error")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -220,12 +247,17 @@ func runKQL(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("%w: give exactly one of --corpus and --examples", errUsage)
 	}
 	cat := schema.NewCatalog()
+	fns := hunt.NewFunctions()
+	if *data != "" {
+		if err := loadDataDir(ctx, filepath.Join(*data, "state.db"), "", cat, fns); err != nil {
+			return err
+		}
+	}
 	db, cleanup, err := emptyStore(ctx, cat)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	fns := kql.NewFunctions()
 	for _, p := range functions {
 		var n int
 		var errs []error

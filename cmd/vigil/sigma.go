@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/analytics"
 	"github.com/vigilsec/vigil/internal/detect"
+	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/sigma"
@@ -213,9 +214,12 @@ func rulesImport(ctx context.Context, args []string, out io.Writer) error {
 			_, _ = cat.AddCustom(name, cols)
 		}
 	}
-	fns := kql.NewFunctions()
-	if cfg.KQL.FunctionsDir != "" {
-		fns.LoadDir(cfg.KQL.FunctionsDir)
+	// The functions the server would load: built-in (ASIM parsers), functions_dir files, stored through the API.
+	fns := hunt.NewFunctions()
+	if _, errs := hunt.LoadFunctions(ctx, fns, cfg.KQL.FunctionsDir, st); len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintf(os.Stderr, "stored function refused: %v\n", e)
+		}
 	}
 	total := &analytics.Report{Refused: map[string]int{}}
 	for _, p := range paths {

@@ -53,6 +53,7 @@ type Deps struct {
 	Hunt          Hunter
 	Alerts        state.Alerts
 	Rules         RuleService
+	Functions     FunctionService // stored KQL functions; nil answers 503
 	Incidents     IncidentService
 	Sigma         SigmaRules // nil when no Sigma rules are loaded
 	Catalog       *schema.Catalog
@@ -122,6 +123,7 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermHunt), audit.Exempt).Post("/kql/check", handle(s.kqlCheck))
 		r.With(s.require(auth.PermHunt), audit.Exempt).Post("/kql/complete", handle(s.kqlComplete))
 		s.mountRules(r)
+		s.mountFunctions(r)
 		s.mountIncidents(r)
 		s.mountSigma(r)
 		s.mountIdentity(r)

@@ -164,13 +164,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		}
 	}
 	a.Hunt = hunt.New(hunt.Config{}, a.Catalog, a.Events)
-	if dir := cfg.KQL.FunctionsDir; dir != "" {
-		n, errs := a.Hunt.Functions().LoadDir(dir)
-		for _, e := range errs {
-			log.Warn("stored function refused", "err", e)
-		}
-		log.Info("stored functions loaded", "dir", dir, "functions", n)
+	// Built-in functions (the ASIM parsers), then the functions_dir files, then those stored through the API.
+	n, errs := hunt.LoadFunctions(ctx, a.Hunt.Functions(), cfg.KQL.FunctionsDir, a.State)
+	for _, e := range errs {
+		log.Warn("stored function refused", "err", e)
 	}
+	log.Info("stored functions loaded", "dir", cfg.KQL.FunctionsDir, "functions", n)
 	kcat := kql.WithFunctions(a.Catalog, a.Hunt.Functions())
 	a.Rules = &analytics.Scheduler{DB: a.State, Runner: a.Hunt, Alerts: alerts, IngestDelay: time.Duration(cfg.Analytics.IngestDelay),
 		Now: time.Now, Log: log, Publisher: a.Receiver, Catalog: kcat}
@@ -203,6 +202,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		Elastic:   esHandler,
 		OTLP:      otlp.New(a.Catalog, a.Receiver, cfg.Ingest.MaxBodyBytes),
 		Hunt:      a.Hunt,
+		Functions: &hunt.FunctionService{Hunt: a.Hunt, DB: a.State, Dir: cfg.KQL.FunctionsDir},
 		Alerts:    a.State,
 		Rules:     a.RuleService,
 		Incidents: a.Incidents,

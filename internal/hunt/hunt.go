@@ -51,11 +51,12 @@ func New(cfg Config, catalog *schema.Catalog, st Store) *Service {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
 	}
-	fns := kql.NewFunctions()
+	fns := NewFunctions()
 	return &Service{cfg: cfg, catalog: catalog, kcat: kql.WithFunctions(catalog, fns), fns: fns, store: st, now: time.Now}
 }
 
-// Functions returns the stored functions queries may call.
+// Functions returns the stored functions queries may call: Vigil's built-in ones (the ASIM parsers) and, once
+// added (see [LoadFunctions]), the user's.
 func (s *Service) Functions() *kql.Functions { return s.fns }
 
 // Request is a hunt.

@@ -192,8 +192,11 @@ func (g *gen) hasIPv4(fn string, a []plan.Expr, p string) string {
 	var targets []string
 	if len(a) == 2 && a[1].Type() == schema.TypeDynamic {
 		l, ok := a[1].(*plan.Lit)
-		if !ok || l.V == nil || json.Unmarshal([]byte(l.V.(string)), &targets) != nil {
-			g.fail("%s with a non-constant list", fn)
+		if !ok {
+			return g.hasIPv4List(fn, a, p)
+		}
+		if l.V == nil || json.Unmarshal([]byte(l.V.(string)), &targets) != nil {
+			g.fail("%s with a list that is not an array of strings", fn)
 		}
 	} else {
 		for _, x := range a[1:] {
@@ -233,6 +236,22 @@ func (g *gen) hasIPv4(fn string, a []plan.Expr, p string) string {
 		return "FALSE"
 	}
 	return "regexp_matches(" + g.str(a[0], p) + ", " + quoteString(`(?:^|[^0-9A-Za-z.])(?:`+strings.Join(alts, "|")+`)(?:$|[^0-9A-Za-z.])`) + ")"
+}
+
+// hasIPv4List is hasIPv4 with a list known only when the query runs (a parameter, or toscalar of a query, as ASIM
+// parsers get from threat-intelligence rules): SQL checks each element as hasIPv4 does at compile time (an address,
+// or for the prefix forms also one to three octets ending with a dot) and builds its regular expression.
+func (g *gen) hasIPv4List(fn string, a []plan.Expr, p string) string {
+	valid := `'^[0-9]{1,3}(\.[0-9]{1,3}){3}$'`
+	if strings.HasSuffix(fn, "_prefix") {
+		valid = `'^([0-9]{1,3}\.){1,3}$|^[0-9]{1,3}(\.[0-9]{1,3}){3}$'`
+	}
+	const v = "ipv4_target__"
+	octets := "(1 + length(rtrim(" + v + ", '.')) - length(replace(rtrim(" + v + ", '.'), '.', '')))"
+	re := `'(?:^|[^0-9A-Za-z.])(?:' || replace(rtrim(` + v + `, '.'), '.', '\.') || repeat('\.\d{1,3}', 4 - ` + octets +
+		`) || ')(?:$|[^0-9A-Za-z.])'`
+	return "coalesce(list_bool_or(list_transform(" + g.elems(a[1], p, "VARCHAR") + ", " + v + " -> regexp_full_match(" + v +
+		", " + valid + ") AND regexp_matches(" + g.str(a[0], p) + ", " + re + "))), FALSE)"
 }
 
 // ipv4Compare compares two IPv4 addresses on the shortest prefix among
