@@ -161,7 +161,12 @@ func (q *Query) SQL(d Dialect) (string, error) {
 				errs.Resolve(q.src)
 				return "", errs[0]
 			}
-			return "", &Error{Code: sqlgen.CodeUnsupported, Message: err.Error(), Span: token.Span{Start: 0, End: token.Pos(len(q.src))}, Line: 1, Col: 1}
+			code := sqlgen.CodeUnsupported
+			var ie *sqlgen.InternalError
+			if errors.As(err, &ie) {
+				code = sqlgen.CodeInternal
+			}
+			return "", &Error{Code: code, Message: err.Error(), Span: token.Span{Start: 0, End: token.Pos(len(q.src))}, Line: 1, Col: 1}
 		}
 		return s, nil
 	}

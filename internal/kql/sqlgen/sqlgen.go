@@ -50,3 +50,17 @@ func (e *RefusedError) Error() string {
 
 // Is reports whether target is [ErrRefused].
 func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+// CodeInternal is the diagnostic code of a bug in a dialect's generator: the query is refused instead of the
+// process failing, and the code lets tests and conformance runs find such bugs.
+const CodeInternal = "kql_internal"
+
+// InternalError reports a generator bug met while compiling one query.
+type InternalError struct {
+	Dialect string
+	Cause   any
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("internal error in the %s SQL generator: %v", e.Dialect, e.Cause)
+}

@@ -201,8 +201,11 @@ func (g *gen) hasIPv4(fn string, a []plan.Expr, p string) string {
 	} else {
 		for _, x := range a[1:] {
 			l, ok := x.(*plan.Lit)
+			if !ok {
+				g.fail("%s with a non-constant address", fn)
+			}
 			v, isStr := l.V.(string)
-			if !ok || !isStr {
+			if !isStr {
 				g.fail("%s with a non-constant address", fn)
 			}
 			targets = append(targets, v)
