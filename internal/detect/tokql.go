@@ -190,6 +190,11 @@ func (c *converter) column(field string) string {
 				}
 			}
 		}
+		// User is composed from two columns where the rows do not keep the source's record (which has it).
+		if len(tm.User) == 2 && strings.EqualFold(field, "User") && (!tm.Raw || c.closed) {
+			dom, acc := kqlIdent(tm.User[0]), kqlIdent(tm.User[1])
+			return "iff(isempty(" + dom + "), " + acc + ", strcat(" + dom + `, @"\", ` + acc + "))"
+		}
 	}
 	if _, _, ok := c.t.Column(field); ok {
 		return kqlIdent(field)
@@ -228,7 +233,7 @@ func (c *converter) covered(field string) bool {
 			return true
 		}
 	}
-	return false
+	return len(tm.User) == 2 && strings.EqualFold(field, "User")
 }
 
 // kql returns the KQL expression computing a derived field, or "" when it has none here (modified_property).

@@ -152,7 +152,7 @@ title: cwd
 id: 11111111-2222-3333-4444-555555555503
 logsource: {product: linux, category: process_creation}
 detection:
-  s: {CurrentDirectory: /tmp}
+  s: {CurrentDirectory: /tmp, User: root}
   condition: s
 `), "t.yml")
 	require.Empty(t, issues.Errors())
@@ -161,6 +161,7 @@ detection:
 		`extract(@"\.([^./]+)$", 1, tostring(parse_url(RequestURL)[@"Path"]))`,
 		`case(DeviceAction =~ @"accept", @"false"`,
 		`tostring(todynamic(AdditionalFields)[@"Cwd"])`,
+		`iff(isempty(AccountDomain), AccountName, strcat(AccountDomain, @"\", AccountName))`,
 	}
 	var all string
 	for _, r := range rules {
