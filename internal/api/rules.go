@@ -96,6 +96,10 @@ func (s *Server) listRules(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	sc := s.scope(r)
+	for i := range list {
+		s.scopeRule(r.Context(), sc, &list[i])
+	}
 	return writeJSON(w, http.StatusOK, map[string]any{"rules": list, "total": len(list)})
 }
 
@@ -128,6 +132,7 @@ func (s *Server) getRule(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.scopeRule(r.Context(), s.scope(r), &info)
 	return writeJSON(w, http.StatusOK, info)
 }
 
@@ -172,6 +177,7 @@ func (s *Server) enableRule(enabled bool) func(http.ResponseWriter, *http.Reques
 		if err != nil {
 			return err
 		}
+		s.scopeRule(r.Context(), s.scope(r), &info)
 		return writeJSON(w, http.StatusOK, info)
 	}
 }
@@ -208,6 +214,16 @@ func (s *Server) ruleRuns(w http.ResponseWriter, r *http.Request) error {
 	runs, err := svc.Runs(r.Context(), chi.URLParam(r, "id"), limit)
 	if err != nil {
 		return err
+	}
+	if sc := s.scope(r); sc.Limited() {
+		info, err := svc.Get(r.Context(), chi.URLParam(r, "id"))
+		if err != nil || info.Rule == nil || s.readsOutside(sc, info.Rule.Query) {
+			for i := range runs {
+				if runs[i].Error != "" {
+					runs[i].Error = withheldRuleError
+				}
+			}
+		}
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"runs": runs})
 }

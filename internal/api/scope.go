@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vigilsec/vigil/internal/analytics"
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state"
@@ -79,7 +80,12 @@ func (s *Server) scopeIncident(ctx context.Context, sc auth.Scope, names auth.Ru
 	}
 	d, err := s.d.Incidents.Get(ctx, in.ID)
 	if err != nil {
-		return incidentRecord{}, err
+		if ctx.Err() != nil {
+			return incidentRecord{}, err
+		}
+		// The alerts cannot be read to decide: fail closed on the texts that may come from them.
+		in.Title, in.Description = fmt.Sprintf("Incident #%d", in.Number), ""
+		return incidentRecord{Incident: in, Withheld: &auth.Withheld{Reason: "the incident's alerts could not be read to check them", Groups: []string{}}}, nil
 	}
 	d.Incident = in
 	w := sc.Incident(&d, names)
@@ -133,4 +139,50 @@ func (s *Server) checkRuleScope(r *http.Request, body []byte) error {
 	d := res.Diagnostics[0]
 	return &Error{Status: http.StatusBadRequest, Code: d.Code, Message: fmt.Sprintf("query %d:%d: %s", d.Line, d.Col, d.Message),
 		Extra: map[string]any{"diagnostics": res.Diagnostics}}
+}
+
+// withheldRuleError replaces the error texts of a rule whose query reads tables outside a limited caller's groups:
+// a query's errors may quote the values of the rows it read.
+const withheldRuleError = "withheld: the rule reads tables outside the table groups of your role"
+
+// readsOutside reports whether the rule query reads tables the scope may not read.
+func (s *Server) readsOutside(sc auth.Scope, query string) bool {
+	if !sc.Limited() {
+		return false
+	}
+	if s.d.Hunt == nil {
+		return true
+	}
+	return !s.d.Hunt.CheckScoped(query, sc.Allow()).Valid
+}
+
+// scopeRule withholds the error texts of info's health from a limited caller whose tables the rule reaches beyond
+// (a rule whose definition cannot be read counts as reaching beyond).
+func (s *Server) scopeRule(ctx context.Context, sc auth.Scope, info *analytics.RuleInfo) {
+	h := &info.Health
+	if !sc.Limited() || (h.LastError == "" && (h.LastRun == nil || h.LastRun.Error == "") && (h.Stream == nil || h.Stream.LastError == "")) {
+		return
+	}
+	def := info.Rule
+	if def == nil && s.d.Rules != nil {
+		if full, err := s.d.Rules.Get(ctx, info.ID); err == nil {
+			def = full.Rule
+		}
+	}
+	if def != nil && !s.readsOutside(sc, def.Query) {
+		return
+	}
+	if h.LastError != "" {
+		h.LastError = withheldRuleError
+	}
+	if h.LastRun != nil && h.LastRun.Error != "" {
+		run := *h.LastRun
+		run.Error = withheldRuleError
+		h.LastRun = &run
+	}
+	if h.Stream != nil && h.Stream.LastError != "" {
+		st := *h.Stream
+		st.LastError = withheldRuleError
+		h.Stream = &st
+	}
 }

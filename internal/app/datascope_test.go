@@ -16,6 +16,7 @@ import (
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/config"
 	"github.com/vigilsec/vigil/internal/state"
+	"github.com/vigilsec/vigil/internal/state/sqlite"
 )
 
 // raw makes a request and returns the status and the body as text (any content type), counting its audit entry.
@@ -119,6 +120,11 @@ entityMappings:
 	// The alert tables in KQL hold the value too (what the vigil group is for).
 	require.Eventually(t, func() bool { return s.count("SecurityAlert") >= 2 }, 30*time.Second, 20*time.Millisecond)
 
+	// A failed run whose error quotes a row's value, as a query's conversion error may.
+	_, err = s.a.State.RecordRuleRun(ctx, sqlite.RuleRun{RuleID: "canary-endpoint", WindowStart: t0, WindowEnd: t0.Add(time.Minute),
+		StartedAt: t0, Error: "could not convert " + hiddenCanary})
+	require.NoError(t, err)
+
 	now := time.Now()
 	var all []string
 	for _, p := range auth.AllPermissions() {
@@ -179,7 +185,8 @@ entityMappings:
 	}
 	seen := walk(whole)
 	for _, route := range []string{"GET /api/v1/alerts", "GET /api/v1/alerts/{id}", "GET /api/v1/incidents",
-		"GET /api/v1/incidents/{id}", "PATCH /api/v1/incidents/{id}", "POST /api/v1/hunt"} {
+		"GET /api/v1/incidents/{id}", "PATCH /api/v1/incidents/{id}", "POST /api/v1/hunt", "GET /api/v1/rules/{id}/runs",
+		"GET /api/v1/rules/{id}", "GET /api/v1/rules"} {
 		require.Contains(t, seen, route, "without table groups the value is there to find")
 	}
 	require.Empty(t, walk(limited), "a role limited to the sentinel group reads nothing of the defender tables")
