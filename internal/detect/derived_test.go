@@ -2,14 +2,18 @@ package detect
 
 import (
 	"io"
+	"io/fs"
 	"log/slog"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/sigma"
+	"github.com/vigilsec/vigil/internal/sigma/engine"
 	"github.com/vigilsec/vigil/internal/sigma/rule"
 )
 
@@ -88,18 +92,60 @@ func TestDerivedFields(t *testing.T) {
 }
 
 // TestFieldUnsupported: a field a mapping file declares unsupported refuses the rule with field_unsupported and the
-// file's reason.
+// file's reason. The shipped files declare none today, so the test declares one in a copy of them.
 func TestFieldUnsupported(t *testing.T) {
-	fc, err := FieldCheck()
+	fsys := fstest.MapFS{}
+	files, err := fs.Glob(mappingFiles, "mappings/*.yml")
 	require.NoError(t, err)
-	src := "title: t\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  s: {eventName: DeleteSAMLProvider, status: success}\n  condition: s\n"
-	eng, issues := sigma.Compile([]byte(src), "x.yml", fc)
+	for _, f := range files {
+		b, err := mappingFiles.ReadFile(f)
+		require.NoError(t, err)
+		if strings.HasSuffix(f, "/aws.yml") {
+			from := "    derived:\n"
+			require.Contains(t, string(b), from)
+			b = []byte(strings.Replace(string(b), from, "    unsupported:\n      madeUpField: \"no reason but a test\"\n"+from, 1))
+		}
+		fsys[f] = &fstest.MapFile{Data: b}
+	}
+	m, err := loadMappings(fsys, "mappings")
+	require.NoError(t, err)
+	src := "title: t\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  s: {eventName: DeleteSAMLProvider, madeUpField: x}\n  condition: s\n"
+	eng, issues := sigma.Compile([]byte(src), "x.yml", engine.WithFieldCoverage(m.Coverage()))
 	require.Len(t, issues, 1)
 	require.Equal(t, rule.CodeFieldUnsupported, issues[0].Code)
-	require.Equal(t, "status", issues[0].Field)
-	require.Contains(t, issues[0].Message, "no status field")
+	require.Equal(t, "madeUpField", issues[0].Field)
+	require.Contains(t, issues[0].Message, "no reason but a test")
 	require.Contains(t, issues[0].Message, "internal/detect/mappings/aws.yml (AWSCloudTrail)")
 	require.Zero(t, eng.Stats().Rules)
+}
+
+// TestDerivedStatusAndConstant: the two SigmaHQ rules that name fields no record carries load, through a value
+// derived from the column that holds the same fact (CloudTrail success is an empty errorCode) and a constant (every
+// row of the sign-in log is a sign-in), and match only the rows they mean.
+func TestDerivedStatusAndConstant(t *testing.T) {
+	eng := corpusRules(t,
+		"cloud/aws/cloudtrail/aws_delete_saml_provider.yml",
+		"cloud/azure/signin_logs/azure_legacy_authentication_protocols.yml",
+	)
+	require.Equal(t, 2, eng.Stats().Rules)
+	cat := schema.NewCatalog()
+	d, err := New(eng, cat, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	ruleIDs := func(b *batch.Batch) map[string]int {
+		out := map[string]int{}
+		for _, a := range d.Evaluate(b) {
+			out[a.RuleID]++
+		}
+		return out
+	}
+	trail := rows(t, cat, "AWSCloudTrail", "ct",
+		[]cell{{"EventSource", "iam.amazonaws.com"}, {"EventName", "DeleteSAMLProvider"}},
+		[]cell{{"EventSource", "iam.amazonaws.com"}, {"EventName", "DeleteSAMLProvider"}, {"ErrorCode", "AccessDenied"}})
+	require.Equal(t, map[string]int{"ccd6a6c8-bb4e-4a91-9d2a-07e632819374": 1}, ruleIDs(trail))
+	signins := rows(t, cat, "SigninLogs", "si",
+		[]cell{{"ClientAppUsed", "IMAP"}, {"UserPrincipalName", "UPN"}},
+		[]cell{{"ClientAppUsed", "Browser"}, {"UserPrincipalName", "UPN"}})
+	require.Equal(t, map[string]int{"60f6535a-760f-42a9-be3f-c9a0a025906e": 1}, ruleIDs(signins))
 }
 
 func TestDerivedParts(t *testing.T) {

@@ -62,8 +62,15 @@ type derivedField struct {
 	// URL names a part of the URL in Column: path, query (without "?") or extension (of the path's last segment,
 	// without the dot).
 	URL string `yaml:"url"`
-	// Values translates Column's value (compared case-insensitively); a value not listed sets nothing.
+	// Values translates Column's value (compared case-insensitively); a value not listed sets nothing, unless
+	// Empty (the value when Column is empty or missing) or Other (any other value) say otherwise. Empty and Other
+	// may also stand without Values: CloudTrail's success is the absence of an errorCode.
 	Values map[string]string `yaml:"values"`
+	Empty  string            `yaml:"empty"`
+	Other  string            `yaml:"other"`
+	// Constant is the field's value on every row of the table, with no column: a rule's test that the record is
+	// of the table's kind (ActivityDetails: Sign-ins on the sign-in log).
+	Constant string `yaml:"constant"`
 	// ModifiedProperty names a Microsoft Graph modifiedProperty in Column, a JSON array of target resources
 	// ([{"modifiedProperties":[{"displayName","oldValue","newValue"}]}]): the field is its newValue (a JSON
 	// string value unquoted, "\"False\"" → False).
@@ -72,13 +79,19 @@ type derivedField struct {
 
 func (d *derivedField) check() error {
 	n := 0
-	for _, set := range []bool{d.Member != "", d.Pair != "", d.URL != "", len(d.Values) > 0, d.ModifiedProperty != ""} {
+	if d.Constant != "" {
+		if d.Column != "" || d.Member != "" || d.Pair != "" || d.URL != "" || d.valueTable() || d.ModifiedProperty != "" {
+			return fmt.Errorf("a constant derived field takes nothing else")
+		}
+		return nil
+	}
+	for _, set := range []bool{d.Member != "", d.Pair != "", d.URL != "", d.valueTable(), d.ModifiedProperty != ""} {
 		if set {
 			n++
 		}
 	}
 	if d.Column == "" || n != 1 {
-		return fmt.Errorf("a derived field needs a column and exactly one of member, pair, url, values, modified_property")
+		return fmt.Errorf("a derived field needs a column and exactly one of member, pair, url, values (with empty, other), modified_property; or a constant alone")
 	}
 	switch d.URL {
 	case "", "path", "query", "extension":
@@ -91,6 +104,21 @@ func (d *derivedField) check() error {
 // value computes the field from the row's column value v (a string) and the parsed raw records (for the JSON
 // columns AdditionalFields and _Extra, which rowEvent does not keep as columns).
 func (d *derivedField) value(obj map[string]any, raw map[string]map[string]any) (any, bool) {
+	if d.Constant != "" {
+		return d.Constant, true
+	}
+	if d.valueTable() {
+		s, _ := obj[d.Column].(string)
+		if s == "" {
+			return d.Empty, d.Empty != ""
+		}
+		for k, v := range d.Values {
+			if strings.EqualFold(k, s) {
+				return v, true
+			}
+		}
+		return d.Other, d.Other != ""
+	}
 	if d.Member != "" {
 		if bag, ok := raw[d.Column]; ok {
 			v, ok := bag[d.Member]
@@ -115,15 +143,12 @@ func (d *derivedField) value(obj map[string]any, raw map[string]map[string]any) 
 		return urlPart(s, d.URL)
 	case d.ModifiedProperty != "":
 		return modifiedProperty(s, d.ModifiedProperty)
-	default:
-		for k, v := range d.Values {
-			if strings.EqualFold(k, s) {
-				return v, true
-			}
-		}
 	}
 	return nil, false
 }
+
+// valueTable reports whether the field translates its column's values (values, empty, other).
+func (d *derivedField) valueTable() bool { return len(d.Values) > 0 || d.Empty != "" || d.Other != "" }
 
 // pairValue returns the value of key in "k1=v1;k2=v2" text; a key is the last word before its "=".
 func pairValue(s, key string) (any, bool) {

@@ -27,7 +27,9 @@ func TestMappingsNameRealColumns(t *testing.T) {
 			cols[f] = c
 		}
 		for f, d := range tm.Derived {
-			cols["derived "+f] = d.Column
+			if d.Column != "" {
+				cols["derived "+f] = d.Column
+			}
 		}
 		for i, c := range tm.User {
 			cols["user"+string(rune('0'+i))] = c

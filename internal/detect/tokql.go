@@ -238,6 +238,9 @@ func (c *converter) covered(field string) bool {
 
 // kql returns the KQL expression computing a derived field, or "" when it has none here (modified_property).
 func (d *derivedField) kql() string {
+	if d.Constant != "" {
+		return kqlString(d.Constant)
+	}
 	col := kqlIdent(d.Column)
 	switch {
 	case d.Member != "":
@@ -250,18 +253,18 @@ func (d *derivedField) kql() string {
 		return `extract(@"\?([^#]*)", 1, ` + col + ")"
 	case d.URL == "extension":
 		return `extract(@"\.([^./]+)$", 1, tostring(parse_url(` + col + ")[" + kqlString("Path") + "]))"
-	case len(d.Values) > 0:
+	case d.valueTable():
 		keys := make([]string, 0, len(d.Values))
 		for k := range d.Values {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		var b strings.Builder
-		b.WriteString("case(")
+		b.WriteString("case(isempty(" + col + "), " + kqlString(d.Empty) + ", ")
 		for _, k := range keys {
 			b.WriteString(col + " =~ " + kqlString(k) + ", " + kqlString(d.Values[k]) + ", ")
 		}
-		b.WriteString(`"")`)
+		b.WriteString(kqlString(d.Other) + ")")
 		return b.String()
 	}
 	return ""

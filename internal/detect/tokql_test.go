@@ -159,7 +159,7 @@ detection:
 	want := []string{
 		`trim(@"\s+", extract(@"(?i)(?:^|[;\s])outcome=([^;]*)", 1, AdditionalExtensions))`,
 		`extract(@"\.([^./]+)$", 1, tostring(parse_url(RequestURL)[@"Path"]))`,
-		`case(DeviceAction =~ @"accept", @"false"`,
+		`case(isempty(DeviceAction), @"", DeviceAction =~ @"accept", @"false"`,
 		`tostring(todynamic(AdditionalFields)[@"Cwd"])`,
 		`iff(isempty(AccountDomain), AccountName, strcat(AccountDomain, @"\", AccountName))`,
 	}
