@@ -217,6 +217,9 @@ func TestGeoMeasures(t *testing.T) {
 		{"kql_geo_azimuth(0, 0, -1, 0)", 3 * math.Pi / 2},
 		{"kql_geo_azimuth(1, 1, 1, 1)", nil},
 		{"kql_geo_angle(0, 1, 0, 0, 1, 0)", math.Pi / 2},
+		{"kql_geo_angle(0, 10, 0, 5, 3, -10)", 2.94493843406882},
+		{"kql_geo_angle(0, 10, 0, 10, 3, -10)", nil},
+		{"kql_geo_angle(0, 10, 180, -10, 3, -10)", nil},
 
 		{"kql_geo_distance_point_to_line(-115.199625, 36.210419, " + q(vegasLine) + ")", 3797.88887253334},
 		{`kql_geo_distance_point_to_line(1, 1, '{"type":"LineString"}')`, nil},
