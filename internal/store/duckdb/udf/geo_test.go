@@ -520,3 +520,18 @@ func TestGeoBuffers(t *testing.T) {
 		t.Errorf("polygon buffer area %v, want about %v", barea, want)
 	}
 }
+
+// DuckDB calls the functions from several threads over a large input; the shared parsed polygon must give every
+// row its answer.
+func TestGeoManyRows(t *testing.T) {
+	db := open(t)
+	var n int64
+	const box = `{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]}`
+	if err := db.QueryRow("SELECT count(*) FROM range(200000) r(i) WHERE kql_geo_point_in_polygon((i % 100) * 0.2 - 5, 5, " + q(box) + ")").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	// Longitudes 0.2 to 9.8 of every hundred rows are inside.
+	if n != 98000 {
+		t.Errorf("rows inside = %d, want 98000", n)
+	}
+}
