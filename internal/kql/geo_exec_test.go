@@ -63,3 +63,11 @@ func TestGeoLookupErrors(t *testing.T) {
 		require.Contains(t, errs.Render(c.kql), c.want)
 	}
 }
+
+// Coordinates read from dynamic values (JSON numbers) and decimals reach the functions like reals.
+func TestGeoDynamicArguments(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	require.Equal(t, `1.54675435e+06 | "862a1072fffffff" | true`, run(t, db, `print d = dynamic({"lng": -122.407628, "lat": 47.578557, "p": [-74.04450446039874, 40.689250859314974]})
+| project a = round(geo_distance_2points(d.lng, d.lat, -118.275287, 34.019056), 2), b = geo_point_to_h3cell(d.p[0], d.p[1], 6),
+  c = geo_point_in_circle(d.lng, d.lat, -122.407628, 47.578557, todecimal(1))`))
+}

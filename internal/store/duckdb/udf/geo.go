@@ -108,15 +108,40 @@ func argString(v any) (string, bool) {
 	return s, true
 }
 
-// argFloat reads a numeric argument.
+// argFloat reads a numeric argument: any DuckDB number, or the JSON text of a dynamic number (numeric parameters
+// are declared ANY so that dynamic values, which travel as text, reach the function).
 func argFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
 		return x, !math.IsNaN(x)
+	case float32:
+		return float64(x), !math.IsNaN(float64(x))
 	case int64:
 		return float64(x), true
 	case int32:
 		return float64(x), true
+	case int16:
+		return float64(x), true
+	case int8:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case uint32:
+		return float64(x), true
+	case uint16:
+		return float64(x), true
+	case uint8:
+		return float64(x), true
+	case interface{ Float64() float64 }: // DECIMAL
+		f := x.Float64()
+		return f, !math.IsNaN(f)
+	case string:
+		s := strings.TrimSpace(x)
+		if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+			s = s[1 : len(s)-1]
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
 	}
 	return 0, false
 }
@@ -506,9 +531,17 @@ func stringsJSON(ss []string) string {
 	return string(b)
 }
 
-// geoFunc registers one overload whose arguments are all of the given types.
+// geoFunc registers one overload with the given argument types; numeric (Real) parameters are registered as ANY
+// and read by argFloat, so that dynamic values, integers and reals all reach the function.
 func geoFunc(name string, result Type, fn func(a []any) any, args ...Type) {
-	Register(Func{Name: name, Args: args, Result: result, Fn: func(a []driver.Value) (any, error) {
+	decl := make([]Type, len(args))
+	for i, t := range args {
+		decl[i] = t
+		if t == Real {
+			decl[i] = Any
+		}
+	}
+	Register(Func{Name: name, Args: decl, Result: result, Fn: func(a []driver.Value) (any, error) {
 		in := make([]any, len(a))
 		for i, v := range a {
 			in[i] = v

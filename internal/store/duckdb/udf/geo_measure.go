@@ -32,7 +32,7 @@ func init() {
 	geoFunc("kql_geo_azimuth", Real, func(a []any) any {
 		p, ok1 := argPoint(a[0], a[1])
 		q, ok2 := argPoint(a[2], a[3])
-		if !ok1 || !ok2 || p.point() == q.point() {
+		if !ok1 || !ok2 || degenerate(p, q) {
 			return nil
 		}
 		return azimuth(p.point(), q.point())
@@ -41,7 +41,8 @@ func init() {
 		p1, ok1 := argPoint(a[0], a[1])
 		p2, ok2 := argPoint(a[2], a[3])
 		p3, ok3 := argPoint(a[4], a[5])
-		if !ok1 || !ok2 || !ok3 || p1.point() == p2.point() || p3.point() == p2.point() {
+		// Equal or antipodal neighbours leave a line's direction undefined.
+		if !ok1 || !ok2 || !ok3 || degenerate(p1, p2) || degenerate(p2, p3) {
 			return nil
 		}
 		// Clockwise from the line to point1 to the line to point3, both seen from point2.
@@ -248,6 +249,12 @@ func argPoint(lng, lat any) (lngLat, bool) {
 		return lngLat{}, false
 	}
 	return lngLat{x, y}, true
+}
+
+// degenerate reports whether p and q are the same place or antipodes.
+func degenerate(p, q lngLat) bool {
+	a := p.point().Angle(q.point().Vector).Radians()
+	return a < 1e-15 || a > math.Pi-1e-12
 }
 
 // azimuth is the clockwise angle in radians, in [0, 2π), from true north to the geodesic from p to q at p.

@@ -217,6 +217,9 @@ func TestGeoMeasures(t *testing.T) {
 		{"kql_geo_azimuth(0, 0, -1, 0)", 3 * math.Pi / 2},
 		{"kql_geo_azimuth(1, 1, 1, 1)", nil},
 		{"kql_geo_angle(0, 1, 0, 0, 1, 0)", math.Pi / 2},
+		{"kql_geo_angle(0, 10, 0, 5, 3, -10)", 2.94493843406882},
+		{"kql_geo_angle(0, 10, 0, 10, 3, -10)", nil},
+		{"kql_geo_angle(0, 10, 180, -10, 3, -10)", nil},
 
 		{"kql_geo_distance_point_to_line(-115.199625, 36.210419, " + q(vegasLine) + ")", 3797.88887253334},
 		{`kql_geo_distance_point_to_line(1, 1, '{"type":"LineString"}')`, nil},
@@ -515,5 +518,20 @@ func TestGeoBuffers(t *testing.T) {
 	}
 	if want := parea + perim*100 + math.Pi*100*100; math.Abs(barea-want) > 0.01*want {
 		t.Errorf("polygon buffer area %v, want about %v", barea, want)
+	}
+}
+
+// DuckDB calls the functions from several threads over a large input; the shared parsed polygon must give every
+// row its answer.
+func TestGeoManyRows(t *testing.T) {
+	db := open(t)
+	var n int64
+	const box = `{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]}`
+	if err := db.QueryRow("SELECT count(*) FROM range(200000) r(i) WHERE kql_geo_point_in_polygon((i % 100) * 0.2 - 5, 5, " + q(box) + ")").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	// Longitudes 0.2 to 9.8 of every hundred rows are inside.
+	if n != 98000 {
+		t.Errorf("rows inside = %d, want 98000", n)
 	}
 }
