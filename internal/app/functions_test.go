@@ -37,6 +37,8 @@ func TestStoredFunctionsAPI(t *testing.T) {
 	require.Contains(t, res["error"].(map[string]any)["message"], "1:47", "the error points into the body")
 	code, res = put(eng, "9bad", `{"body":"SecurityEvent"}`)
 	require.Equal(t, 400, code, res)
+	code, res = put(eng, "SecurityEvent", `{"body":"Syslog"}`)
+	require.Equal(t, 400, code, "a table's name would never reach the function: %v", res)
 
 	code, res = put(eng, "FailedLogons", `{"body":"SecurityEvent | where EventID == 4625","description":"failed Windows logons","category":"Windows"}`)
 	require.Equal(t, 201, code, res)

@@ -157,6 +157,10 @@ func (f *FunctionService) Put(ctx context.Context, fn sqlite.Function, by string
 	if err != nil {
 		return FunctionInfo{}, fmt.Errorf("%w: %w", ErrInvalidFunction, err)
 	}
+	if _, ok := f.Hunt.catalog.Table(fn.Name); ok {
+		// Queries resolve a table before a function: this one could never be called.
+		return FunctionInfo{}, fmt.Errorf("%w: %s is a table", ErrInvalidFunction, fn.Name)
+	}
 	if err := f.check(fn.Name, fn.Body, body); err != nil {
 		return FunctionInfo{}, err
 	}

@@ -20,6 +20,9 @@ func TestHasIPv4WithRuntimeList(t *testing.T) {
 	require.Equal(t, `"192.168.0.1"`,
 		run(t, db, `let l = toscalar(datatable(p:string)["10.1.", "192.168.0.1"] | summarize make_list(p));
 			`+texts+` | where has_any_ipv4(s, l) | order by s asc`))
+	require.Equal(t, `"192.168.0.1"`+"\n"+`"from 10.1.2.3 x"`,
+		run(t, db, `datatable(s:string, ip:string)["from 10.1.2.3 x", "10.1.2.3", "192.168.0.1", "192.168.0.1", "10.10.0.1", "10.10.0.2"]
+			| where has_ipv4(s, ip) | project s | order by s asc`), "an address from a column")
 	require.Equal(t, "",
 		run(t, db, `let l = toscalar(datatable(p:string)["x"] | summarize make_list(p) | where false);
 			`+texts+` | where has_any_ipv4_prefix(s, l)`))

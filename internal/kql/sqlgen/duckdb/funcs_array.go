@@ -193,22 +193,29 @@ func (g *gen) hasIPv4(fn string, a []plan.Expr, p string) string {
 	if len(a) == 2 && a[1].Type() == schema.TypeDynamic {
 		l, ok := a[1].(*plan.Lit)
 		if !ok {
-			return g.hasIPv4List(fn, a, p)
+			return g.hasIPv4List(fn, g.elems(a[1], p, "VARCHAR"), a[0], p)
 		}
 		if l.V == nil || json.Unmarshal([]byte(l.V.(string)), &targets) != nil {
 			g.fail("%s with a list that is not an array of strings", fn)
 		}
 	} else {
+		constant := true
 		for _, x := range a[1:] {
-			l, ok := x.(*plan.Lit)
-			if !ok {
-				g.fail("%s with a non-constant address", fn)
+			if l, ok := x.(*plan.Lit); !ok || l.V == nil {
+				constant = false
+			} else if _, ok := l.V.(string); !ok {
+				g.fail("%s with an address that is not a string", fn)
 			}
-			v, isStr := l.V.(string)
-			if !isStr {
-				g.fail("%s with a non-constant address", fn)
+		}
+		if !constant {
+			items := make([]string, len(a)-1)
+			for i, x := range a[1:] {
+				items[i] = g.str(x, p)
 			}
-			targets = append(targets, v)
+			return g.hasIPv4List(fn, "list_value("+strings.Join(items, ", ")+")", a[0], p)
+		}
+		for _, x := range a[1:] {
+			targets = append(targets, x.(*plan.Lit).V.(string))
 		}
 	}
 	prefix := strings.HasSuffix(fn, "_prefix")
@@ -241,10 +248,10 @@ func (g *gen) hasIPv4(fn string, a []plan.Expr, p string) string {
 	return "regexp_matches(" + g.str(a[0], p) + ", " + quoteString(`(?:^|[^0-9A-Za-z.])(?:`+strings.Join(alts, "|")+`)(?:$|[^0-9A-Za-z.])`) + ")"
 }
 
-// hasIPv4List is hasIPv4 with a list known only when the query runs (a parameter, or toscalar of a query, as ASIM
-// parsers get from threat-intelligence rules): SQL checks each element as hasIPv4 does at compile time (an address,
+// hasIPv4List is hasIPv4 with addresses known only when the query runs (a column, a parameter, or toscalar of a
+// query, as ASIM parsers get from threat-intelligence rules); list is a SQL list of strings: SQL checks each element as hasIPv4 does at compile time (an address,
 // or for the prefix forms also one to three octets ending with a dot) and builds its regular expression.
-func (g *gen) hasIPv4List(fn string, a []plan.Expr, p string) string {
+func (g *gen) hasIPv4List(fn, list string, text plan.Expr, p string) string {
 	valid := `'^[0-9]{1,3}(\.[0-9]{1,3}){3}$'`
 	if strings.HasSuffix(fn, "_prefix") {
 		valid = `'^([0-9]{1,3}\.){1,3}$|^[0-9]{1,3}(\.[0-9]{1,3}){3}$'`
@@ -253,8 +260,8 @@ func (g *gen) hasIPv4List(fn string, a []plan.Expr, p string) string {
 	octets := "(1 + length(rtrim(" + v + ", '.')) - length(replace(rtrim(" + v + ", '.'), '.', '')))"
 	re := `'(?:^|[^0-9A-Za-z.])(?:' || replace(rtrim(` + v + `, '.'), '.', '\.') || repeat('\.\d{1,3}', 4 - ` + octets +
 		`) || ')(?:$|[^0-9A-Za-z.])'`
-	return "coalesce(list_bool_or(list_transform(" + g.elems(a[1], p, "VARCHAR") + ", " + v + " -> regexp_full_match(" + v +
-		", " + valid + ") AND regexp_matches(" + g.str(a[0], p) + ", " + re + "))), FALSE)"
+	return "coalesce(list_bool_or(list_transform(" + list + ", " + v + " -> regexp_full_match(" + v +
+		", " + valid + ") AND regexp_matches(" + g.str(text, p) + ", " + re + "))), FALSE)"
 }
 
 // ipv4Compare compares two IPv4 addresses on the shortest prefix among
