@@ -101,8 +101,12 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		log.Error("bootstrap token", "err", err)
 	}
 	if err := bootstrapAdminUser(ctx, a, os.Stderr); err != nil {
-		_ = a.Close(drain)
-		return fmt.Errorf("VIGIL_ADMIN_PASSWORD: %w", err)
+		if ctx.Err() == nil {
+			_ = a.Close(drain)
+			return fmt.Errorf("VIGIL_ADMIN_PASSWORD: %w", err)
+		}
+		// Asked to stop while the first admin was being created: stop as usual; the next start creates it.
+		log.Info("stopping before the first admin user was created", "err", err)
 	}
 	if demoFlag {
 		if err := loadDemo(ctx, a, out); err != nil {
