@@ -60,6 +60,10 @@ func TestExecDocFunctions(t *testing.T) {
 		{"bag_has_key-path", `print bag_has_key(dynamic({"a":{"b":1}}), "$.a.b"), bag_has_key(dynamic({"a":{"b":1}}), "$.a.c"), bag_has_key(dynamic([1]), "a")`, `true | false | false`},
 		{"bag_remove_keys-path", `print bag_remove_keys(dynamic({"a":{"b":1,"c":2},"d":3}), dynamic(["$.a.b", "d"]))`, `{"a":{"c":2}}`},
 		{"dynamic_to_json-sorted", `print dynamic_to_json(dynamic({"b":[2,1],"a":{"d":1,"c":2}}))`, `"{\"a\":{\"c\":2,\"d\":1},\"b\":[2,1]}"`},
+		{"tdigest", `range x from 1 to 1000 step 1 | summarize t = tdigest(x) | project rank_tdigest(t, 685), percentile_tdigest(t, 50), percentile_tdigest(t, 100, typeof(long))`, `685 | 500 | 1000`},
+		{"tdigest-weighted-merge", `datatable(v:real, w:long)[1.0, 1, 2.0, 2] | summarize a = tdigest(v, w), b = tdigest(v) | project percentile_tdigest(a, 50), percentile_tdigest(merge_tdigest(a, b), 40)`, `2 | 1`},
+		{"tdigest_merge", `datatable(g:long, v:long)[1, 1, 1, 2, 2, 3] | summarize t = tdigest(v) by g | summarize m = tdigest_merge(t) | project percentile_tdigest(m, 100)`, `3`},
+		{"percentilesw", `datatable(n:long, b:long)[8, 10, 6, 20, 3, 30, 1, 40] | summarize percentilesw(b, n, 50, 99.9), percentilesw_array(b, n, dynamic([75])), percentilew(b, n, 10)`, `20 | 40 | [20] | 10`},
 		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
 	}
 	for _, c := range cases {

@@ -399,6 +399,27 @@ func (b *binder) percentiles(c *ast.Call, name string, r *rowCtx, e *env) []plan
 	return out
 }
 
+// percentilesW expands percentilesw(x, weight, p1, p2, ...) into one weighted percentile per p.
+func (b *binder) percentilesW(c *ast.Call, name string, r *rowCtx, e *env) []plan.NamedExpr {
+	if len(c.Args) < 3 {
+		b.errorf(c, CodeArgCount, "percentilesw needs a value, a weight and at least one percentile")
+		return nil
+	}
+	x := b.scalar(c.Args[0], &rowCtx{schema: r.schema}, e)
+	w := b.scalar(c.Args[1], &rowCtx{schema: r.schema}, e)
+	base := exprName(c.Args[0])
+	var out []plan.NamedExpr
+	for _, pa := range c.Args[2:] {
+		p := b.scalar(pa, &rowCtx{}, e)
+		n := "percentile_" + base + "_" + strings.ReplaceAll(ast.Format(pa), ".", "_")
+		if name != "" && len(c.Args) == 3 {
+			n = name
+		}
+		out = append(out, plan.NamedExpr{Name: n, X: &plan.AggCall{Fn: "percentilew", Args: []plan.Expr{x, w, p}, T: x.Type()}})
+	}
+	return out
+}
+
 func (b *binder) makeSeries(in plan.Node, o *ast.MakeSeriesOp, r *rowCtx, e *env) plan.Node {
 	for _, p := range o.Params {
 		b.errorf(o, CodeUnsupported, "make-series %s is not supported yet", p.Name)
