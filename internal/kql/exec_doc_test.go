@@ -64,6 +64,8 @@ func TestExecDocFunctions(t *testing.T) {
 		{"tdigest-weighted-merge", `datatable(v:real, w:long)[1.0, 1, 2.0, 2] | summarize a = tdigest(v, w), b = tdigest(v) | project percentile_tdigest(a, 50), percentile_tdigest(merge_tdigest(a, b), 40)`, `2 | 1`},
 		{"tdigest_merge", `datatable(g:long, v:long)[1, 1, 1, 2, 2, 3] | summarize t = tdigest(v) by g | summarize m = tdigest_merge(t) | project percentile_tdigest(m, 100)`, `3`},
 		{"percentilesw", `datatable(n:long, b:long)[8, 10, 6, 20, 3, 30, 1, 40] | summarize percentilesw(b, n, 50, 99.9), percentilesw_array(b, n, dynamic([75])), percentilew(b, n, 10)`, `20 | 40 | [20] | 10`},
+		{"ipv6_lookup", `let R = datatable(net:string, name:string)["2001:db8::/32", "doc", "fe80::/10", "link"]; datatable(ip:string)["2001:db8::1", "fe80::1", "::1"] | evaluate ipv6_lookup(R, ip, net) | order by name asc`,
+			"\"2001:db8::/32\" | \"doc\" | \"2001:db8::1\"\n\"fe80::/10\" | \"link\" | \"fe80::1\""},
 		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
 	}
 	for _, c := range cases {

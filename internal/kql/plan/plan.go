@@ -133,6 +133,8 @@ type Join struct {
 	// address inside the right column's CIDR range (ipv4_lookup), instead
 	// of when they are equal.
 	IPv4Range bool
+	// IPv6Range is IPv4Range for IPv6 addresses and ranges (ipv6_lookup).
+	IPv6Range bool
 }
 
 // JoinSource says where a join output column comes from.

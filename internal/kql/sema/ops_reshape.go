@@ -187,6 +187,23 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 		return b.pivot(in, o, c, r, e)
 	case "ipv4_lookup":
 		return b.ipv4Lookup(in, c, r, e)
+	case "ipv6_lookup":
+		n := b.ipv4Lookup(in, c, r, e)
+		if j, ok := n.(*plan.Join); ok {
+			j.IPv4Range, j.IPv6Range = false, true
+			// The documented output lists the lookup table's columns first.
+			var out plan.Schema
+			var src []plan.JoinSource
+			for _, right := range []bool{true, false} {
+				for i, s := range j.Sources {
+					if s.Right == right {
+						out, src = append(out, j.Out[i]), append(src, s)
+					}
+				}
+			}
+			j.Out, j.Sources = out, src
+		}
+		return n
 	case "":
 		b.errorf(o, CodeUnsupported, "unsupported evaluate call")
 	case "autocluster", "basket", "sequence_detect", "diffpatterns", "python", "r", "sql_request", "http_request",

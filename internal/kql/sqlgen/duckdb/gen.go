@@ -276,6 +276,10 @@ func (g *gen) join(v *plan.Join) string {
 	l, r := g.next(), g.next()
 	var conds []string
 	for _, k := range v.On {
+		if v.IPv6Range {
+			conds = append(conds, "coalesce(kql_ipv6_is_in_range(CAST("+l+"."+quoteIdent(k.Left)+" AS VARCHAR), CAST("+r+"."+quoteIdent(k.Right)+" AS VARCHAR)), FALSE)")
+			continue
+		}
 		if v.IPv4Range {
 			conds = append(conds, "coalesce("+ipv4InRange("CAST("+l+"."+quoteIdent(k.Left)+" AS VARCHAR)", "CAST("+r+"."+quoteIdent(k.Right)+" AS VARCHAR)")+", FALSE)")
 			continue
