@@ -66,6 +66,10 @@ func TestExecDocFunctions(t *testing.T) {
 		{"percentilesw", `datatable(n:long, b:long)[8, 10, 6, 20, 3, 30, 1, 40] | summarize percentilesw(b, n, 50, 99.9), percentilesw_array(b, n, dynamic([75])), percentilew(b, n, 10)`, `20 | 40 | [20] | 10`},
 		{"ipv6_lookup", `let R = datatable(net:string, name:string)["2001:db8::/32", "doc", "fe80::/10", "link"]; datatable(ip:string)["2001:db8::1", "fe80::1", "::1"] | evaluate ipv6_lookup(R, ip, net) | order by name asc`,
 			"\"2001:db8::/32\" | \"doc\" | \"2001:db8::1\"\n\"fe80::/10\" | \"link\" | \"fe80::1\""},
+		{"row_rank_dense-min", `datatable(v:long)[2, 3, 3, 3, 100] | serialize | extend d = row_rank_dense(v), m = row_rank_min(v) | summarize make_list(d), make_list(m)`,
+			`[1,2,2,2,3] | [1,2,2,2,5]`},
+		{"row-restart-window-arg", `datatable(c:string, v:long)["A", 5, "A", 10, "A", 10, "B", 5, "B", 7] | serialize | extend n = row_number(1, c != prev(c)), s = row_cumsum(v, c != prev(c)), r = row_rank_min(v, c != prev(c)) | summarize make_list(n), make_list(s), make_list(r)`,
+			`[1,2,3,1,2] | [5,15,25,5,12] | [1,2,2,1,2]`},
 		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
 	}
 	for _, c := range cases {

@@ -68,3 +68,8 @@ func init() {
 		return tR
 	})
 }
+
+func init() {
+	def("row_rank_dense", 1, 2, fixed(tL))
+	def("row_rank_min", 1, 2, fixed(tL))
+}

@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/plan"
@@ -13,6 +14,12 @@ func (g *gen) docCall(c *plan.Call, p string) (string, bool) {
 	e := func(i int) string { return g.expr(a[i], p) }
 	s := func(i int) string { return g.str(a[i], p) }
 	switch c.Fn {
+	case "row_rank_dense", "row_rank_min":
+		return g.rowRank(c, p), true
+	case "row_number", "row_cumsum":
+		if len(a) == 2 {
+			return g.rowRank(c, p), true
+		}
 	case "percentile_tdigest":
 		return "CAST(kql_percentile_digest(CAST(" + e(0) + " AS VARCHAR), " + e(1) + ") AS " + sqlType(c.T) + ")", true
 	case "graph_map", "graph_all", "graph_any":
@@ -70,4 +77,74 @@ func (g *gen) docAgg(c *plan.AggCall, p string) (string, bool) {
 		return "to_json([" + strings.Join(parts, ", ") + "])", true
 	}
 	return "", false
+}
+
+// rowRank compiles the window functions whose value depends on earlier rows in ways one SQL window cannot say
+// (row_rank_dense, row_rank_min, and row_number and row_cumsum with a restart argument): each row reads the list
+// of the values before it, from the last row whose restart argument is true. This costs time and memory
+// quadratic in the rows of a restart segment.
+func (g *gen) rowRank(c *plan.Call, p string) string {
+	a := c.Args
+	e := func(i int) string { return g.expr(a[i], p) }
+	prefix := func(x string) string { return "list(" + x + ") OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)" }
+	// The restart argument is the second one, or none (row_number and row_cumsum take it second, too).
+	seg := func(l string) string { return l }
+	if len(a) == 2 {
+		r := prefix("coalesce(" + e(1) + ", FALSE)")
+		start := "coalesce(list_max(list_filter(range(1, len(" + r + ") + 1), i -> " + r + "[i])), 1)"
+		seg = func(l string) string { return "list_slice(" + l + ", " + start + ", -1)" }
+	}
+	switch c.Fn {
+	case "row_number":
+		return "(len(" + seg(prefix("1")) + ") + " + e(0) + " - 1)"
+	case "row_cumsum":
+		return "list_sum(" + seg(prefix(e(0))) + ")"
+	}
+	l := seg(prefix(e(0)))
+	if c.Fn == "row_rank_dense" {
+		// One more for every change of value.
+		return "(len(list_filter(range(1, len(" + l + ")), i -> " + l + "[i + 1] IS DISTINCT FROM " + l + "[i])) + 1)"
+	}
+	// The position of the first row of the run of equal values that ends here.
+	return "(coalesce(list_max(list_filter(range(1, len(" + l + ") + 1), i -> " + l + "[i] IS DISTINCT FROM " + l + "[len(" + l + ")])), 0) + 1)"
+}
+
+// hoistRestarts moves the restart arguments of row_number, row_cumsum and row_rank_* that are window
+// expressions themselves (Category != prev(Category)) into a column computed below the projection, as SQL
+// cannot nest window functions.
+func hoistRestarts(n plan.Node) plan.Node {
+	pr, ok := n.(*plan.Project)
+	if !ok {
+		return n
+	}
+	var hoisted []plan.NamedExpr
+	var rewrite func(x plan.Expr) plan.Expr
+	rewrite = func(x plan.Expr) plan.Expr {
+		c, ok := x.(*plan.Call)
+		if !ok {
+			return x
+		}
+		cc := *c
+		cc.Args = make([]plan.Expr, len(c.Args))
+		for i, a := range c.Args {
+			cc.Args[i] = rewrite(a)
+		}
+		switch c.Fn {
+		case "row_number", "row_cumsum", "row_rank_dense", "row_rank_min":
+			if len(cc.Args) == 2 && hasWindow(cc.Args[1]) {
+				name := fmt.Sprintf("$restart%d", len(hoisted))
+				hoisted = append(hoisted, plan.NamedExpr{Name: name, X: cc.Args[1]})
+				cc.Args[1] = &plan.ColRef{Name: name, T: cc.Args[1].Type()}
+			}
+		}
+		return &cc
+	}
+	items := make([]plan.NamedExpr, len(pr.Items))
+	for i, it := range pr.Items {
+		items[i] = plan.NamedExpr{Name: it.Name, X: rewrite(it.X)}
+	}
+	if len(hoisted) == 0 {
+		return n
+	}
+	return &plan.Project{Input: &plan.Window{Input: pr.Input, Items: hoisted}, Items: items}
 }

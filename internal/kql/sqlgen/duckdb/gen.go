@@ -88,6 +88,7 @@ func colList(s plan.Schema, prefix string) string {
 
 // node returns a SELECT statement producing n's schema, in order.
 func (g *gen) node(n plan.Node) string {
+	n = hoistRestarts(n)
 	switch v := n.(type) {
 	case *plan.Scan:
 		cols := make([]string, len(v.Cols))
@@ -552,7 +553,7 @@ func hasWindow(e plan.Expr) bool {
 	plan.WalkExpr(e, func(x plan.Expr) bool {
 		if c, ok := x.(*plan.Call); ok {
 			switch c.Fn {
-			case "row_number", "prev", "next", "row_cumsum":
+			case "row_number", "prev", "next", "row_cumsum", "row_rank_dense", "row_rank_min":
 				found = true
 			}
 		}
