@@ -86,7 +86,9 @@ func (g *gen) docAgg(c *plan.AggCall, p string) (string, bool) {
 func (g *gen) rowRank(c *plan.Call, p string) string {
 	a := c.Args
 	e := func(i int) string { return g.expr(a[i], p) }
-	prefix := func(x string) string { return "list(" + x + ") OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)" }
+	prefix := func(x string) string {
+		return "list(" + x + ") OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+	}
 	// The restart argument is the second one, or none (row_number and row_cumsum take it second, too).
 	seg := func(l string) string { return l }
 	if len(a) == 2 {
