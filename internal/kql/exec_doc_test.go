@@ -70,6 +70,9 @@ func TestExecDocFunctions(t *testing.T) {
 			`[1,2,2,2,3] | [1,2,2,2,5]`},
 		{"row-restart-window-arg", `datatable(c:string, v:long)["A", 5, "A", 10, "A", 10, "B", 5, "B", 7] | serialize | extend n = row_number(1, c != prev(c)), s = row_cumsum(v, c != prev(c)), r = row_rank_min(v, c != prev(c)) | summarize make_list(n), make_list(s), make_list(r)`,
 			`[1,2,3,1,2] | [5,15,25,5,12] | [1,2,2,1,2]`},
+		{"indexof-range", `print indexof("abcdefg", "cde", 1, 4), indexof("abcdefg", "cde", 1, 2), indexof("abcdefg", "cde", -5), indexof("abcdefgabcdefg", "cde", 1, 10, 2), indexof("abcdefgabcdefg", "cde", 1, -1, 3)`,
+			`2 | -1 | 2 | 9 | -1`},
+		{"unicode_codepoints_to_string-mixed", `print unicode_codepoints_to_string(dynamic([75, 117]), 115, dynamic([116]))`, `"Kust"`},
 		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
 	}
 	for _, c := range cases {

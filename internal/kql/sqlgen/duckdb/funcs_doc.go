@@ -14,6 +14,16 @@ func (g *gen) docCall(c *plan.Call, p string) (string, bool) {
 	e := func(i int) string { return g.expr(a[i], p) }
 	s := func(i int) string { return g.str(a[i], p) }
 	switch c.Fn {
+	case "indexof":
+		if len(a) > 2 {
+			arg := func(i int, def string) string {
+				if i < len(a) {
+					return "CAST(" + e(i) + " AS BIGINT)"
+				}
+				return def
+			}
+			return "kql_indexof(" + s(0) + ", " + s(1) + ", " + arg(2, "0") + ", " + arg(3, "-1") + ", " + arg(4, "1") + ")", true
+		}
 	case "row_rank_dense", "row_rank_min":
 		return g.rowRank(c, p), true
 	case "row_number", "row_cumsum":
