@@ -73,6 +73,10 @@ func TestExecDocFunctions(t *testing.T) {
 		{"indexof-range", `print indexof("abcdefg", "cde", 1, 4), indexof("abcdefg", "cde", 1, 2), indexof("abcdefg", "cde", -5), indexof("abcdefgabcdefg", "cde", 1, 10, 2), indexof("abcdefgabcdefg", "cde", 1, -1, 3)`,
 			`2 | -1 | 2 | 9 | -1`},
 		{"unicode_codepoints_to_string-mixed", `print unicode_codepoints_to_string(dynamic([75, 117]), 115, dynamic([116]))`, `"Kust"`},
+		{"array_sort-several", `print array_sort_asc(dynamic([3, 1, null, 2]), dynamic(["c", "a", "n", "b"])), array_sort_desc(dynamic([3, 1, 2]), dynamic(["c", "a", "b"]))[1], array_sort_asc(dynamic([2, null, 1]), dynamic([1, 2, 3]), false)`,
+			`[[1,2,3,null],["a","b","c","n"]] | ["c","b","a"] | [[null,1,2],[2,3,1]]`},
+		{"array_sort-several-lengths-differ", `print isnull(array_sort_asc(dynamic([1, 2]), dynamic([1])))`, `true`},
+		{"strrep-any-value", `print strrep("ab", 2), strrep(123, 3, "."), strrep(3s, 2, " "), strrep("x", 0)`, `"abab" | "123.123.123" | "00:00:03 00:00:03" | ""`},
 		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
 	}
 	for _, c := range cases {

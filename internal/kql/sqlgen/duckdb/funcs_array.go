@@ -37,7 +37,7 @@ func (g *gen) moreCall(c *plan.Call, p string) (sql string, ok bool) {
 		return "to_json(list_transform(regexp_extract_all(" + s(0) + ", '(?s).'), c -> unicode(c)))", true
 	case "array_sort_asc", "array_sort_desc":
 		if len(a) > 2 || (len(a) == 2 && a[1].Type() == schema.TypeDynamic) {
-			g.fail("%s of several arrays", c.Fn)
+			return g.arraySortMany(c, p), true
 		}
 		// Numbers sort by value before strings by text; nulls go last
 		// unless the second argument says otherwise.

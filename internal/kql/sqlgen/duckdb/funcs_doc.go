@@ -26,6 +26,13 @@ func (g *gen) docCall(c *plan.Call, p string) (string, bool) {
 		}
 	case "row_rank_dense", "row_rank_min":
 		return g.rowRank(c, p), true
+	case "strrep":
+		// Any value repeats as its text.
+		x, n, d := g.toString(a[0], p), "CAST("+e(1)+" AS BIGINT)", "''"
+		if len(a) == 3 {
+			d = s(2)
+		}
+		return "(CASE WHEN " + n + " <= 0 THEN '' ELSE repeat(" + x + " || " + d + ", " + n + " - 1) || " + x + " END)", true
 	case "row_number", "row_cumsum":
 		if len(a) == 2 {
 			return g.rowRank(c, p), true
@@ -159,4 +166,26 @@ func hoistRestarts(n plan.Node) plan.Node {
 		return n
 	}
 	return &plan.Project{Input: &plan.Window{Input: pr.Input, Items: hoisted}, Items: items}
+}
+
+// arraySortMany compiles array_sort_asc/desc of several arrays (and an optional nulls_last bool last) to the
+// Go function that sorts them together; the result is the array of the sorted arrays.
+func (g *gen) arraySortMany(c *plan.Call, p string) string {
+	a := c.Args
+	nullsLast := "CAST(NULL AS BOOLEAN)"
+	if n := len(a); n > 1 && a[n-1].Type() == schema.TypeBool {
+		nullsLast, a = g.expr(a[n-1], p), a[:n-1]
+	}
+	args := []string{strconvBool(c.Fn == "array_sort_desc"), nullsLast}
+	for _, x := range a {
+		args = append(args, "CAST("+g.expr(x, p)+" AS VARCHAR)")
+	}
+	return "CAST(kql_array_sort_many(" + strings.Join(args, ", ") + ") AS JSON)"
+}
+
+func strconvBool(b bool) string {
+	if b {
+		return "TRUE"
+	}
+	return "FALSE"
 }
