@@ -77,6 +77,8 @@ func TestExecDocFunctions(t *testing.T) {
 			`[[1,2,3,null],["a","b","c","n"]] | ["c","b","a"] | [[null,1,2],[2,3,1]]`},
 		{"array_sort-several-lengths-differ", `print isnull(array_sort_asc(dynamic([1, 2]), dynamic([1])))`, `true`},
 		{"strrep-any-value", `print strrep("ab", 2), strrep(123, 3, "."), strrep(3s, 2, " "), strrep("x", 0)`, `"abab" | "123.123.123" | "00:00:03 00:00:03" | ""`},
+		{"parse_ipv4-prefix", `print parse_ipv4("192.168.1.1"), parse_ipv4("192.168.1.1/24"), parse_ipv4("255.255.255.255/31"), isnull(parse_ipv4("1.2.3.256")), isnull(parse_ipv4("1.2.3.4/33"))`,
+			`3232235777 | 3232235776 | 4294967294 | true | true`},
 		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
 	}
 	for _, c := range cases {

@@ -53,6 +53,7 @@ func init() {
 func init() {
 	udfFuncs["rank_tdigest"] = udfCall{name: "kql_rank_digest"}
 	udfFuncs["merge_tdigest"] = udfCall{name: "kql_merge_digest"}
+	udfFuncs["parse_ipv4"] = udfCall{name: "kql_parse_ipv4"}
 }
 
 // digest is a digest (the value and weight of every row, as the udf package reads it) of x weighted by w.
