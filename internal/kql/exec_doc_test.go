@@ -79,6 +79,8 @@ func TestExecDocFunctions(t *testing.T) {
 		{"strrep-any-value", `print strrep("ab", 2), strrep(123, 3, "."), strrep(3s, 2, " "), strrep("x", 0)`, `"abab" | "123.123.123" | "00:00:03 00:00:03" | ""`},
 		{"parse_ipv4-prefix", `print parse_ipv4("192.168.1.1"), parse_ipv4("192.168.1.1/24"), parse_ipv4("255.255.255.255/31"), isnull(parse_ipv4("1.2.3.256")), isnull(parse_ipv4("1.2.3.4/33"))`,
 			`3232235777 | 3232235776 | 4294967294 | true | true`},
+		{"datetime-forms", `print todatetime("12-02-2022") == datetime("12-02-2022"), datetime(2025, 6, 14), datetime(12-02-2022)`,
+			`true | 2025-06-14T00:00:00Z | 2022-12-02T00:00:00Z`},
 		{"binary_all_xor", `datatable(n:long)[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A] | summarize toupper(tohex(binary_all_xor(n)))`, `"CAFEF00D"`},
 	}
 	for _, c := range cases {

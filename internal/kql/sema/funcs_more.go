@@ -73,3 +73,9 @@ func init() {
 	def("row_rank_dense", 1, 2, fixed(tL))
 	def("row_rank_min", 1, 2, fixed(tL))
 }
+
+func init() {
+	// Datetime texts of the documented examples: US dates with dashes (12-02-2022, as with slashes) and the
+	// datetime(2025, 6, 14) form.
+	datetimeLayouts = append(datetimeLayouts, "01-02-2006", "1-2-2006", "2006, 1, 2", "2006, 1, 2, 15, 4", "2006, 1, 2, 15, 4, 5")
+}
