@@ -219,12 +219,9 @@ func graphKids(n Node, k *kids) bool {
 		k.add(x.Where)
 		addAll(k, x.Project)
 	case *GraphPattern:
-		for i, nd := range x.Nodes {
-			k.add(nd)
-			if i < len(x.Edges) {
-				k.add(x.Edges[i])
-			}
-		}
+		// Field order, as for every other node: the nodes, then the edges between them.
+		addAll(k, x.Nodes)
+		addAll(k, x.Edges)
 	case *GraphNode:
 		k.add(x.Var)
 	case *GraphEdge:

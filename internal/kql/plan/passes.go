@@ -116,7 +116,7 @@ func columns(e Expr) (map[string]bool, bool) {
 			cols[v.Name] = true
 		case *Call:
 			switch v.Fn {
-			case "row_number", "prev", "next", "row_cumsum", "rand", "new_guid":
+			case "row_number", "prev", "next", "row_cumsum", "rand", "new_guid", "row_rank_dense", "row_rank_min":
 				safe = false
 			}
 		case *InTable, *Subquery:

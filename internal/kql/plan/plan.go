@@ -135,6 +135,8 @@ type Join struct {
 	IPv4Range bool
 	// Geo makes the rows match by location (geo_polygon_lookup, geo_line_lookup) instead of by the keys.
 	Geo *GeoMatch
+	// IPv6Range is IPv4Range for IPv6 addresses and ranges (ipv6_lookup).
+	IPv6Range bool
 }
 
 // GeoMatch matches a left row's point (its longitude and latitude columns) with the right rows whose polygon

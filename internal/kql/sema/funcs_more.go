@@ -1,5 +1,10 @@
 package sema
 
+import (
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
 // Signatures of further documented functions (strings, IPv6, time zones, Punycode, statistics, unit
 // conversions, aggregates); most compile to Go functions inside DuckDB.
 func init() {
@@ -46,4 +51,31 @@ func init() {
 func init() {
 	// Bound in graphCall: the column names of a table, as a constant array.
 	def("column_names_of", 1, 1, fixed(tY))
+}
+
+func init() {
+	// Digests keep every value and weight (see internal/store/duckdb/udf/digest.go).
+	agg("tdigest", 1, 2, fixed(tY))
+	agg("tdigest_merge", 1, 1, fixed(tY))
+	agg("percentilew", 3, 3, argT(0))
+	agg("percentilesw_array", 3, -1, fixed(tY))
+	def("merge_tdigest", 1, -1, fixed(tY))
+	def("rank_tdigest", 2, 2, fixed(tL))
+	def("percentile_tdigest", 2, 3, func(a []plan.Expr) schema.Type {
+		if len(a) == 3 {
+			return a[2].Type()
+		}
+		return tR
+	})
+}
+
+func init() {
+	def("row_rank_dense", 1, 2, fixed(tL))
+	def("row_rank_min", 1, 2, fixed(tL))
+}
+
+func init() {
+	// Datetime texts of the documented examples: US dates with dashes (12-02-2022, as with slashes) and the
+	// datetime(2025, 6, 14) form.
+	datetimeLayouts = append(datetimeLayouts, "01-02-2006", "1-2-2006", "2006, 1, 2", "2006, 1, 2, 15, 4", "2006, 1, 2, 15, 4, 5")
 }

@@ -407,6 +407,9 @@ func (b *binder) summarize(in plan.Node, o *ast.SummarizeOp, r *rowCtx, e *env) 
 						agg.Aggs = append(agg.Aggs, its...)
 						continue
 					}
+				case "percentilesw":
+					agg.Aggs = append(agg.Aggs, b.percentilesW(c, name, ar, e)...)
+					continue
 				case "arg_max", "arg_min":
 					its := b.argExt(c, ar, e, agg.Keys)
 					if name != "" && len(its) > 0 {

@@ -189,6 +189,23 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 		return b.ipv4Lookup(in, c, r, e)
 	case "geo_polygon_lookup", "geo_line_lookup":
 		return b.geoLookup(in, c, name == "geo_line_lookup", r, e)
+	case "ipv6_lookup":
+		n := b.ipv4Lookup(in, c, r, e)
+		if j, ok := n.(*plan.Join); ok {
+			j.IPv4Range, j.IPv6Range = false, true
+			// The documented output lists the lookup table's columns first.
+			var out plan.Schema
+			var src []plan.JoinSource
+			for _, right := range []bool{true, false} {
+				for i, s := range j.Sources {
+					if s.Right == right {
+						out, src = append(out, j.Out[i]), append(src, s)
+					}
+				}
+			}
+			j.Out, j.Sources = out, src
+		}
+		return n
 	case "":
 		b.errorf(o, CodeUnsupported, "unsupported evaluate call")
 	case "autocluster", "basket", "sequence_detect", "diffpatterns", "python", "r", "sql_request", "http_request",
@@ -397,6 +414,27 @@ func (b *binder) percentiles(c *ast.Call, name string, r *rowCtx, e *env) []plan
 			n = name
 		}
 		out = append(out, plan.NamedExpr{Name: n, X: &plan.AggCall{Fn: "percentile", Args: []plan.Expr{x, p}, T: x.Type()}})
+	}
+	return out
+}
+
+// percentilesW expands percentilesw(x, weight, p1, p2, ...) into one weighted percentile per p.
+func (b *binder) percentilesW(c *ast.Call, name string, r *rowCtx, e *env) []plan.NamedExpr {
+	if len(c.Args) < 3 {
+		b.errorf(c, CodeArgCount, "percentilesw needs a value, a weight and at least one percentile")
+		return nil
+	}
+	x := b.scalar(c.Args[0], &rowCtx{schema: r.schema}, e)
+	w := b.scalar(c.Args[1], &rowCtx{schema: r.schema}, e)
+	base := exprName(c.Args[0])
+	var out []plan.NamedExpr
+	for _, pa := range c.Args[2:] {
+		p := b.scalar(pa, &rowCtx{}, e)
+		n := "percentile_" + base + "_" + strings.ReplaceAll(ast.Format(pa), ".", "_")
+		if name != "" && len(c.Args) == 3 {
+			n = name
+		}
+		out = append(out, plan.NamedExpr{Name: n, X: &plan.AggCall{Fn: "percentilew", Args: []plan.Expr{x, w, p}, T: x.Type()}})
 	}
 	return out
 }

@@ -122,7 +122,7 @@ func distinctOrdered(l string) string {
 // parseDatetimeSQL parses a string as KQL todatetime does (ISO 8601, RFC 822, US dates).
 func parseDatetimeSQL(x string) string {
 	return "coalesce(TRY_CAST(" + x + " AS TIMESTAMP), try_strptime(" + x + ", '%m/%d/%Y %H:%M:%S'), try_strptime(" + x +
-		", '%m/%d/%Y'), try_strptime(" + x + ", '%a, %d %b %Y %H:%M:%S GMT'), try_strptime(" + x + ", '%d %b %Y %H:%M:%S'))"
+		", '%m/%d/%Y'), try_strptime(" + x + ", '%m-%d-%Y'), try_strptime(" + x + ", '%a, %d %b %Y %H:%M:%S GMT'), try_strptime(" + x + ", '%d %b %Y %H:%M:%S'))"
 }
 
 // parseTimespanSQL parses [-][d.]hh:mm[:ss[.fffffff]] and DuckDB interval text.

@@ -22,21 +22,22 @@ func (g *gen) moreCall(c *plan.Call, p string) (sql string, ok bool) {
 		return "(1.0 / tan(" + e(0) + "))", true
 	case "unicode_codepoints_to_string":
 		var l string
-		if len(a) == 1 && a[0].Type() == schema.TypeDynamic {
-			l = g.elems(a[0], p, "INTEGER")
-		} else {
-			parts := make([]string, len(a))
-			for i := range a {
-				parts[i] = "CAST(" + e(i) + " AS INTEGER)"
+		// Arrays and numbers may be mixed: (dynamic([75, 117]), 115).
+		parts := make([]string, len(a))
+		for i := range a {
+			if a[i].Type() == schema.TypeDynamic {
+				parts[i] = g.elems(a[i], p, "INTEGER")
+			} else {
+				parts[i] = "[CAST(" + e(i) + " AS INTEGER)]"
 			}
-			l = "[" + strings.Join(parts, ", ") + "]"
 		}
+		l = "flatten([" + strings.Join(parts, ", ") + "])"
 		return "array_to_string(list_transform(" + l + ", c -> chr(c)), '')", true
 	case "unicode_codepoints_from_string":
 		return "to_json(list_transform(regexp_extract_all(" + s(0) + ", '(?s).'), c -> unicode(c)))", true
 	case "array_sort_asc", "array_sort_desc":
 		if len(a) > 2 || (len(a) == 2 && a[1].Type() == schema.TypeDynamic) {
-			g.fail("%s of several arrays", c.Fn)
+			return g.arraySortMany(c, p), true
 		}
 		// Numbers sort by value before strings by text; nulls go last
 		// unless the second argument says otherwise.

@@ -49,3 +49,14 @@ func init() {
 		udfFuncs[k] = v
 	}
 }
+
+func init() {
+	udfFuncs["rank_tdigest"] = udfCall{name: "kql_rank_digest"}
+	udfFuncs["merge_tdigest"] = udfCall{name: "kql_merge_digest"}
+	udfFuncs["parse_ipv4"] = udfCall{name: "kql_parse_ipv4"}
+}
+
+// digest is a digest (the value and weight of every row, as the udf package reads it) of x weighted by w.
+func (g *gen) digest(x, w, p string) string {
+	return "to_json(list({'v': CAST(" + x + " AS DOUBLE), 'w': CAST(coalesce(" + w + ", 1) AS DOUBLE)}) FILTER (WHERE " + x + " IS NOT NULL))"
+}

@@ -89,6 +89,7 @@ func colList(s plan.Schema, prefix string) string {
 
 // node returns a SELECT statement producing n's schema, in order.
 func (g *gen) node(n plan.Node) string {
+	n = hoistRestarts(n)
 	switch v := n.(type) {
 	case *plan.Scan:
 		cols := make([]string, len(v.Cols))
@@ -277,6 +278,10 @@ func (g *gen) join(v *plan.Join) string {
 	l, r := g.next(), g.next()
 	var conds []string
 	for _, k := range v.On {
+		if v.IPv6Range {
+			conds = append(conds, "coalesce(kql_ipv6_is_in_range(CAST("+l+"."+quoteIdent(k.Left)+" AS VARCHAR), CAST("+r+"."+quoteIdent(k.Right)+" AS VARCHAR)), FALSE)")
+			continue
+		}
 		if v.IPv4Range {
 			conds = append(conds, "coalesce("+ipv4InRange("CAST("+l+"."+quoteIdent(k.Left)+" AS VARCHAR)", "CAST("+r+"."+quoteIdent(k.Right)+" AS VARCHAR)")+", FALSE)")
 			continue
@@ -552,7 +557,7 @@ func hasWindow(e plan.Expr) bool {
 	plan.WalkExpr(e, func(x plan.Expr) bool {
 		if c, ok := x.(*plan.Call); ok {
 			switch c.Fn {
-			case "row_number", "prev", "next", "row_cumsum":
+			case "row_number", "prev", "next", "row_cumsum", "row_rank_dense", "row_rank_min":
 				found = true
 			}
 		}

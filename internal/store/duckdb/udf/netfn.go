@@ -179,3 +179,23 @@ func fullIP6(b [16]byte) string {
 	}
 	return strings.Join(parts, ":")
 }
+
+// parse_ipv4 of an address with an optional /prefix: the address as a number, masked by the prefix.
+func init() {
+	Register(Func{Name: "kql_parse_ipv4", Args: []Type{String}, Result: Long, Fn: func(a []driver.Value) (any, error) {
+		addr, pre, has := strings.Cut(strings.TrimSpace(a[0].(string)), "/")
+		ip, err := netip.ParseAddr(addr)
+		if err != nil || !ip.Is4() {
+			return nil, nil
+		}
+		n := v4num(ip)
+		if has {
+			p, err := strconv.Atoi(pre)
+			if err != nil || p < 0 || p > 32 {
+				return nil, nil
+			}
+			n &= ^uint64(0) << (32 - p) & 0xffffffff
+		}
+		return int64(n), nil
+	}})
+}

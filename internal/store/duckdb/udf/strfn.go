@@ -333,3 +333,35 @@ func guidString(b []byte) string {
 	return fmt.Sprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
 }
+
+// indexof(source, lookup, start, length, occurrence): the position (in characters) of the occurrence-th match of
+// lookup starting at or after start (counted from the end when negative) and ending at most length characters
+// after it (-1: no limit), as Kusto's documented examples count it; -1 when there is none.
+func init() {
+	Register(Func{Name: "kql_indexof", Args: []Type{String, String, Long, Long, Long}, Result: Long, Fn: func(a []driver.Value) (any, error) {
+		src, look := []rune(a[0].(string)), []rune(a[1].(string))
+		start, length, occ := a[2].(int64), a[3].(int64), a[4].(int64)
+		if occ <= 0 || length < -1 {
+			return nil, nil
+		}
+		n := int64(len(src))
+		if start < 0 {
+			start = max(n+start, 0)
+		}
+		if start > n {
+			return int64(-1), nil
+		}
+		end := n
+		if length >= 0 {
+			end = min(n, start+length+1)
+		}
+		for i := start; i+int64(len(look)) <= end; i++ {
+			if string(src[i:i+int64(len(look))]) == string(look) {
+				if occ--; occ == 0 {
+					return i, nil
+				}
+			}
+		}
+		return int64(-1), nil
+	}})
+}
