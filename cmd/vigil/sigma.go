@@ -14,6 +14,7 @@ import (
 	"github.com/vigilsec/vigil/internal/analytics"
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/external"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/sigma"
 	"github.com/vigilsec/vigil/internal/sigma/conformance"
@@ -202,6 +203,9 @@ func rulesImport(ctx context.Context, args []string, out io.Writer) error {
 		for name, cols := range custom {
 			_, _ = cat.AddCustom(name, cols)
 		}
+	}
+	if err := external.Configure(cfg.KQL.ExternalData); err != nil {
+		return err
 	}
 	fns := kql.NewFunctions()
 	if cfg.KQL.FunctionsDir != "" {

@@ -168,7 +168,7 @@ func (g *gen) node(n plan.Node) string {
 	case *plan.ApplyRows:
 		return g.applyRows(v)
 	case *plan.External:
-		panic(genError{&sqlgen.RefusedError{What: v.What, Span: v.Span}})
+		return g.external(v)
 	}
 	g.fail("plan node %T", n)
 	return ""
