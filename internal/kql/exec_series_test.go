@@ -84,3 +84,9 @@ func TestExecParseFunctions(t *testing.T) {
 		})
 	}
 }
+
+// make_string is the deprecated alias of unicode_codepoints_to_string.
+func TestExecMakeString(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	require.Equal(t, `"Kusto" | "Kusto"`, run(t, db, `print a = make_string(75, 117, 115, 116, 111), b = make_string(dynamic([75, 117, 115]), 116, 111)`))
+}

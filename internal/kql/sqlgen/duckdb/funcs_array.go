@@ -21,15 +21,18 @@ func (g *gen) moreCall(c *plan.Call, p string) (sql string, ok bool) {
 	case "cot":
 		return "(1.0 / tan(" + e(0) + "))", true
 	case "unicode_codepoints_to_string":
-		var l string
-		if len(a) == 1 && a[0].Type() == schema.TypeDynamic {
-			l = g.elems(a[0], p, "INTEGER")
-		} else {
-			parts := make([]string, len(a))
-			for i := range a {
-				parts[i] = "CAST(" + e(i) + " AS INTEGER)"
+		// Arguments are code points or arrays of them, in any mix.
+		parts := make([]string, len(a))
+		for i := range a {
+			if a[i].Type() == schema.TypeDynamic {
+				parts[i] = g.elems(a[i], p, "INTEGER")
+			} else {
+				parts[i] = "[CAST(" + e(i) + " AS INTEGER)]"
 			}
-			l = "[" + strings.Join(parts, ", ") + "]"
+		}
+		l := parts[0]
+		for _, x := range parts[1:] {
+			l = "list_concat(" + l + ", " + x + ")"
 		}
 		return "array_to_string(list_transform(" + l + ", c -> chr(c)), '')", true
 	case "unicode_codepoints_from_string":
