@@ -90,3 +90,12 @@ func TestExecMakeString(t *testing.T) {
 	db := kqltest.OpenStore(t)
 	require.Equal(t, `"Kusto" | "Kusto"`, run(t, db, `print a = make_string(75, 117, 115, 116, 111), b = make_string(dynamic([75, 117, 115]), 116, 111)`))
 }
+
+// has_any_ipv4 with a list the query computes (toscalar of make_set) rather than a constant.
+func TestExecHasAnyIPv4ComputedList(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	got := run(t, db, `let ips = toscalar(datatable(ip:string)["10.1.2.3", "192.168.0.9", "not-an-ip", "1.2.3"] | summarize make_set(ip));
+datatable(msg:string)["login from 10.1.2.3:22 ok", "from 110.1.2.3 denied", "x=192.168.0.9,y", "1.2.3 partial", "10.1.2.30 near"]
+| extend m = has_any_ipv4(msg, ips) | project m`)
+	require.Equal(t, "true\nfalse\ntrue\nfalse\nfalse", got)
+}

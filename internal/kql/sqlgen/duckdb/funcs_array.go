@@ -205,6 +205,9 @@ func (g *gen) hasIPv4(fn string, a []plan.Expr, p string) string {
 	var targets []string
 	if len(a) == 2 && a[1].Type() == schema.TypeDynamic {
 		l, ok := a[1].(*plan.Lit)
+		if !ok && fn == "has_any_ipv4" {
+			return g.hasAnyIPv4List(a, p)
+		}
 		if !ok || l.V == nil || json.Unmarshal([]byte(l.V.(string)), &targets) != nil {
 			g.fail("%s with a non-constant list", fn)
 		}
@@ -261,4 +264,12 @@ func ipv4Compare(x, y string, a []plan.Expr, g *gen, p string) string {
 	pre += ")"
 	nx, ny := ipv4Num("split_part("+x+", '/', 1)"), ipv4Num("split_part("+y+", '/', 1)")
 	return "CAST(sign((" + nx + " >> (32 - " + pre + ")) - (" + ny + " >> (32 - " + pre + "))) AS BIGINT)"
+}
+
+// hasAnyIPv4List is has_any_ipv4(text, list) with a list computed by the query: the text is split into terms at every
+// character that cannot be part of an address, and a term must equal one of the list's valid IPv4 addresses.
+func (g *gen) hasAnyIPv4List(a []plan.Expr, p string) string {
+	const addr = `^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}$`
+	list := "list_filter(" + g.elems(a[1], p, "VARCHAR") + ", x -> regexp_full_match(x, " + quoteString(addr) + "))"
+	return "coalesce(list_has_any(string_split_regex(" + g.str(a[0], p) + ", '[^0-9A-Za-z.]'), " + list + "), FALSE)"
 }
