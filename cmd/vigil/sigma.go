@@ -15,6 +15,7 @@ import (
 	"github.com/vigilsec/vigil/internal/detect"
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/external"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/sigma"
 	"github.com/vigilsec/vigil/internal/sigma/conformance"
@@ -213,6 +214,9 @@ func rulesImport(ctx context.Context, args []string, out io.Writer) error {
 		for name, cols := range custom {
 			_, _ = cat.AddCustom(name, cols)
 		}
+	}
+	if err := external.Configure(cfg.KQL.ExternalData); err != nil {
+		return err
 	}
 	// The functions the server would load: built-in (ASIM parsers), functions_dir files, stored through the API.
 	fns := hunt.NewFunctions()

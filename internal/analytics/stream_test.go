@@ -180,8 +180,29 @@ func TestNRTOnTheStream(t *testing.T) {
 
 // BenchmarkNRTLatency measures event-to-alert latency: from publishing a batch holding one matching event to its
 // alert being recorded in the state store, one event at a time. It reports p50 and p99 in milliseconds.
-func BenchmarkNRTLatency(b *testing.B) {
-	e := startNRT(b, nrtRule)
+func BenchmarkNRTLatency(b *testing.B) { nrtLatency(b, nrtRule) }
+
+// BenchmarkNRTBatchLatency is the same for a query in batch mode (summarize): SQL over each batch in the scratch
+// DuckDB.
+func BenchmarkNRTBatchLatency(b *testing.B) {
+	nrtLatency(b, `id: nrt-batch-bench
+name: Encoded PowerShell count (NRT, batch mode)
+kind: NRT
+severity: Low
+query: |
+  DeviceProcessEvents
+  | where ProcessCommandLine has "-enc"
+  | summarize Runs = count() by DeviceName
+entityMappings:
+  - entityType: Host
+    fieldMappings: [{identifier: FullName, columnName: DeviceName}]
+eventGroupingSettings:
+  aggregationKind: AlertPerResult
+`)
+}
+
+func nrtLatency(b *testing.B, rule string) {
+	e := startNRT(b, rule)
 	at := time.Now().UTC()
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()

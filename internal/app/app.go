@@ -30,6 +30,7 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest/source/otlp"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
 	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/external"
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/ruleset"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -162,6 +163,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 		if a.Detector, err = detect.New(eng, a.Catalog, notifyingSigma{a.State, a.Correlator.Notify}, a.Receiver, a.Stream, a.Registry, log); err != nil {
 			return nil, err
 		}
+	}
+	if err := external.Configure(cfg.KQL.ExternalData); err != nil {
+		return nil, err
 	}
 	a.Hunt = hunt.New(hunt.Config{}, a.Catalog, a.Events)
 	// Built-in functions (the ASIM parsers), then the functions_dir files, then those stored through the API.

@@ -22,6 +22,7 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
 	"github.com/vigilsec/vigil/internal/ingest/source/hec"
 	syslogsrc "github.com/vigilsec/vigil/internal/ingest/source/syslog"
+	"github.com/vigilsec/vigil/internal/kql/external"
 )
 
 // Config is the root configuration.
@@ -88,6 +89,8 @@ type Incidents struct {
 type KQL struct {
 	// FunctionsDir holds stored functions, one NAME.kql file each, that queries can call.
 	FunctionsDir string `yaml:"functions_dir"`
+	// ExternalData is the policy under which externaldata may read public lists over HTTPS (off by default).
+	ExternalData external.Policy `yaml:"externaldata"`
 }
 
 // Detection configures the detection engines.
@@ -390,6 +393,9 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Sprintf("tls: %v", err))
 			}
 		}
+	}
+	if err := c.KQL.ExternalData.Validate(); err != nil {
+		errs = append(errs, err.Error())
 	}
 	errs = append(errs, c.Auth.validate()...)
 	errs = append(errs, c.Limits.validate()...)

@@ -84,3 +84,28 @@ func TestExecParseFunctions(t *testing.T) {
 		})
 	}
 }
+
+// make_string is the deprecated alias of unicode_codepoints_to_string.
+func TestExecMakeString(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	require.Equal(t, `"Kusto" | "Kusto"`, run(t, db, `print a = make_string(75, 117, 115, 116, 111), b = make_string(dynamic([75, 117, 115]), 116, 111)`))
+}
+
+// has_any_ipv4 with a list the query computes (toscalar of make_set) rather than a constant.
+func TestExecHasAnyIPv4ComputedList(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	got := run(t, db, `let ips = toscalar(datatable(ip:string)["10.1.2.3", "192.168.0.9", "not-an-ip", "1.2.3"] | summarize make_set(ip));
+datatable(msg:string)["login from 10.1.2.3:22 ok", "from 110.1.2.3 denied", "x=192.168.0.9,y", "1.2.3 partial", "10.1.2.30 near"]
+| extend m = has_any_ipv4(msg, ips) | project m`)
+	require.Equal(t, "true\nfalse\ntrue\nfalse\nfalse", got)
+}
+
+// The documented examples of series_stats_dynamic and series_fit_line_dynamic (bags instead of tuples).
+func TestExecSeriesDynamic(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	require.Equal(t, `2 | 8 | 87 | 3 | 32.8 | 812.4571428571 | 492 | 15`, run(t, db, `print x = dynamic([23, 46, 23, 87, 4, 8, 3, 75, 2, 56, 13, 75, 32, 16, 29])
+| project s = series_stats_dynamic(x) | project todouble(s.min), tolong(s.min_idx), todouble(s.max), tolong(s.max_idx), todouble(s.avg),
+	round(todouble(s.variance), 10), todouble(s.sum), tolong(s.len)`))
+	require.Equal(t, `0.983 | 2.731 | 12`, run(t, db, `print y = dynamic([2, 5, 6, 8, 11, 15, 17, 18, 25, 26, 30, 30])
+| extend fit = series_fit_line_dynamic(y) | project round(todouble(fit.rsquare), 3), round(todouble(fit.slope), 3), array_length(fit.line_fit)`))
+}

@@ -288,12 +288,18 @@ func (n *ApplyRows) Schema() Schema { return n.Cols }
 func (n *ApplyRows) Inputs() []Node { return nil }
 
 // External is a source that reads outside the store (externaldata). It
-// type-checks with its declared columns, and every back end refuses it:
-// a query may not reach the network or the file system.
+// type-checks with its declared columns; a back end reads it only when the
+// externaldata policy (internal/kql/external) allows every URL, and refuses
+// it otherwise.
 type External struct {
 	Cols Schema
-	What string     // the refused operator, e.g. "externaldata"
+	What string     // the operator, e.g. "externaldata"
 	Span token.Span // where the query names it
+	// URLs are the constant URLs to read (nil when one is not a constant).
+	URLs []string
+	// Format is the with(format=...) value; IgnoreFirst is ignoreFirstRecord.
+	Format      string
+	IgnoreFirst bool
 }
 
 // Schema returns the declared columns.

@@ -96,7 +96,7 @@ var aliases = map[string]string{
 	"int": "toint", "long": "tolong", "real": "toreal", "double": "toreal", "bool": "tobool", "boolean": "tobool",
 	"string": "tostring", "timespan": "totimespan", "time": "totimespan", "datetime": "todatetime", "guid": "toguid",
 	"todate": "todatetime", "containscs": "contains_cs", "totime": "totimespan", "extractjson": "extract_json", "notnull": "isnotnull",
-	"make_string": "make_string", "dcount_hll": "dcount", "strcat_delim": "strcat_delim", "decimal": "todecimal",
+	"make_string": "unicode_codepoints_to_string", "dcount_hll": "dcount", "strcat_delim": "strcat_delim", "decimal": "todecimal",
 	"mvexpand": "mv-expand", "count_distinct": "dcount", "isnotnull_": "isnotnull", "bag_keys": "bag_keys",
 	"array_iif": "array_iff", "format_bytes": "format_bytes", "todecimal": "todecimal", "ceiling": "ceiling",
 	"set_intersect": "set_intersect", "datetime_part": "datetime_part", "startofday": "startofday",

@@ -458,8 +458,31 @@ func (b *binder) externalData(v *ast.ExternalDataOp) plan.Node {
 		}
 		cols[i] = plan.Column{Name: c.Name.Name, Type: t}
 	}
+	ext := &plan.External{Cols: cols, What: "externaldata", Span: v.Span(), Format: "csv"}
+	constant := true
 	for _, u := range v.URIs {
-		b.scalar(u, &rowCtx{}, &env{})
+		x := b.scalar(u, &rowCtx{}, &env{})
+		if l, ok := x.(*plan.Lit); ok {
+			if s, ok := l.V.(string); ok && l.T == schema.TypeString {
+				ext.URLs = append(ext.URLs, s)
+				continue
+			}
+		}
+		constant = false
 	}
-	return &plan.External{Cols: cols, What: "externaldata", Span: v.Span()}
+	if !constant {
+		ext.URLs = nil
+	}
+	for _, p := range v.With {
+		if len(p.Values) == 0 {
+			continue
+		}
+		switch strings.ToLower(p.Name) {
+		case "format":
+			ext.Format = strings.ToLower(paramText(p.Values[0]))
+		case "ignorefirstrecord":
+			ext.IgnoreFirst = strings.EqualFold(paramText(p.Values[0]), "true")
+		}
+	}
+	return ext
 }

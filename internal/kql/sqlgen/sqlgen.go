@@ -42,9 +42,14 @@ var ErrRefused = errors.New("refused")
 type RefusedError struct {
 	What string
 	Span token.Span
+	// Reason, when set, says why (e.g. the externaldata policy refuses the URL, naming the setting).
+	Reason string
 }
 
 func (e *RefusedError) Error() string {
+	if e.Reason != "" {
+		return e.What + " is refused: " + e.Reason
+	}
 	return e.What + " reads from the network or the file system and is not allowed"
 }
 

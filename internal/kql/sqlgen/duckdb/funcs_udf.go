@@ -31,6 +31,8 @@ var udfFuncs = map[string]udfCall{
 	"indexof_regex":              {name: "kql_indexof_regex"},
 	"series_fit_line":            {name: "kql_series_fit_line"},
 	"series_stats":               {name: "kql_series_stats"},
+	"series_stats_dynamic":       {name: "kql_series_stats_dynamic"},
+	"series_fit_line_dynamic":    {name: "kql_series_fit_line_dynamic"},
 	"series_outliers":            {name: "kql_series_outliers"},
 	"series_decompose":           {name: "kql_series_decompose"},
 	"series_decompose_anomalies": {name: "kql_series_decompose_anomalies"},

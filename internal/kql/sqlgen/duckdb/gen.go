@@ -170,7 +170,7 @@ func (g *gen) node(n plan.Node) string {
 	case *plan.ApplyRows:
 		return g.applyRows(v)
 	case *plan.External:
-		panic(genError{&sqlgen.RefusedError{What: v.What, Span: v.Span}})
+		return g.external(v)
 	case *plan.GraphTable:
 		return g.graphTable(v)
 	case *plan.GraphMatch:

@@ -15,7 +15,7 @@ import (
 func init() {
 	anyT := Any
 	for _, name := range []string{"kql_series_fit_line", "kql_series_stats", "kql_series_outliers", "kql_series_decompose",
-		"kql_series_decompose_anomalies", "kql_series_periods_detect"} {
+		"kql_series_decompose_anomalies", "kql_series_periods_detect", "kql_series_stats_dynamic", "kql_series_fit_line_dynamic"} {
 		fn := seriesFuncs[name]
 		Register(Func{Name: name, Args: []Type{JSON}, Variadic: &anyT, Result: JSON, Nulls: true,
 			Fn: func(a []driver.Value) (any, error) {
@@ -45,6 +45,25 @@ var seriesFuncs = map[string]func(s []float64, opt []driver.Value) any{
 		ignore := optFloat(opt, 0, math.NaN())
 		st := Stats(s, ignore)
 		return []any{jsonNum(st.Min), st.MinIdx, jsonNum(st.Max), st.MaxIdx, jsonNum(st.Avg), jsonNum(st.Stdev), jsonNum(st.Variance)}
+	},
+	"kql_series_fit_line_dynamic": func(s []float64, _ []driver.Value) any {
+		f := FitLine(s)
+		return orderedObject{{"rsquare", jsonNum(f.RSquare)}, {"slope", jsonNum(f.Slope)}, {"variance", jsonNum(f.Variance)},
+			{"rvariance", jsonNum(f.RVariance)}, {"interception", jsonNum(f.Interception)}, {"line_fit", nums(f.Line)}}
+	},
+	"kql_series_stats_dynamic": func(s []float64, opt []driver.Value) any {
+		ignore := optFloat(opt, 0, math.NaN())
+		st := Stats(s, ignore)
+		var sum float64
+		var n int64
+		for _, v := range s {
+			if !math.IsNaN(v) && v != ignore {
+				sum += v
+				n++
+			}
+		}
+		return orderedObject{{"min", jsonNum(st.Min)}, {"min_idx", st.MinIdx}, {"max", jsonNum(st.Max)}, {"max_idx", st.MaxIdx},
+			{"avg", jsonNum(st.Avg)}, {"stdev", jsonNum(st.Stdev)}, {"variance", jsonNum(st.Variance)}, {"sum", sum}, {"len", n}}
 	},
 	"kql_series_outliers": func(s []float64, opt []driver.Value) any {
 		lo, hi := outlierPercentiles(optString(opt, 0, "ctukey"), optFloat(opt, 2, 10), optFloat(opt, 3, 90))

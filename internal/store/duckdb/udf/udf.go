@@ -47,9 +47,18 @@ type Func struct {
 }
 
 var (
-	mu    sync.Mutex
-	funcs = map[string][]Func{}
+	mu     sync.Mutex
+	funcs  = map[string][]Func{}
+	tables []func(*sql.Conn) error
 )
+
+// RegisterTable adds a table function, installed by RegisterAll with its own registration call. It is called from
+// init functions of this package.
+func RegisterTable(reg func(*sql.Conn) error) {
+	mu.Lock()
+	defer mu.Unlock()
+	tables = append(tables, reg)
+}
 
 // Register adds an overload. It is called from init functions of this package.
 func Register(f Func) {
@@ -93,6 +102,14 @@ func RegisterAll(ctx context.Context, conn *sql.Conn) error {
 		}
 		if err != nil {
 			return fmt.Errorf("register function %s: %w", name, err)
+		}
+	}
+	mu.Lock()
+	regs := append([]func(*sql.Conn) error(nil), tables...)
+	mu.Unlock()
+	for _, reg := range regs {
+		if err := reg(conn); err != nil {
+			return fmt.Errorf("register table function: %w", err)
 		}
 	}
 	return nil

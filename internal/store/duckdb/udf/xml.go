@@ -43,11 +43,10 @@ var errXML = errors.New("not well-formed XML")
 
 // xmlElem is an element being read: its attributes and children in document order, and its text.
 type xmlElem struct {
-	name  string
-	keys  []string
-	vals  map[string]any
-	text  strings.Builder
-	attrs bool
+	name string
+	keys []string
+	vals map[string]any
+	text strings.Builder
 }
 
 func (e *xmlElem) add(key string, v any) {
