@@ -92,7 +92,9 @@ func (g *gen) agg(c *plan.AggCall, p string) string {
 		if len(a) != 2 {
 			g.fail("%s in an expression", c.Fn)
 		}
-		return c.Fn + "(" + e(0) + ", " + e(1) + ")"
+		// Rows whose expression is null are skipped; when it is null in every row of the group, KQL still gives
+		// one of the group's rows (DuckDB's arg_max would give null).
+		return "(CASE WHEN count(" + e(1) + ") = 0 THEN first(" + e(0) + ") ELSE " + c.Fn + "(" + e(0) + ", " + e(1) + ") END)"
 	case "make_bag", "make_bag_if":
 		x := e(0)
 		f := " FILTER (WHERE json_type(" + x + ") = 'OBJECT'"

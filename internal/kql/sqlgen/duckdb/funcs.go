@@ -218,9 +218,20 @@ func (g *gen) call(c *plan.Call, p string) string {
 	case "base64_encode_tostring":
 		return "to_base64(encode(" + s(0) + "))"
 	case "base64_decode_tostring":
-		return "decode(from_base64(" + s(0) + "))"
+		// Bytes that are not UTF-8 (or text that is not base64) give an empty string, as in KQL.
+		return "coalesce(try(decode(from_base64(" + s(0) + "))), '')"
 	case "tohex":
-		return "lower(hex(" + e(0) + "))"
+		// Negative numbers are written in two's complement of their own width: 32 bits for int, 64 for long.
+		x := e(0)
+		if a[0].Type() == schema.TypeInt {
+			x = "(CAST(" + x + " AS BIGINT) & 4294967295)"
+		}
+		h := "lower(hex(" + x + "))"
+		if len(a) == 2 {
+			// The second argument is a minimum length, padded with zeros.
+			return "lpad(" + h + ", CAST(greatest(length(" + h + "), " + e(1) + ") AS INTEGER), '0')"
+		}
+		return h
 	case "translate":
 		return "translate(" + s(2) + ", " + s(0) + ", " + s(1) + ")"
 	case "new_guid":
@@ -593,7 +604,14 @@ func (g *gen) seriesFunc(c *plan.Call, p string) (string, bool) {
 	case "series_magnitude":
 		return "sqrt(list_sum(list_transform(" + nums(0) + ", v -> v * v)))", true
 	case "series_dot_product":
-		return "list_dot_product(" + nums(0) + ", " + nums(1) + ")", true
+		// A scalar on either side stands for an array of that value as long as the other.
+		l, r := nums(0), nums(1)
+		if a[0].Type() != schema.TypeDynamic {
+			l = "list_transform(" + r + ", v -> CAST(" + g.expr(a[0], p) + " AS DOUBLE))"
+		} else if a[1].Type() != schema.TypeDynamic {
+			r = "list_transform(" + l + ", v -> CAST(" + g.expr(a[1], p) + " AS DOUBLE))"
+		}
+		return "list_dot_product(" + l + ", " + r + ")", true
 	case "series_cosine_similarity":
 		return "list_cosine_similarity(" + nums(0) + ", " + nums(1) + ")", true
 	case "series_fill_const":

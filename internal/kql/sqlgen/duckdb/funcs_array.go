@@ -239,7 +239,7 @@ func (g *gen) hasIPv4(fn string, a []plan.Expr, p string) string {
 		}
 		re := strings.ReplaceAll(strings.TrimSuffix(t, "."), ".", `\.`)
 		for i := len(octs); i < 4; i++ {
-			re += `\.\d{1,3}`
+			re += `\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])` // only a valid address matches a prefix
 		}
 		alts = append(alts, re)
 	}
