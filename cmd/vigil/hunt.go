@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/asim"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/state/sqlite"
 	"github.com/vigilsec/vigil/internal/store"
@@ -270,7 +271,7 @@ func runKQL(ctx context.Context, args []string, out io.Writer) error {
 	}
 	kcat := kql.WithFunctions(cat, fns)
 	if *corpus != "" {
-		rep, err := kql.RunCorpus(ctx, *corpus, kcat, db)
+		rep, err := kql.RunCorpus(ctx, *corpus, kcat, db, kql.WithParserParams(asim.ParameterLets))
 		if err != nil {
 			return err
 		}

@@ -25,6 +25,7 @@ type Executor interface {
 type CorpusRecord struct {
 	Path           string   `json:"path"`
 	Kind           string   `json:"kind"`
+	FunctionName   string   `json:"function_name"`
 	Query          string   `json:"query"`
 	Tables         []string `json:"tables"`
 	DupOf          string   `json:"dup_of"`
@@ -171,6 +172,10 @@ func RunCorpus(ctx context.Context, path string, cat Catalog, exec Executor, opt
 		}
 	}
 	opts = append([]Option{WithNow(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))}, opts...)
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
 	for _, r := range recs {
 		if r.OfficialParser != nil && !r.OfficialParser.Valid {
 			rep.Invalid++
@@ -204,8 +209,13 @@ func RunCorpus(ctx context.Context, path string, cat Catalog, exec Executor, opt
 			continue
 		}
 		bump(func(s *CorpusStage) { s.Parsed++ })
+		query := r.Query
+		if r.Kind == "parser" && cfg.parserParams != nil {
+			// On the first line, so that line numbers of errors stay those of the record.
+			query = cfg.parserParams(r.FunctionName) + query
+		}
 		start := time.Now()
-		q, errs := Compile(r.Query, cat, opts...)
+		q, errs := Compile(query, cat, opts...)
 		if len(errs) > 0 {
 			if inCat {
 				fail(errs[0].Code, r.Path, errs[0].Error())

@@ -65,6 +65,8 @@ type config struct {
 	now     time.Time
 	maxRows int64
 	noOpt   bool
+	// parserParams gives the parameter declarations of a corpus parser record (RunCorpus only).
+	parserParams func(functionName string) string
 }
 
 // Option configures Compile.
@@ -79,6 +81,14 @@ func WithMaxRows(n int64) Option { return func(c *config) { c.maxRows = n } }
 
 // WithoutOptimization skips the rewrite passes (for debugging and tests).
 func WithoutOptimization() Option { return func(c *config) { c.noOpt = true } }
+
+// WithParserParams tells [RunCorpus] the parameters of parser records: a corpus parser record holds a function's
+// body without the parameter list its deployment declares (Sentinel keeps that list beside the query), so f returns,
+// for a function name, "let" statements binding each parameter to its default ("" when it knows none); the body is
+// checked as the function called with its defaults. internal/kql/asim provides f for ASIM parsers.
+func WithParserParams(f func(functionName string) string) Option {
+	return func(c *config) { c.parserParams = f }
+}
 
 // Query is a compiled query. It is immutable and safe for concurrent use.
 type Query struct {

@@ -92,3 +92,88 @@ func stripComments(s string) string {
 	}
 	return strings.Join(lines[i:], "\n")
 }
+
+// ParameterLets returns, for the name of an ASIM parser (vimDnsCisco, ASimProcessCreateMicrosoftSysmon,
+// _Im_WebSession, ...), one line of "let" statements binding the documented parameters of its schema to their
+// defaults: the filtering parameters of Vigil's parser of that schema, and disabled and pack, which every ASIM
+// parser takes. It returns "" for other names. [kql.WithParserParams] uses it to check the bodies of
+// Microsoft's parser records as the function called with its defaults.
+func ParameterLets(functionName string) string {
+	rest := strings.TrimLeft(functionName, "_")
+	found := false
+	for _, p := range []string{"ASim_", "ASim", "Im_", "vim", "im"} {
+		if r, ok := strings.CutPrefix(rest, p); ok {
+			rest, found = r, true
+			break
+		}
+	}
+	if !found {
+		return ""
+	}
+	schema := ""
+	for s := range aliases {
+		if strings.HasPrefix(rest, s) && len(s) > len(schema) {
+			schema = s
+		}
+	}
+	if schema == "" {
+		// Registry parsers are named vimRegistry..., the schema RegistryEvent; a process parser vimProcess...
+		for _, alt := range [][2]string{{"Registry", "RegistryEvent"}, {"Process", "ProcessEvent"}} {
+			if strings.HasPrefix(rest, alt[0]) {
+				schema = alt[1]
+			}
+		}
+	}
+	var b strings.Builder
+	if schema != "" {
+		raw, err := files.ReadFile(schema + ".kql")
+		if err == nil {
+			for _, p := range splitParams(stripComments(string(raw))) {
+				name, def, ok := strings.Cut(p, "=")
+				name, _, _ = strings.Cut(name, ":")
+				if !ok || strings.TrimSpace(name) == "" {
+					continue
+				}
+				b.WriteString("let " + strings.TrimSpace(name) + " = " + strings.TrimSpace(def) + "; ")
+			}
+		}
+	}
+	b.WriteString("let disabled = false; let pack = false; ")
+	return b.String()
+}
+
+// splitParams returns the parameters of the function literal body starts with, split at its top-level commas.
+func splitParams(body string) []string {
+	body = strings.TrimSpace(body)
+	if !strings.HasPrefix(body, "(") {
+		return nil
+	}
+	var out []string
+	depth, start := 0, 1
+	var quote byte
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			depth--
+			if depth == 0 {
+				if p := strings.TrimSpace(body[start:i]); p != "" {
+					out = append(out, p)
+				}
+				return out
+			}
+		case c == ',' && depth == 1:
+			out = append(out, strings.TrimSpace(body[start:i]))
+			start = i + 1
+		}
+	}
+	return nil
+}

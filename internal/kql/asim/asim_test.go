@@ -160,3 +160,22 @@ func (s *store) rows(q string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestParameterLets(t *testing.T) {
+	lets := asim.ParameterLets("vimProcessCreateMicrosoftSysmon")
+	require.Contains(t, lets, "let starttime = datetime(null); ")
+	require.Contains(t, lets, "let commandline_has_any = dynamic([]); ")
+	require.Contains(t, lets, "let targetusername_has = '*'; ")
+	require.True(t, strings.HasSuffix(lets, "let disabled = false; let pack = false; "), lets)
+	require.NotContains(t, lets, "\n")
+	// A parameterless parser still takes disabled and pack; the schema comes from the longest name that fits.
+	require.Contains(t, asim.ParameterLets("ASimDnsMicrosoftOMS"), "let domain_has_any = ")
+	require.Contains(t, asim.ParameterLets("vimRegistryEventMicrosoft365D"), "let starttime = ")
+	require.Equal(t, "let disabled = false; let pack = false; ", asim.ParameterLets("vimDhcpEventNative"))
+	require.Empty(t, asim.ParameterLets("Sysmon"))
+	// The lets compile in front of a body that reads the parameters.
+	cat := kql.WithFunctions(schema.NewCatalog(), kql.NewFunctions())
+	_, errs := kql.Compile(asim.ParameterLets("vimProcessCreateMicrosoftSysmon")+
+		"DeviceProcessEvents | where not(disabled) and (isnull(starttime) or Timestamp >= starttime) | where array_length(commandline_has_any) == 0 or ProcessCommandLine has_any (commandline_has_any)", cat)
+	require.Empty(t, errs)
+}
