@@ -33,7 +33,10 @@ func TestCorpus(t *testing.T) {
 	if os.Getenv("KQL_CORPUS_EXEC") != "0" {
 		exec = kqltest.EmptyStore(t, cat)
 	}
-	rep, err := kql.RunCorpus(context.Background(), corpusDir, cat, exec, kql.WithParserParams(asim.ParameterLets))
+	// The built-in ASIM parsers are there, as in the server and the CLI.
+	fns := kql.NewFunctions()
+	require.NoError(t, asim.Register(fns))
+	rep, err := kql.RunCorpus(context.Background(), corpusDir, kql.WithFunctions(cat, fns), exec, kql.WithParserParams(asim.ParameterLets))
 	require.NoError(t, err)
 	t.Logf("\n%s", rep)
 	if f := os.Getenv("KQL_CORPUS_LOG"); f != "" {
