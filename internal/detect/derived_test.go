@@ -1,16 +1,13 @@
 package detect
 
 import (
-	"io"
 	"io/fs"
-	"log/slog"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/sigma"
 	"github.com/vigilsec/vigil/internal/sigma/engine"
@@ -33,15 +30,7 @@ func TestDerivedFields(t *testing.T) {
 		"cloud/azure/audit_logs/azure_aad_secops_ca_policy_removedby_bad_actor.yml",
 	)
 	cat := schema.NewCatalog()
-	d, err := New(eng, cat, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	ruleIDs := func(b *batch.Batch) map[string]int {
-		out := map[string]int{}
-		for _, a := range d.Evaluate(b) {
-			out[a.RuleID]++
-		}
-		return out
-	}
+	ruleIDs := ruleCounter(t, eng, cat)
 
 	proxy := rows(t, cat, "CommonSecurityLog", "px",
 		// c-uri-extension (exe) and cs-host
@@ -129,15 +118,7 @@ func TestDerivedStatusAndConstant(t *testing.T) {
 	)
 	require.Equal(t, 2, eng.Stats().Rules)
 	cat := schema.NewCatalog()
-	d, err := New(eng, cat, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	ruleIDs := func(b *batch.Batch) map[string]int {
-		out := map[string]int{}
-		for _, a := range d.Evaluate(b) {
-			out[a.RuleID]++
-		}
-		return out
-	}
+	ruleIDs := ruleCounter(t, eng, cat)
 	trail := rows(t, cat, "AWSCloudTrail", "ct",
 		[]cell{{"EventSource", "iam.amazonaws.com"}, {"EventName", "DeleteSAMLProvider"}},
 		[]cell{{"EventSource", "iam.amazonaws.com"}, {"EventName", "DeleteSAMLProvider"}, {"ErrorCode", "AccessDenied"}})
@@ -194,15 +175,7 @@ func TestOktaAndWorkspace(t *testing.T) {
 		"cloud/m365/audit/microsoft365_bypass_conditional_access.yml")
 	cat := schema.NewCatalog()
 	require.NoError(t, cat.AddIngestTables())
-	d, err := New(eng, cat, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	ruleIDs := func(b *batch.Batch) map[string]int {
-		out := map[string]int{}
-		for _, a := range d.Evaluate(b) {
-			out[a.RuleID]++
-		}
-		return out
-	}
+	ruleIDs := ruleCounter(t, eng, cat)
 	okta := rows(t, cat, "Okta_CL", "ok",
 		[]cell{{"EventType", "iam.resourceset.bindings.add"},
 			{"AdditionalFields", `{"eventType":"iam.resourceset.bindings.add","actor":{"alternateId":"a@example.com"},"outcome":{"result":"SUCCESS"}}`}},

@@ -20,6 +20,20 @@ import (
 const sigmaRules = "../../../shared/corpus/sigma/sigmahq/rules"
 
 // corpusRules compiles SigmaHQ rule files with the field check, as the server does.
+// ruleCounter returns a function that runs a detector over eng on a batch and counts its alerts by rule id.
+func ruleCounter(t *testing.T, eng *sigma.Engine, cat *schema.Catalog) func(*batch.Batch) map[string]int {
+	t.Helper()
+	d, err := New(eng, cat, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	return func(b *batch.Batch) map[string]int {
+		out := map[string]int{}
+		for _, a := range d.Evaluate(b) {
+			out[a.RuleID]++
+		}
+		return out
+	}
+}
+
 func corpusRules(t *testing.T, files ...string) *sigma.Engine {
 	t.Helper()
 	var src []byte
@@ -75,15 +89,7 @@ func TestTableFamilies(t *testing.T) {
 		"web/webserver_generic/web_source_code_enumeration.yml",
 		"cloud/aws/cloudtrail/aws_ec2_startup_script_change.yml")
 	cat := schema.NewCatalog()
-	d, err := New(eng, cat, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	ruleIDs := func(b *batch.Batch) map[string]int {
-		out := map[string]int{}
-		for _, a := range d.Evaluate(b) {
-			out[a.RuleID]++
-		}
-		return out
-	}
+	ruleIDs := ruleCounter(t, eng, cat)
 
 	procs := rows(t, cat, "DeviceProcessEvents", "p",
 		[]cell{{"DeviceName", "lin-1"}, {"FolderPath", "/usr/sbin/auditctl"}, {"ProcessCommandLine", "auditctl -D"}},
