@@ -487,7 +487,8 @@ func (g *gen) call(c *plan.Call, p string) string {
 	case "bag_has_key":
 		return "(json_extract(" + e(0) + ", '$.\"' || replace(" + s(1) + ", '\"', '\\\"') || '\"') IS NOT NULL)"
 	case "range":
-		// KQL caps arrays at 1,048,576 elements; larger ranges are null instead of exhausting memory.
+		// KQL caps arrays at 1,048,576 elements: a longer datetime or timespan range is null instead of exhausting
+		// memory, a longer numeric range stops at the cap.
 		step := "1"
 		if len(a) == 3 {
 			step = e(2)
@@ -510,8 +511,10 @@ func (g *gen) call(c *plan.Call, p string) string {
 		}
 		// The end is clamped inside the series too: DuckDB folds constant expressions before the CASE decides, and
 		// an unclamped generate_series(1, 1000000000) would be built in full.
-		ok := "abs((" + e(1) + " - " + e(0) + ") / " + step + ") <= 1048576"
-		return "(CASE WHEN " + ok + " THEN to_json(generate_series(" + e(0) + ", (CASE WHEN " + ok + " THEN " + e(1) + " ELSE " + e(0) + " END), " + step + ")) END)"
+		// A longer numeric range stops at 1,048,576 elements, as KQL documents (range(1, 1000000000) has 1,048,576).
+		ok := "abs((" + e(1) + " - " + e(0) + ") / " + step + ") < 1048576"
+		end := "(CASE WHEN " + ok + " THEN " + e(1) + " ELSE CAST(" + e(0) + " + " + step + " * 1048575 AS " + sqlType(a[1].Type()) + ") END)"
+		return "(CASE WHEN " + step + " <> 0 THEN to_json(generate_series(" + e(0) + ", " + end + ", " + step + ")) END)"
 	case "parse_url":
 		u := s(0)
 		re := func(pat string, grp int) string {
