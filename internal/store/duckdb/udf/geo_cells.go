@@ -14,16 +14,8 @@ import (
 func init() {
 	// S2
 	pointToS2 := func(a []any) any {
-		lng, ok1 := argFloat(a[0])
-		lat, ok2 := argFloat(a[1])
-		level := 11
-		if len(a) > 2 {
-			var ok bool
-			if level, ok = argInt(a[2]); !ok {
-				return ""
-			}
-		}
-		if !ok1 || !ok2 || !validCoord(lng, lat) || level < 0 || level > 30 {
+		lng, lat, level, ok := pointCellArgs(a, 11, 30)
+		if !ok {
 			return ""
 		}
 		return s2.CellIDFromLatLng(s2.LatLngFromDegrees(lat, lng)).Parent(level).ToToken()
@@ -69,16 +61,8 @@ func init() {
 
 	// H3
 	pointToH3 := func(a []any) any {
-		lng, ok1 := argFloat(a[0])
-		lat, ok2 := argFloat(a[1])
-		res := 6
-		if len(a) > 2 {
-			var ok bool
-			if res, ok = argInt(a[2]); !ok {
-				return ""
-			}
-		}
-		if !ok1 || !ok2 || !validCoord(lng, lat) || res < 0 || res > 15 {
+		lng, lat, res, ok := pointCellArgs(a, 6, 15)
+		if !ok {
 			return ""
 		}
 		return h3.LatLngToCell(h3.NewLatLng(lat, lng), res).String()
@@ -373,3 +357,18 @@ var geohashNeighborOrder = [8][2]int{{-1, -1}, {-1, 1}, {1, -1}, {0, 1}, {-1, 0}
 // s2NeighborOrder lists the neighbours S2 computes (in (i, j) cell space: lower-left, lower-right, below, above,
 // left, right, upper-left, upper-right) in the order of Kusto's documented example.
 var s2NeighborOrder = [8]int{7, 0, 1, 2, 3, 5, 4, 6}
+
+// pointCellArgs reads the (longitude, latitude [, level]) arguments of a point-to-cell function: level defaults to
+// def and must lie in 0..max; ok is false for an invalid coordinate or level.
+func pointCellArgs(a []any, def, max int) (lng, lat float64, level int, ok bool) {
+	lng, ok1 := argFloat(a[0])
+	lat, ok2 := argFloat(a[1])
+	level = def
+	if len(a) > 2 {
+		var okl bool
+		if level, okl = argInt(a[2]); !okl {
+			return 0, 0, 0, false
+		}
+	}
+	return lng, lat, level, ok1 && ok2 && validCoord(lng, lat) && level >= 0 && level <= max
+}
