@@ -42,6 +42,8 @@ func TestImportSentinelCorpus(t *testing.T) {
 			if strings.Contains(r.Detail, "externaldata") {
 				n++
 				require.Contains(t, r.Detail, external.Setting, r.Detail)
+				require.Equal(t, "kql_refused", r.Reason, "externaldata refusals are grouped under their own code")
+				require.NotZero(t, r.Line, "a refusal carries line:column")
 			}
 		}
 		require.Equal(t, 17, n)

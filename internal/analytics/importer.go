@@ -75,7 +75,15 @@ func Check(r *Rule, cat kql.Catalog) *Refusal {
 			return ref(ReasonNRTUnsupported, err.Error())
 		}
 	} else if _, err := q.DuckDB(); err != nil {
-		return ref("kql_unsupported", err.Error())
+		// The error's own code groups the refusal: kql_refused (externaldata off or outside the allowed
+		// prefixes), kql_unsupported, or kql_internal (a generator bug).
+		var ke *kql.Error
+		if errors.As(err, &ke) {
+			out := ref(ke.Code, fmt.Sprintf("%d:%d: %s", ke.Line, ke.Col, ke.Message))
+			out.Line, out.Column = ke.Line, ke.Col
+			return out
+		}
+		return ref(kql.CodeUnsupported, err.Error())
 	}
 	out := map[string]bool{}
 	for _, c := range q.Schema() {
