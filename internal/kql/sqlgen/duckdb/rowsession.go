@@ -97,4 +97,3 @@ func (g *gen) rowSessionSQL(v *rowSession) string {
 	return "WITH " + cte + " AS MATERIALIZED (" + segmented + ") SELECT " + cols + ", make_timestamp(" + s + ".\"$rws_start\") AS " + quoteIdent(v.Name) +
 		" FROM " + cte + " AS " + d + " JOIN (" + starts + ") AS " + s + " ON " + d + "." + rn + " = " + s + "." + rn + " ORDER BY " + d + "." + rn
 }
-
