@@ -90,7 +90,7 @@ func colList(s plan.Schema, prefix string) string {
 // node returns a SELECT statement producing n's schema, in order.
 func (g *gen) node(n plan.Node) string {
 	n = hoistRestarts(n)
-	if sql, ok := g.rowSessions(n); ok {
+	if sql, ok := g.extraNode(n); ok {
 		return sql
 	}
 	switch v := n.(type) {
