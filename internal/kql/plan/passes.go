@@ -76,6 +76,10 @@ func rewrite(n Node, f func(Node) Node) Node {
 		c := *v
 		c.Input = rewrite(v.Input, f)
 		return f(&c)
+	case *TopNested:
+		c := *v
+		c.Input = rewrite(v.Input, f)
+		return f(&c)
 	case *Join:
 		c := *v
 		c.Left, c.Right = rewrite(v.Left, f), rewrite(v.Right, f)
@@ -116,7 +120,7 @@ func columns(e Expr) (map[string]bool, bool) {
 			cols[v.Name] = true
 		case *Call:
 			switch v.Fn {
-			case "row_number", "prev", "next", "row_cumsum", "rand", "new_guid", "row_rank_dense", "row_rank_min":
+			case "row_number", "prev", "next", "row_cumsum", "rand", "new_guid", "row_rank_dense", "row_rank_min", "row_window_session":
 				safe = false
 			}
 		case *InTable, *Subquery:
@@ -215,7 +219,7 @@ func isConst(e Expr) bool {
 		case *ColRef, *AggCall, *InTable, *Subquery:
 			ok = false
 		case *Call:
-			if c.Fn == "rand" || c.Fn == "row_number" || c.Fn == "prev" || c.Fn == "next" {
+			if c.Fn == "rand" || c.Fn == "row_number" || c.Fn == "prev" || c.Fn == "next" || c.Fn == "row_window_session" {
 				ok = false
 			}
 		}

@@ -101,6 +101,8 @@ func nodeLine(n Node) string {
 		return "MvApply keep=[" + strings.Join(v.Keep, ", ") + "]"
 	case *ApplyRows:
 		return "ApplyRows expand " + strings.Join(v.Items, ", ")
+	case *TopNested:
+		return v.line()
 	case *MakeSeries:
 		return "MakeSeries keys=[" + items(v.Keys) + "] aggs=[" + items(v.Aggs) + "] on " + ExprString(v.On) + " step " + ExprString(v.Step)
 	}

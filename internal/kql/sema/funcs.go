@@ -542,6 +542,7 @@ func (b *binder) call(c *ast.Call, r *rowCtx, e *env) plan.Expr {
 		}
 	}
 	args = fixArgs(name, args)
+	b.windowCheck(name, c, args)
 	t := f.Ret(args)
 	if f.Agg {
 		return &plan.AggCall{Fn: name, Args: args, T: t}

@@ -64,6 +64,8 @@ func (b *binder) op(in plan.Node, op ast.Operator, e *env) plan.Node {
 		return &plan.Limit{Input: in, N: b.scalar(o.N, &rowCtx{}, e)}
 	case *ast.SortOp:
 		return &plan.Sort{Input: in, Keys: b.sortKeys(o.Keys, r, e)}
+	case *ast.TopNestedOp:
+		return b.topNested(in, o, r, e)
 	case *ast.TopOp:
 		return &plan.Limit{Input: &plan.Sort{Input: in, Keys: b.sortKeys(o.Keys, r, e)}, N: b.scalar(o.N, &rowCtx{}, e)}
 	case *ast.DistinctOp:

@@ -55,7 +55,9 @@ func (b *binder) tabular(x ast.Expr, e *env) plan.Node {
 		return b.union(nil, v, e)
 	case *ast.ExternalDataOp:
 		return b.externalData(v)
-	case *ast.SearchOp, *ast.FindOp, *ast.EvaluateOp:
+	case *ast.FindOp:
+		return b.find(v, e)
+	case *ast.SearchOp, *ast.EvaluateOp:
 		b.errorf(v, CodeUnsupported, "%s is not supported yet", v.(ast.Operator).Name())
 		return nil
 	}

@@ -247,8 +247,14 @@ func (g *gen) extractAll(a []plan.Expr, p string) string {
 	}
 	lists := make([]string, len(groups))
 	for i, gr := range groups {
-		if gr < 0 || gr > n {
+		if gr < 0 {
 			g.fail("extract_all capture group %d", gr)
+		}
+		if gr > n {
+			// A group the regex does not have reads as an empty string in every match, as a .NET regex
+			// match gives for a group number it does not define (Kusto runs on .NET; public parsers rely on it).
+			lists[i] = "list_transform(regexp_extract_all(" + src + ", " + quoteString(re) + ", 0), m -> '')"
+			continue
 		}
 		pat, idx := re, gr
 		if gr > 9 {

@@ -26,6 +26,8 @@ func (g *gen) docCall(c *plan.Call, p string) (string, bool) {
 		}
 	case "row_rank_dense", "row_rank_min":
 		return g.rowRank(c, p), true
+	case "format_timespan":
+		return "kql_format_timespan(" + ivUS(e(0)) + ", " + s(1) + ")", true
 	case "strrep":
 		// Any value repeats as its text.
 		x, n, d := g.toString(a[0], p), "CAST("+e(1)+" AS BIGINT)", "''"

@@ -90,6 +90,9 @@ func colList(s plan.Schema, prefix string) string {
 // node returns a SELECT statement producing n's schema, in order.
 func (g *gen) node(n plan.Node) string {
 	n = hoistRestarts(n)
+	if sql, ok := g.extraNode(n); ok {
+		return sql
+	}
 	switch v := n.(type) {
 	case *plan.Scan:
 		cols := make([]string, len(v.Cols))
@@ -557,7 +560,7 @@ func hasWindow(e plan.Expr) bool {
 	plan.WalkExpr(e, func(x plan.Expr) bool {
 		if c, ok := x.(*plan.Call); ok {
 			switch c.Fn {
-			case "row_number", "prev", "next", "row_cumsum", "row_rank_dense", "row_rank_min":
+			case "row_number", "prev", "next", "row_cumsum", "row_rank_dense", "row_rank_min", "row_window_session":
 				found = true
 			}
 		}
