@@ -1,0 +1,39 @@
+package kql_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/kql/kqltest"
+)
+
+// series_fill_*, series_iir, series_seasonal and series_pearson_correlation over datatable inputs; the expected
+// values follow from the documented definitions (worked by hand).
+func TestExecSeriesFill(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"fill-backward", `datatable(a: dynamic)[dynamic([111, null, 36, null, null, 16, null])] | project series_fill_backward(a)`,
+			`[111,36,36,16,16,16,null]`},
+		{"fill-forward", `datatable(a: dynamic)[dynamic([null, 1, null, 3.5, null])] | project series_fill_forward(a)`,
+			`[null,1,1,3.5,3.5]`},
+		{"fill-backward-placeholder", `print a = dynamic([1, -1, 5]) | project series_fill_backward(a, -1)`, `[1,5,5]`},
+		{"fill-linear-ints", `print a = dynamic([null, 10, null, 15, null]) | project series_fill_linear(a)`, `[10,10,12,15,15]`},
+		{"fill-linear-reals", `print a = dynamic([null, 1.0, null, null, 4.0]) | project series_fill_linear(a, double(null), false)`,
+			`[null,1,2,3,4]`},
+		{"fill-linear-empty", `print a = dynamic([null, null]) | project series_fill_linear(a, double(null), true, 2.5)`, `[2.5,2.5]`},
+		// y[n] = x[n] + 0.5 y[n-1]: 1, 2.5, 4.25
+		{"iir", `print y = series_iir(dynamic([1, 2, 3]), dynamic([1]), dynamic([1, -0.5]))`, `[1,2.5,4.25]`},
+		// a[0] = 2 divides: y[n] = (x[n] + x[n-1]) / 2
+		{"iir-normalized", `print y = series_iir(dynamic([2, 4, 6]), dynamic([1, 1]), dynamic([2]))`, `[1,3,5]`},
+		// period 2: the median of each phase, 1.5 (1, 2) and 11 (10, 11, 12)
+		{"seasonal-period", `print s = series_seasonal(dynamic([1, 10, 2, 11, 1, 12]), 2)`, `[1,11,1,11,1,11]`},
+		{"pearson", `print p = series_pearson_correlation(dynamic([1, 2, 3]), dynamic([3, 2, 1])), q = series_pearson_correlation(dynamic([1, 2]), dynamic([1]))`,
+			`-1 | null`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}
