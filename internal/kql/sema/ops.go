@@ -114,6 +114,8 @@ func (b *binder) op(in plan.Node, op ast.Operator, e *env) plan.Node {
 		return &plan.Limit{Input: in, N: b.scalar(o.N, &rowCtx{}, e)}
 	case *ast.ExternalDataOp:
 		return b.externalData(o)
+	case *ast.ScanOp:
+		return b.scan(in, o, e)
 	case *ast.DatatableOp, *ast.RangeOp, *ast.PrintOp:
 		return b.tabular(op.(ast.Expr), e)
 	}

@@ -133,6 +133,8 @@ func (g *gen) node(n plan.Node) string {
 		return "SELECT " + a + ".*, " + g.items(v.Items, a+".") + " FROM " + src
 	case *plan.Aggregate:
 		return g.aggregate(v)
+	case *plan.ScanSteps:
+		return g.scanSteps(v)
 	case *plan.Distinct:
 		src, _ := g.from(v.Input)
 		return "SELECT DISTINCT * FROM " + src
