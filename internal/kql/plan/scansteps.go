@@ -324,3 +324,30 @@ func decodeLit(b json.RawMessage, t schema.Type) (Expr, error) {
 	}
 	return &Lit{T: t, V: v}, nil
 }
+
+// Partition runs Body once for each distinct value of the input column Key, over the input rows holding that value
+// (the partition operator); Body reads them through its [PartitionRows] leaf. The output is the rows of every run.
+type Partition struct {
+	Input Node
+	Key   string
+	Rows  *PartitionRows
+	Body  Node
+}
+
+// Schema returns the body's columns.
+func (n *Partition) Schema() Schema { return n.Body.Schema() }
+
+// Inputs returns the input and the body.
+func (n *Partition) Inputs() []Node { return []Node{n.Input, n.Body} }
+
+// PartitionRows is the leaf of a partition body: the input rows of the current partition.
+type PartitionRows struct {
+	Cols Schema
+	Key  string
+}
+
+// Schema returns the input's columns.
+func (n *PartitionRows) Schema() Schema { return n.Cols }
+
+// Inputs returns nothing.
+func (n *PartitionRows) Inputs() []Node { return nil }

@@ -116,6 +116,8 @@ func (b *binder) op(in plan.Node, op ast.Operator, e *env) plan.Node {
 		return b.externalData(o)
 	case *ast.ScanOp:
 		return b.scan(in, o, e)
+	case *ast.PartitionOp:
+		return b.partition(in, o, e)
 	case *ast.DatatableOp, *ast.RangeOp, *ast.PrintOp:
 		return b.tabular(op.(ast.Expr), e)
 	}

@@ -41,7 +41,8 @@ type gen struct {
 	// both drop the row.
 	pred  bool
 	alias int
-	outer []string // aliases of the enclosing mv-apply inputs
+	outer []string       // aliases of the enclosing mv-apply inputs
+	parts []partitionCtx // the enclosing partition operators
 }
 
 func (g *gen) fail(format string, args ...any) {
@@ -135,6 +136,10 @@ func (g *gen) node(n plan.Node) string {
 		return g.aggregate(v)
 	case *plan.ScanSteps:
 		return g.scanSteps(v)
+	case *plan.Partition:
+		return g.partition(v)
+	case *plan.PartitionRows:
+		return g.partitionRows(v)
 	case *plan.Distinct:
 		src, _ := g.from(v.Input)
 		return "SELECT DISTINCT * FROM " + src
