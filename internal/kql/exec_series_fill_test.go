@@ -37,3 +37,19 @@ func TestExecSeriesFill(t *testing.T) {
 		})
 	}
 }
+
+func TestExecRangeReal(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"real-start", `print r = range(1.0, 4, 1)`, `[1,2,3,4]`},
+		{"real-step", `print r = range(0, 0.3, 0.1) | project n = array_length(r), last = round(todouble(r[3]), 6)`, `4 | 0.3`},
+		{"descending", `print r = range(2.5, 1, -0.5)`, `[2.5,2,1.5,1]`},
+		{"empty", `print r = range(3.0, 1, 1)`, `[]`},
+		{"zero-step", `print r = range(1.0, 2, 0.0) | project isnull(r)`, `true`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}
