@@ -53,3 +53,21 @@ func TestExecRangeReal(t *testing.T) {
 		})
 	}
 }
+
+func TestExecBuildSchema(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"merge", `datatable(v: dynamic)[dynamic({"a": 1, "b": [true]}), dynamic({"a": "s", "b": [2.5], "c": {"d": 1}}), dynamic(null)]
+| summarize buildschema(v)`,
+			`{"a":["long","string"],"b":{"` + "`indexer`" + `":["bool","double"]},"c":{"d":"long"}}`},
+		{"by-key", `datatable(k: long, v: dynamic)[1, dynamic(3), 2, dynamic("x"), 1, dynamic([1])]
+| summarize s = buildschema(v) by k | sort by k asc`,
+			`1 | ["long",{"` + "`indexer`" + `":"long"}]` + "\n" + `2 | "string"`},
+		{"empty", `datatable(v: dynamic)[] | summarize buildschema(v) | project isnull(schema_v)`, `true`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}

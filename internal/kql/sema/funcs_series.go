@@ -1,6 +1,0 @@
-package sema
-
-func init() {
-	// series_pearson_correlation(series1, series2) is a real number, not a series.
-	def("series_pearson_correlation", 2, 2, fixed(tR))
-}
