@@ -65,6 +65,11 @@ func TestExecScan(t *testing.T) {
 | scan partition by k declare (c: long = 0) with (step s: true => c = s.c + x;)
 | sort by k asc, x asc`,
 			"\"a\" | 1 | 1\n\"a\" | 2 | 3\n\"b\" | 10 | 10\n\"b\" | 20 | 30"},
+		// A step may assign an input column: here a fill-forward of x without a declared column.
+		{"assign-input-column", `datatable(t: long, x: long)[1, 5, 2, long(null), 3, 7, 4, long(null)]
+| sort by t asc
+| scan with (step s: true => x = iff(isnull(x), s.x, x);)`,
+			"1 | 5\n2 | 5\n3 | 7\n4 | 7"},
 		{"empty-input", `datatable(x: long)[] | scan declare (c: long = 0) with (step s: true => c = s.c + x;) | count`, "0"},
 	}
 	for _, tc := range cases {
@@ -76,8 +81,8 @@ func TestExecScan(t *testing.T) {
 
 func TestScanErrors(t *testing.T) {
 	for _, c := range []struct{ kql, want string }{
-		{`datatable(x: long)[] | scan declare (c: long) with (step s: true => x = 1;)`, `1:69`},
-		{`datatable(x: long)[] | scan declare (c: long) with (step s: true => x = 1;)`, `not a declared column`},
+		{`datatable(x: long)[] | scan declare (c: long) with (step s: true => y = 1;)`, `1:69`},
+		{`datatable(x: long)[] | scan declare (c: long) with (step s: true => y = 1;)`, `neither a declared nor an input column`},
 		{`datatable(x: long)[] | scan with (step s: t.x > 1;)`, `unknown column or variable "t"`},
 		{`datatable(x: long)[] | scan declare (x: long) with (step s: true;)`, `is an input column`},
 		{`datatable(x: long)[] | scan with (step s: true; step s: false;)`, `defined twice`},

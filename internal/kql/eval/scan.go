@@ -18,7 +18,8 @@ import (
 //     state of k: the row replaces the last row of k's state. A first step with an empty state starts a new
 //     sequence, whose match id is one more than the last.
 //
-// A matching row gets the step's assignments (declared columns not assigned take their default) and is output
+// A matching row gets the step's assignments, which set declared or input columns (declared columns not assigned
+// take their default), and is output
 // unless the step says output=none; with output=last only the last row of a run of matches of the step is kept.
 type Scanner struct {
 	cols    []plan.SpecColumn
@@ -34,7 +35,7 @@ type scanStep struct {
 	name    string
 	output  string
 	cond    *Program
-	assigns []int // declared column index per assignment
+	assigns []int // the column each assignment sets, an input or a declared one
 	progs   []*Program
 }
 
@@ -69,10 +70,10 @@ func NewScanner(sp *plan.ScanSpec) (*Scanner, error) {
 				return nil, fmt.Errorf("scan: step %s: %w", st.Name, err)
 			}
 			j, ok := s.index[a.Col]
-			if !ok || j < len(sp.Cols) {
-				return nil, fmt.Errorf("scan: step %s assigns %s, which is not a declared column", st.Name, a.Col)
+			if !ok {
+				return nil, fmt.Errorf("scan: step %s assigns %s, which is not a column", st.Name, a.Col)
 			}
-			ss.assigns = append(ss.assigns, j-len(sp.Cols))
+			ss.assigns = append(ss.assigns, j)
 			ss.progs = append(ss.progs, New(x))
 		}
 		s.steps = append(s.steps, ss)
@@ -216,7 +217,11 @@ func (s *Scanner) try(st *scanStep, in []any, state *scanState) (bool, []any, er
 			return false, nil, fmt.Errorf("scan: step %s: %w", st.name, err)
 		}
 		j := st.assigns[i]
-		ext[len(s.cols)+j] = scanTyped(v, s.decl[j].Type)
+		if j < len(s.cols) {
+			ext[j] = scanTyped(v, s.cols[j].Type)
+		} else {
+			ext[j] = scanTyped(v, s.decl[j-len(s.cols)].Type)
+		}
 	}
 	return true, ext, nil
 }

@@ -67,8 +67,8 @@ func (b *binder) scan(in plan.Node, o *ast.ScanOp, e *env) plan.Node {
 			}
 			name := as.Names[0].Name
 			i := own.Index(name)
-			if i < len(inSchema) {
-				b.errorf(as.Names[0], CodeTypeError, "scan assigns %q, which is not a declared column", name)
+			if i < 0 {
+				b.errorf(as.Names[0], CodeTypeError, "scan assigns %q, which is neither a declared nor an input column", name)
 				continue
 			}
 			ps.Assigns = append(ps.Assigns, plan.NamedExpr{Name: name, X: convert(b.scalar(as.Value, sr, e), own[i].Type)})
