@@ -5,7 +5,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/kql/kqltest"
+	"github.com/vigilsec/vigil/internal/schema"
 )
 
 // series_fill_*, series_iir, series_seasonal and series_pearson_correlation over datatable inputs; the expected
@@ -70,4 +72,30 @@ func TestExecBuildSchema(t *testing.T) {
 			require.Equal(t, tc.want, run(t, db, tc.kql))
 		})
 	}
+}
+
+// schema_merge over getschema tables; the expected rows follow the plugin's documented rules (worked by hand).
+func TestExecSchemaMerge(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"appended", `let s1 = datatable(a: string, b: int)[] | getschema; let s2 = datatable(a: string, b: int, c: real)[] | getschema;
+union s1, s2 | evaluate schema_merge()`,
+			"\"a\" | 0 | \"System.String\" | \"string\"\n\"b\" | 1 | \"System.Int32\" | \"int\"\n\"c\" | 2 | \"System.Double\" | \"real\""},
+		{"reordered", `let s1 = datatable(a: string, b: int)[] | getschema; let s2 = datatable(a: string, c: long, b: int)[] | getschema;
+union s1, s2 | evaluate schema_merge() | project ColumnName, ColumnOrdinal, ColumnType`,
+			"\"a\" | 0 | \"string\"\n\"c\" | 1 | \"long\"\n\"b\" | -1 | \"ERROR(columns are out of order)\""},
+		{"reordered-not-preserved", `let s1 = datatable(a: string, b: int)[] | getschema; let s2 = datatable(a: string, c: long, b: int)[] | getschema;
+union s1, s2 | evaluate schema_merge(PreserveOrder = false) | project ColumnName, ColumnOrdinal`,
+			"\"a\" | 0\n\"c\" | 1\n\"b\" | 2"},
+		{"widened", `let s1 = datatable(a: int)[] | getschema; let s2 = datatable(a: long)[] | getschema;
+union s1, s2 | evaluate schema_merge()`, "\"a\" | 0 | \"System.Int64\" | \"long\""},
+		{"empty", `datatable(ColumnName: string, ColumnOrdinal: int, DataType: string, ColumnType: string)[] | evaluate schema_merge() | count`, "0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+	_, errs := kql.Compile(`datatable(x: long)[] | evaluate schema_merge()`, schema.NewCatalog())
+	require.Contains(t, errs.Render(`datatable(x: long)[] | evaluate schema_merge()`), "needs the columns getschema produces")
 }

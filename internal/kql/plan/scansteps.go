@@ -351,3 +351,19 @@ func (n *PartitionRows) Schema() Schema { return n.Cols }
 
 // Inputs returns nothing.
 func (n *PartitionRows) Inputs() []Node { return nil }
+
+// SchemaMerge merges getschema tables (evaluate schema_merge): its input has the columns ColumnName,
+// ColumnOrdinal, DataType and ColumnType, and so has its output. The merge runs in Go over the rows in order.
+type SchemaMerge struct {
+	Input         Node
+	PreserveOrder bool
+}
+
+// Schema returns the getschema columns.
+func (n *SchemaMerge) Schema() Schema {
+	return Schema{{Name: "ColumnName", Type: schema.TypeString}, {Name: "ColumnOrdinal", Type: schema.TypeInt},
+		{Name: "DataType", Type: schema.TypeString}, {Name: "ColumnType", Type: schema.TypeString}}
+}
+
+// Inputs returns the input.
+func (n *SchemaMerge) Inputs() []Node { return []Node{n.Input} }

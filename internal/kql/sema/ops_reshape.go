@@ -185,6 +185,8 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 		return &plan.Project{Input: in, Items: items}
 	case "pivot":
 		return b.pivot(in, o, c, r, e)
+	case "schema_merge":
+		return b.schemaMerge(in, o, c, r, e)
 	case "ipv4_lookup":
 		return b.ipv4Lookup(in, c, r, e)
 	case "geo_polygon_lookup", "geo_line_lookup":

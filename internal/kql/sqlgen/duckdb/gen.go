@@ -138,6 +138,8 @@ func (g *gen) node(n plan.Node) string {
 		return g.scanSteps(v)
 	case *plan.Partition:
 		return g.partition(v)
+	case *plan.SchemaMerge:
+		return g.schemaMerge(v)
 	case *plan.PartitionRows:
 		return g.partitionRows(v)
 	case *plan.Distinct:
