@@ -99,3 +99,19 @@ union s1, s2 | evaluate schema_merge()`, "\"a\" | 0 | \"System.Int64\" | \"long\
 	_, errs := kql.Compile(`datatable(x: long)[] | evaluate schema_merge()`, schema.NewCatalog())
 	require.Contains(t, errs.Render(`datatable(x: long)[] | evaluate schema_merge()`), "needs the columns getschema produces")
 }
+
+func TestExecArrayIffAndBagPackColumns(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"iff-numbers-scalars", `print r = array_iff(dynamic([1, 0, 50, true, "x"]), "yes", "no")`, `["yes","no","yes","yes",null]`},
+		{"iff-arrays", `print r = array_iff(dynamic([true, false]), dynamic([1, 2]), dynamic([3, 4]))`, `[1,4]`},
+		{"bag-pack-columns", `datatable(Id: string, V: long, O: long)["A", 1, 9] | project b = bag_pack_columns(Id, V)`, `{"Id":"A","V":1}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+	_, errs := kql.Compile(`print bag_pack_columns("x")`, schema.NewCatalog())
+	require.Contains(t, errs.Render(`print bag_pack_columns("x")`), "takes column names")
+}
