@@ -115,3 +115,24 @@ func TestExecArrayIffAndBagPackColumns(t *testing.T) {
 	_, errs := kql.Compile(`print bag_pack_columns("x")`, schema.NewCatalog())
 	require.Contains(t, errs.Render(`print bag_pack_columns("x")`), "takes column names")
 }
+
+func TestExecWithItemIndex(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"mv-expand", `datatable(r: long, a: dynamic)[1, dynamic(["x", "y"]), 2, dynamic(["z"])] | mv-expand with_itemindex = i a | project r, a, i`,
+			"1 | \"x\" | 0\n1 | \"y\" | 1\n2 | \"z\" | 0"},
+		// two lists advance together; the index runs as long as the longer one
+		{"mv-expand-two", `print a = dynamic([1, 2, 3]), b = dynamic([4]) | mv-expand with_itemindex = i a, b | project i, a, b`,
+			"0 | 1 | 4\n1 | 2 | null\n2 | 3 | null"},
+		{"mv-apply", `datatable(r: int, a: dynamic)[0, dynamic([5, 1, 3]), 1, dynamic([4, 10, 8, 7])]
+| mv-apply with_itemindex = idx v = a to typeof(long) on (where idx >= 2) | project r, v, idx | sort by r asc, idx asc`,
+			"0 | 3 | 2\n1 | 8 | 2\n1 | 7 | 3"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+	_, errs := kql.Compile(`print a = dynamic([1]) | mv-expand with_itemindex = a a`, schema.NewCatalog())
+	require.Contains(t, errs.Render(`print a = dynamic([1]) | mv-expand with_itemindex = a a`), "already a column")
+}

@@ -503,11 +503,9 @@ func zeroOf(t schema.Type) any {
 }
 
 func (b *binder) mvApply(in plan.Node, o *ast.MvApplyOp, r *rowCtx, e *env) plan.Node {
-	for _, p := range o.Params {
-		if !strings.EqualFold(p.Name, "kind") && !strings.EqualFold(p.Name, "bagexpansion") {
-			b.errorf(o, CodeUnsupported, "mv-apply %s is not supported yet", p.Name)
-			return nil
-		}
+	index, ok := b.itemIndex(o, o.Params, in.Schema())
+	if !ok {
+		return nil
 	}
 	in, items, types := b.expandItems(in, o.Items, r, e)
 	cols := append(plan.Schema{}, in.Schema()...)
@@ -516,7 +514,10 @@ func (b *binder) mvApply(in plan.Node, o *ast.MvApplyOp, r *rowCtx, e *env) plan
 			cols[j].Type = types[i]
 		}
 	}
-	rows := &plan.ApplyRows{Cols: cols, Items: items, Types: types}
+	if index != "" {
+		cols = append(cols, plan.Column{Name: index, Type: schema.TypeLong})
+	}
+	rows := &plan.ApplyRows{Cols: cols, Items: items, Types: types, Index: index}
 	if o.Limit != nil {
 		rows.Limit = b.scalar(o.Limit, &rowCtx{}, e)
 	}
