@@ -173,6 +173,8 @@ type MvExpand struct {
 	Cols  []string
 	Types []schema.Type // the type each expanded column takes
 	Limit Expr
+	// Index, when set, names a long column holding each element's 0-based position (with_itemindex).
+	Index string
 }
 
 // Window adds row_number()/prev-like columns; kept simple: a Project evaluated over a serialized input.
@@ -204,6 +206,9 @@ func (n *MvExpand) Schema() Schema {
 		if j := out.Index(c); j >= 0 {
 			out[j].Type = n.Types[i]
 		}
+	}
+	if n.Index != "" {
+		out = append(out, Column{Name: n.Index, Type: schema.TypeLong})
 	}
 	return out
 }
@@ -273,6 +278,7 @@ type ApplyRows struct {
 	Items []string
 	Types []schema.Type
 	Limit Expr
+	Index string // the with_itemindex column, or ""
 }
 
 // Schema returns the output columns.

@@ -94,6 +94,9 @@ func (b *binder) scalar(x ast.Expr, r *rowCtx, e *env) plan.Expr {
 	case *ast.Call:
 		return b.call(v, r, e)
 	case *ast.Member:
+		if x, ok := scanStateColumn(v, r); ok {
+			return x
+		}
 		if x, ok := b.graphMember(v, r); ok {
 			return x
 		}

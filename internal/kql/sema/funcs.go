@@ -431,6 +431,8 @@ func (b *binder) call(c *ast.Call, r *rowCtx, e *env) plan.Expr {
 			return nullDyn
 		}
 		return &plan.Subquery{Table: n, T: n.Schema()[0].Type}
+	case "bag_pack_columns":
+		return b.bagPackColumns(c, r, e)
 	case "column_ifexists":
 		if len(c.Args) != 2 {
 			b.errorf(c, CodeArgCount, "column_ifexists takes two arguments")

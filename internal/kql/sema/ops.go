@@ -116,6 +116,10 @@ func (b *binder) op(in plan.Node, op ast.Operator, e *env) plan.Node {
 		return &plan.Limit{Input: in, N: b.scalar(o.N, &rowCtx{}, e)}
 	case *ast.ExternalDataOp:
 		return b.externalData(o)
+	case *ast.ScanOp:
+		return b.scan(in, o, e)
+	case *ast.PartitionOp:
+		return b.partition(in, o, e)
 	case *ast.DatatableOp, *ast.RangeOp, *ast.PrintOp:
 		return b.tabular(op.(ast.Expr), e)
 	}
@@ -711,18 +715,16 @@ func splitAnd(x ast.Expr) []ast.Expr {
 }
 
 func (b *binder) mvExpand(in plan.Node, o *ast.MvExpandOp, r *rowCtx, e *env) plan.Node {
-	for _, p := range o.Params {
-		if !strings.EqualFold(p.Name, "kind") && !strings.EqualFold(p.Name, "bagexpansion") {
-			b.errorf(o, CodeUnsupported, "mv-expand %s is not supported yet", p.Name)
-			return nil
-		}
+	index, ok := b.itemIndex(o, o.Params, in.Schema())
+	if !ok {
+		return nil
 	}
 	in, cols, types := b.expandItems(in, o.Items, r, e)
 	var lim plan.Expr
 	if o.Limit != nil {
 		lim = b.scalar(o.Limit, &rowCtx{}, e)
 	}
-	return &plan.MvExpand{Input: in, Cols: cols, Types: types, Limit: lim}
+	return &plan.MvExpand{Input: in, Cols: cols, Types: types, Limit: lim, Index: index}
 }
 
 // expandItems binds the items of mv-expand and mv-apply: each names a column, existing or computed (computed ones

@@ -185,6 +185,8 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 		return &plan.Project{Input: in, Items: items}
 	case "pivot":
 		return b.pivot(in, o, c, r, e)
+	case "schema_merge":
+		return b.schemaMerge(in, o, c, r, e)
 	case "ipv4_lookup":
 		return b.ipv4Lookup(in, c, r, e)
 	case "geo_polygon_lookup", "geo_line_lookup":
@@ -501,11 +503,9 @@ func zeroOf(t schema.Type) any {
 }
 
 func (b *binder) mvApply(in plan.Node, o *ast.MvApplyOp, r *rowCtx, e *env) plan.Node {
-	for _, p := range o.Params {
-		if !strings.EqualFold(p.Name, "kind") && !strings.EqualFold(p.Name, "bagexpansion") {
-			b.errorf(o, CodeUnsupported, "mv-apply %s is not supported yet", p.Name)
-			return nil
-		}
+	index, ok := b.itemIndex(o, o.Params, in.Schema())
+	if !ok {
+		return nil
 	}
 	in, items, types := b.expandItems(in, o.Items, r, e)
 	cols := append(plan.Schema{}, in.Schema()...)
@@ -514,7 +514,10 @@ func (b *binder) mvApply(in plan.Node, o *ast.MvApplyOp, r *rowCtx, e *env) plan
 			cols[j].Type = types[i]
 		}
 	}
-	rows := &plan.ApplyRows{Cols: cols, Items: items, Types: types}
+	if index != "" {
+		cols = append(cols, plan.Column{Name: index, Type: schema.TypeLong})
+	}
+	rows := &plan.ApplyRows{Cols: cols, Items: items, Types: types, Index: index}
 	if o.Limit != nil {
 		rows.Limit = b.scalar(o.Limit, &rowCtx{}, e)
 	}

@@ -112,6 +112,9 @@ func (g *gen) agg(c *plan.AggCall, p string) string {
 	if x, ok := g.docAgg(c, p); ok {
 		return x
 	}
+	if x, ok := g.examplesAgg(c, p); ok {
+		return x
+	}
 	g.fail("aggregate %s()", c.Fn)
 	return ""
 }

@@ -512,6 +512,9 @@ func (g *gen) call(c *plan.Call, p string) string {
 		// The end is clamped inside the series too: DuckDB folds constant expressions before the CASE decides, and
 		// an unclamped generate_series(1, 1000000000) would be built in full.
 		// A longer numeric range stops at 1,048,576 elements, as KQL documents (range(1, 1000000000) has 1,048,576).
+		if examplesRealRange(a) {
+			return examplesRealSeries(e(0), e(1), step)
+		}
 		ok := "abs((" + e(1) + " - " + e(0) + ") / " + step + ") < 1048576"
 		end := "(CASE WHEN " + ok + " THEN " + e(1) + " ELSE CAST(" + e(0) + " + " + step + " * 1048575 AS " + sqlType(a[1].Type()) + ") END)"
 		return "(CASE WHEN " + step + " <> 0 THEN to_json(generate_series(" + e(0) + ", " + end + ", " + step + ")) END)"

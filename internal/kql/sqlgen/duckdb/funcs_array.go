@@ -57,9 +57,20 @@ func (g *gen) moreCall(c *plan.Call, p string) (sql string, ok bool) {
 			"list_filter(CAST(json_extract(" + out + ", '$[*]') AS JSON[]), x -> NOT (x IS NULL OR json_type(x) = 'NULL')), " +
 			"CASE WHEN " + nullsLast + " THEN list_filter(" + g.jlist(a[0], p) + ", x -> x IS NULL OR json_type(x) = 'NULL') ELSE [] END)) END)", true
 	case "array_iff":
-		cnd, t, f := g.jlist(a[0], p), g.jlist(a[1], p), g.jlist(a[2], p)
-		return "to_json(list_transform(range(1, len(" + cnd + ") + 1), i -> CASE CAST(" + cnd + "[i] AS VARCHAR) WHEN 'true' THEN " + t +
-			"[i] WHEN 'false' THEN " + f + "[i] ELSE NULL END))", true
+		// A condition element is true or false, or a number (true when not zero); anything else gives null. The
+		// if_true and if_false arguments are arrays read element by element, or scalars used for every element.
+		cnd := g.jlist(a[0], p)
+		pick := func(x plan.Expr) string {
+			if x.Type() == schema.TypeDynamic {
+				return g.jlist(x, p) + "[i]"
+			}
+			return g.toJSON(x, p)
+		}
+		c := cnd + "[i]"
+		truth := "(CASE WHEN json_type(" + c + ") = 'BOOLEAN' THEN CAST(" + c + " AS VARCHAR) = 'true' WHEN json_type(" + c +
+			") IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN CAST(" + c + " AS DOUBLE) <> 0 END)"
+		return "to_json(list_transform(range(1, len(" + cnd + ") + 1), i -> CASE " + truth + " WHEN TRUE THEN " + pick(a[1]) +
+			" WHEN FALSE THEN " + pick(a[2]) + " ELSE NULL END))", true
 	case "array_shift_left", "array_shift_right":
 		l := g.jlist(a[0], p)
 		n := "CAST(" + e(1) + " AS BIGINT)"

@@ -41,7 +41,8 @@ type gen struct {
 	// both drop the row.
 	pred  bool
 	alias int
-	outer []string // aliases of the enclosing mv-apply inputs
+	outer []string       // aliases of the enclosing mv-apply inputs
+	parts []partitionCtx // the enclosing partition operators
 }
 
 func (g *gen) fail(format string, args ...any) {
@@ -136,6 +137,14 @@ func (g *gen) node(n plan.Node) string {
 		return "SELECT " + a + ".*, " + g.items(v.Items, a+".") + " FROM " + src
 	case *plan.Aggregate:
 		return g.aggregate(v)
+	case *plan.ScanSteps:
+		return g.scanSteps(v)
+	case *plan.Partition:
+		return g.partition(v)
+	case *plan.SchemaMerge:
+		return g.schemaMerge(v)
+	case *plan.PartitionRows:
+		return g.partitionRows(v)
 	case *plan.Distinct:
 		src, _ := g.from(v.Input)
 		return "SELECT DISTINCT * FROM " + src
@@ -364,6 +373,7 @@ func (g *gen) mvExpand(v *plan.MvExpand) string {
 		expanded[c] = i
 	}
 	inner := make([]string, len(in))
+	var lists []string
 	for i, c := range in {
 		k, ok := expanded[c.Name]
 		if !ok {
@@ -378,7 +388,11 @@ func (g *gen) mvExpand(v *plan.MvExpand) string {
 			list = "list_slice(" + list + ", 1, " + g.expr(v.Limit, "") + ")"
 		}
 		inner[i] = "unnest(" + list + ") AS " + quoteIdent(c.Name)
+		lists = append(lists, list)
 		_ = k
+	}
+	if v.Index != "" {
+		inner = append(inner, itemIndex(lists))
 	}
 	// unnest in the select list keeps the order of the elements.
 	b := g.next()
@@ -389,6 +403,9 @@ func (g *gen) mvExpand(v *plan.MvExpand) string {
 			continue
 		}
 		outer[i] = b + "." + quoteIdent(c.Name)
+	}
+	if v.Index != "" {
+		outer = append(outer, b+".\"$index\" AS "+quoteIdent(v.Index))
 	}
 	return "SELECT " + strings.Join(outer, ", ") + " FROM (SELECT " + strings.Join(inner, ", ") + " FROM " + src + ") AS " + b
 }
@@ -527,8 +544,13 @@ func (g *gen) applyRows(v *plan.ApplyRows) string {
 	for i, it := range v.Items {
 		expanded[it] = i
 	}
-	inner := make([]string, len(v.Cols))
-	for i, c := range v.Cols {
+	cols := v.Cols
+	if v.Index != "" {
+		cols = cols[:len(cols)-1] // the index column comes last
+	}
+	inner := make([]string, len(cols))
+	var lists []string
+	for i, c := range cols {
 		k, ok := expanded[c.Name]
 		if !ok {
 			inner[i] = a + "." + quoteIdent(c.Name) + " AS " + quoteIdent(c.Name)
@@ -541,16 +563,23 @@ func (g *gen) applyRows(v *plan.ApplyRows) string {
 			list = "list_slice(" + list + ", 1, " + g.expr(v.Limit, "") + ")"
 		}
 		inner[i] = "unnest(" + list + ") AS " + quoteIdent(c.Name)
+		lists = append(lists, list)
 		_ = k
 	}
+	if v.Index != "" {
+		inner = append(inner, itemIndex(lists))
+	}
 	b := g.next()
-	outer := make([]string, len(v.Cols))
-	for i, c := range v.Cols {
+	outer := make([]string, len(cols))
+	for i, c := range cols {
 		if k, ok := expanded[c.Name]; ok {
 			outer[i] = fromJSON(b+"."+quoteIdent(c.Name), v.Types[k]) + " AS " + quoteIdent(c.Name)
 			continue
 		}
 		outer[i] = b + "." + quoteIdent(c.Name)
+	}
+	if v.Index != "" {
+		outer = append(outer, b+".\"$index\" AS "+quoteIdent(v.Index))
 	}
 	return "SELECT " + strings.Join(outer, ", ") + " FROM (SELECT " + strings.Join(inner, ", ") + ") AS " + b
 }

@@ -1,0 +1,138 @@
+package kql_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/kqltest"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// series_fill_*, series_iir, series_seasonal and series_pearson_correlation over datatable inputs; the expected
+// values follow from the documented definitions (worked by hand).
+func TestExecSeriesFill(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"fill-backward", `datatable(a: dynamic)[dynamic([111, null, 36, null, null, 16, null])] | project series_fill_backward(a)`,
+			`[111,36,36,16,16,16,null]`},
+		{"fill-forward", `datatable(a: dynamic)[dynamic([null, 1, null, 3.5, null])] | project series_fill_forward(a)`,
+			`[null,1,1,3.5,3.5]`},
+		{"fill-backward-placeholder", `print a = dynamic([1, -1, 5]) | project series_fill_backward(a, -1)`, `[1,5,5]`},
+		{"fill-linear-ints", `print a = dynamic([null, 10, null, 15, null]) | project series_fill_linear(a)`, `[10,10,12,15,15]`},
+		{"fill-linear-reals", `print a = dynamic([null, 1.0, null, null, 4.0]) | project series_fill_linear(a, double(null), false)`,
+			`[null,1,2,3,4]`},
+		{"fill-linear-empty", `print a = dynamic([null, null]) | project series_fill_linear(a, double(null), true, 2.5)`, `[2.5,2.5]`},
+		// y[n] = x[n] + 0.5 y[n-1]: 1, 2.5, 4.25
+		{"iir", `print y = series_iir(dynamic([1, 2, 3]), dynamic([1]), dynamic([1, -0.5]))`, `[1,2.5,4.25]`},
+		// a[0] = 2 divides: y[n] = (x[n] + x[n-1]) / 2
+		{"iir-normalized", `print y = series_iir(dynamic([2, 4, 6]), dynamic([1, 1]), dynamic([2]))`, `[1,3,5]`},
+		// period 2: the median of each phase, 1.5 (1, 2) and 11 (10, 11, 12)
+		{"seasonal-period", `print s = series_seasonal(dynamic([1, 10, 2, 11, 1, 12]), 2)`, `[1,11,1,11,1,11]`},
+		{"pearson", `print p = series_pearson_correlation(dynamic([1, 2, 3]), dynamic([3, 2, 1])), q = series_pearson_correlation(dynamic([1, 2]), dynamic([1]))`,
+			`-1 | null`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}
+
+func TestExecRangeReal(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"real-start", `print r = range(1.0, 4, 1)`, `[1,2,3,4]`},
+		{"real-step", `print r = range(0, 0.3, 0.1) | project n = array_length(r), last = round(todouble(r[3]), 6)`, `4 | 0.3`},
+		{"descending", `print r = range(2.5, 1, -0.5)`, `[2.5,2,1.5,1]`},
+		{"empty", `print r = range(3.0, 1, 1)`, `[]`},
+		{"zero-step", `print r = range(1.0, 2, 0.0) | project isnull(r)`, `true`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}
+
+func TestExecBuildSchema(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"merge", `datatable(v: dynamic)[dynamic({"a": 1, "b": [true]}), dynamic({"a": "s", "b": [2.5], "c": {"d": 1}}), dynamic(null)]
+| summarize buildschema(v)`,
+			`{"a":["long","string"],"b":{"` + "`indexer`" + `":["bool","double"]},"c":{"d":"long"}}`},
+		{"by-key", `datatable(k: long, v: dynamic)[1, dynamic(3), 2, dynamic("x"), 1, dynamic([1])]
+| summarize s = buildschema(v) by k | sort by k asc`,
+			`1 | ["long",{"` + "`indexer`" + `":"long"}]` + "\n" + `2 | "string"`},
+		{"empty", `datatable(v: dynamic)[] | summarize buildschema(v) | project isnull(schema_v)`, `true`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+}
+
+// schema_merge over getschema tables; the expected rows follow the plugin's documented rules (worked by hand).
+func TestExecSchemaMerge(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"appended", `let s1 = datatable(a: string, b: int)[] | getschema; let s2 = datatable(a: string, b: int, c: real)[] | getschema;
+union s1, s2 | evaluate schema_merge()`,
+			"\"a\" | 0 | \"System.String\" | \"string\"\n\"b\" | 1 | \"System.Int32\" | \"int\"\n\"c\" | 2 | \"System.Double\" | \"real\""},
+		{"reordered", `let s1 = datatable(a: string, b: int)[] | getschema; let s2 = datatable(a: string, c: long, b: int)[] | getschema;
+union s1, s2 | evaluate schema_merge() | project ColumnName, ColumnOrdinal, ColumnType`,
+			"\"a\" | 0 | \"string\"\n\"c\" | 1 | \"long\"\n\"b\" | -1 | \"ERROR(columns are out of order)\""},
+		{"reordered-not-preserved", `let s1 = datatable(a: string, b: int)[] | getschema; let s2 = datatable(a: string, c: long, b: int)[] | getschema;
+union s1, s2 | evaluate schema_merge(PreserveOrder = false) | project ColumnName, ColumnOrdinal`,
+			"\"a\" | 0\n\"c\" | 1\n\"b\" | 2"},
+		{"widened", `let s1 = datatable(a: int)[] | getschema; let s2 = datatable(a: long)[] | getschema;
+union s1, s2 | evaluate schema_merge()`, "\"a\" | 0 | \"System.Int64\" | \"long\""},
+		{"empty", `datatable(ColumnName: string, ColumnOrdinal: int, DataType: string, ColumnType: string)[] | evaluate schema_merge() | count`, "0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+	_, errs := kql.Compile(`datatable(x: long)[] | evaluate schema_merge()`, schema.NewCatalog())
+	require.Contains(t, errs.Render(`datatable(x: long)[] | evaluate schema_merge()`), "needs the columns getschema produces")
+}
+
+func TestExecArrayIffAndBagPackColumns(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"iff-numbers-scalars", `print r = array_iff(dynamic([1, 0, 50, true, "x"]), "yes", "no")`, `["yes","no","yes","yes",null]`},
+		{"iff-arrays", `print r = array_iff(dynamic([true, false]), dynamic([1, 2]), dynamic([3, 4]))`, `[1,4]`},
+		{"bag-pack-columns", `datatable(Id: string, V: long, O: long)["A", 1, 9] | project b = bag_pack_columns(Id, V)`, `{"Id":"A","V":1}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+	_, errs := kql.Compile(`print bag_pack_columns("x")`, schema.NewCatalog())
+	require.Contains(t, errs.Render(`print bag_pack_columns("x")`), "takes column names")
+}
+
+func TestExecWithItemIndex(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		{"mv-expand", `datatable(r: long, a: dynamic)[1, dynamic(["x", "y"]), 2, dynamic(["z"])] | mv-expand with_itemindex = i a | project r, a, i`,
+			"1 | \"x\" | 0\n1 | \"y\" | 1\n2 | \"z\" | 0"},
+		// two lists advance together; the index runs as long as the longer one
+		{"mv-expand-two", `print a = dynamic([1, 2, 3]), b = dynamic([4]) | mv-expand with_itemindex = i a, b | project i, a, b`,
+			"0 | 1 | 4\n1 | 2 | null\n2 | 3 | null"},
+		{"mv-apply", `datatable(r: int, a: dynamic)[0, dynamic([5, 1, 3]), 1, dynamic([4, 10, 8, 7])]
+| mv-apply with_itemindex = idx v = a to typeof(long) on (where idx >= 2) | project r, v, idx | sort by r asc, idx asc`,
+			"0 | 3 | 2\n1 | 8 | 2\n1 | 7 | 3"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+	_, errs := kql.Compile(`print a = dynamic([1]) | mv-expand with_itemindex = a a`, schema.NewCatalog())
+	require.Contains(t, errs.Render(`print a = dynamic([1]) | mv-expand with_itemindex = a a`), "already a column")
+}

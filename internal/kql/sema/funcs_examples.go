@@ -1,0 +1,34 @@
+package sema
+
+import (
+	"github.com/vigilsec/vigil/internal/kql/ast"
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+func init() {
+	// series_pearson_correlation(series1, series2) is a real number, not a series.
+	def("series_pearson_correlation", 2, 2, fixed(tR))
+	// buildschema(DynamicExpr) is the schema that admits every value; its column is schema_X.
+	agg("buildschema", 1, 1, fixed(tY))
+	aggPrefix["buildschema"] = "schema"
+}
+
+// bagPackColumns binds bag_pack_columns(Column1, Column2, ...): a bag whose keys are the column names, like
+// bag_pack("Column1", Column1, ...).
+func (b *binder) bagPackColumns(c *ast.Call, r *rowCtx, e *env) plan.Expr {
+	if len(c.Args) == 0 {
+		b.errorf(c, CodeArgCount, "bag_pack_columns needs at least one column")
+		return nullDyn
+	}
+	args := make([]plan.Expr, 0, 2*len(c.Args))
+	for _, a := range c.Args {
+		id, ok := a.(*ast.Ident)
+		if !ok {
+			b.errorf(a, CodeTypeError, "bag_pack_columns takes column names")
+			return nullDyn
+		}
+		args = append(args, plan.String(id.Name), b.scalar(id, r, e))
+	}
+	return &plan.Call{Fn: "bag_pack", Args: args, T: schema.TypeDynamic}
+}
