@@ -1,6 +1,10 @@
 package kql_test
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -139,5 +143,35 @@ func TestPluginErrors(t *testing.T) {
 		_, errs := kql.Compile(c.kql, schema.NewCatalog())
 		require.NotNil(t, errs, "%s", c.kql)
 		require.Contains(t, errs[0].Error(), strings.TrimPrefix(c.want, "1:"))
+	}
+}
+
+// BenchmarkPlugins runs each plugin over rows that KQL's range makes inside DuckDB (200,000; VIGIL_PLUGINS_BENCH_ROWS
+// changes it): 100 hosts, one event per second, steps a and b every 7th and 5th row.
+func BenchmarkPlugins(b *testing.B) {
+	n := 200000
+	if s := os.Getenv("VIGIL_PLUGINS_BENCH_ROWS"); s != "" {
+		v, err := strconv.Atoi(s)
+		require.NoError(b, err)
+		n = v
+	}
+	rows := fmt.Sprintf(`range i from 1 to %d step 1
+| extend t = datetime(2024-01-01) + i * 1s, host = strcat("h", i %% 100), user = strcat("u", i %% 50),
+  app = strcat("app", i %% 7), code = i %% 3, ev = case(i %% 7 == 0, "a", i %% 5 == 0, "b", "c")
+`, n)
+	db := kqltest.OpenStore(b)
+	for _, c := range []struct{ name, kql string }{
+		{"sequence_detect", rows + `| evaluate sequence_detect(t, 10m, 30m, a=(ev == "a"), b=(ev == "b"), host) | count`},
+		{"basket", rows + `| project user, app, code, host | evaluate basket(0.01) | count`},
+		{"autocluster", rows + `| project user, app, code, host | evaluate autocluster() | count`},
+	} {
+		q, errs := kql.Compile(c.kql, schema.NewCatalog())
+		require.Nil(b, errs)
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				_, err := q.Run(context.Background(), db, 10)
+				require.NoError(b, err)
+			}
+		})
 	}
 }

@@ -19,16 +19,16 @@
 package patterns
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 )
 
 // MaxWork bounds the itemsets a call may visit, so that a query over too many distinct columns fails with a clear
 // error instead of running for hours.
-const MaxWork = 2_000_000
+const MaxWork = 1_000_000
 
 // ErrTooMany is matched (errors.Is) by the error of a call that would visit more than [MaxWork] itemsets.
 var ErrTooMany = errors.New("too many candidate patterns")
@@ -129,16 +129,17 @@ func (e *encoded) closure(rows []int32) []bool {
 	return fixed
 }
 
+// key identifies a pattern: each column's value number, or -1 when free.
 func key(e *encoded, row int, fixed []bool) string {
-	var sb strings.Builder
+	b := make([]byte, 0, 4*len(fixed))
 	for c, f := range fixed {
+		v := int32(-1)
 		if f {
-			fmt.Fprintf(&sb, "%d=%d;", c, e.val[c][row])
-		} else {
-			sb.WriteString("*;")
+			v = e.val[c][row]
 		}
+		b = binary.LittleEndian.AppendUint32(b, uint32(v))
 	}
-	return sb.String()
+	return string(b)
 }
 
 func countFixed(f []bool) int {
