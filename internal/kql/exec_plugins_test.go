@@ -2,6 +2,7 @@ package kql_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -174,4 +175,32 @@ func BenchmarkPlugins(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzCompilePlugins compiles mutations of plugin queries: every refusal must carry a position, and SQL generation
+// must never hit a generator bug (kql_internal).
+func FuzzCompilePlugins(f *testing.F) {
+	for _, s := range []string{
+		seqEvents + `| evaluate sequence_detect(t, 10m, 1h, first=(ev == "a"), second=(ev == "b"), host)`,
+		seqEvents + `| evaluate sequence_detect(t, 10m, 15m, (ev == "a"), (ev == "b"), (ev == "c"), h=strcat(host, "x"))`,
+		basketRows + `| evaluate basket(0.3, '~', 1, '*', long(-1))`,
+		basketRows + `| evaluate basket(0.5, n) | where Percent > 1`,
+		clusterRows + `| evaluate autocluster(0.2, '~', 3, '*') | join (print x = 1) on $left.SegmentId == $right.x`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		q, errs := kql.Compile(src, schema.NewCatalog(), kql.WithNow(goldenNow))
+		if errs != nil {
+			for _, e := range errs {
+				require.Positive(t, e.Line, "%s", e.Message)
+			}
+			return
+		}
+		_, err := q.DuckDB()
+		var ke *kql.Error
+		if errors.As(err, &ke) {
+			require.NotEqual(t, "kql_internal", ke.Code, ke.Message)
+		}
+	})
 }
