@@ -50,9 +50,10 @@ func TestCorpus(t *testing.T) {
 		require.NotEqual(t, "kql_internal", f.Code, "SQL generator bugs: %v", f.Examples)
 	}
 	// Floors a change must not fall below (measured 2026-11-27, session 3:
-	// 1,377 checked, 1,338 compiled of 1,459; see docs/kql.md).
-	require.GreaterOrEqual(t, rep.InCatalog.Checked, 1370, "in-catalogue queries that pass the check")
-	require.GreaterOrEqual(t, rep.InCatalog.Compiled, 1330, "in-catalogue queries that compile to SQL")
+	// 1,377 checked, 1,338 compiled of 1,459, see docs/kql.md; with
+	// sequence_detect, basket and autocluster: 1,384 and 1,345).
+	require.GreaterOrEqual(t, rep.InCatalog.Checked, 1384, "in-catalogue queries that pass the check")
+	require.GreaterOrEqual(t, rep.InCatalog.Compiled, 1345, "in-catalogue queries that compile to SQL")
 }
 
 func TestExamples(t *testing.T) {

@@ -80,6 +80,14 @@ func rewrite(n Node, f func(Node) Node) Node {
 		c := *v
 		c.Input = rewrite(v.Input, f)
 		return f(&c)
+	case *SequenceDetect:
+		c := *v
+		c.Input = rewrite(v.Input, f)
+		return f(&c)
+	case *Patterns:
+		c := *v
+		c.Input = rewrite(v.Input, f)
+		return f(&c)
 	case *Join:
 		c := *v
 		c.Left, c.Right = rewrite(v.Left, f), rewrite(v.Right, f)

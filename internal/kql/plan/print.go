@@ -105,6 +105,11 @@ func nodeLine(n Node) string {
 		return v.line()
 	case *MakeSeries:
 		return "MakeSeries keys=[" + items(v.Keys) + "] aggs=[" + items(v.Aggs) + "] on " + ExprString(v.On) + " step " + ExprString(v.Step)
+	case *SequenceDetect:
+		return "SequenceDetect on " + ExprString(v.Time) + " step " + ExprString(v.Step) + " span " + ExprString(v.Span) +
+			" steps=[" + items(v.Steps) + "] dims=[" + items(v.Dims) + "]"
+	case *Patterns:
+		return fmt.Sprintf("Patterns %s(%g, %d) weight=%q dims=[%s]", v.Algorithm, v.Param, v.Limit, v.Weight, schemaString(v.Dims))
 	}
 	return fmt.Sprintf("%T", n)
 }

@@ -208,9 +208,13 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 			j.Out, j.Sources = out, src
 		}
 		return n
+	case "sequence_detect":
+		return b.sequenceDetect(in, o, c, r, e)
+	case "basket", "autocluster":
+		return b.patterns(in, o, c, name, r, e)
 	case "":
 		b.errorf(o, CodeUnsupported, "unsupported evaluate call")
-	case "autocluster", "basket", "sequence_detect", "diffpatterns", "python", "r", "sql_request", "http_request",
+	case "diffpatterns", "python", "r", "sql_request", "http_request",
 		"http_request_post", "cosmosdb_sql_request", "azure_digital_twins_query_request", "ai_embed_text", "ai_chat_completion":
 		b.errorf(o, CodeUnsupported, "the %s plugin is not supported", name)
 	default:

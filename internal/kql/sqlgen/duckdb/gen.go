@@ -177,6 +177,10 @@ func (g *gen) node(n plan.Node) string {
 		return g.mvExpand(v)
 	case *plan.MakeSeries:
 		return g.makeSeries(v)
+	case *plan.SequenceDetect:
+		return g.pluginsSequence(v)
+	case *plan.Patterns:
+		return g.pluginsPatterns(v)
 	case *plan.MvApply:
 		return g.mvApply(v)
 	case *plan.ApplyRows:
