@@ -442,7 +442,7 @@ func (b *binder) call(c *ast.Call, r *rowCtx, e *env) plan.Expr {
 			if i := r.schema.Index(l.Value); i >= 0 {
 				return &plan.ColRef{Name: l.Value, T: r.schema[i].Type}
 			}
-			return b.scalar(c.Args[1], r, e)
+			return bagOrDefault(r.schema, l.Value, b.scalar(c.Args[1], r, e))
 		}
 		// A parameter holding a column name.
 		x := b.scalar(c.Args[0], r, e)
@@ -451,6 +451,7 @@ func (b *binder) call(c *ast.Call, r *rowCtx, e *env) plan.Expr {
 				if i := r.schema.Index(s); i >= 0 {
 					return &plan.ColRef{Name: s, T: r.schema[i].Type}
 				}
+				return bagOrDefault(r.schema, s, b.scalar(c.Args[1], r, e))
 			}
 		}
 		return b.scalar(c.Args[1], r, e)

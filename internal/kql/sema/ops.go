@@ -612,11 +612,13 @@ func (b *binder) join(left plan.Node, o *ast.JoinOp, e *env) plan.Node {
 	for _, c := range conds {
 		switch v := c.(type) {
 		case *ast.Ident:
-			if ls.Index(v.Name) < 0 {
+			okl, okr := bagJoinKeys(j, v.Name, v.Name)
+			ls, rs = j.Left.Schema(), j.Right.Schema()
+			if !okl {
 				b.unknownColumn(v, ls)
 				continue
 			}
-			if rs.Index(v.Name) < 0 {
+			if !okr {
 				b.unknownColumn(v, rs)
 				continue
 			}
@@ -631,7 +633,8 @@ func (b *binder) join(left plan.Node, o *ast.JoinOp, e *env) plan.Node {
 						l, rr = rr, l
 					}
 					if l.side == "$left" && rr.side == "$right" {
-						okl, okr := ls.Index(l.name) >= 0, rs.Index(rr.name) >= 0
+						okl, okr := bagJoinKeys(j, l.name, rr.name)
+						ls, rs = j.Left.Schema(), j.Right.Schema()
 						if !okl {
 							b.unknownColumn(&ast.Ident{Loc: v.X.(*ast.Member).Name.Loc, Name: l.name}, ls)
 						}

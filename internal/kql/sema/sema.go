@@ -386,6 +386,9 @@ func (b *binder) callUser(call ast.Node, f *ast.FuncDef, fe *env, args []ast.Exp
 }
 
 func (b *binder) argBinding(p *ast.ColumnDecl, a ast.Expr, r *rowCtx, e *env) *binding {
+	if p.Type != nil && !p.Type.Tabular && b.isTabular(a, e) {
+		return &binding{scalar: b.tabularArgument(p, a, e)}
+	}
 	if (p.Type != nil && p.Type.Tabular) || b.isTabular(a, e) {
 		return &binding{table: b.tabular(a, e)}
 	}

@@ -382,6 +382,7 @@ func unionOf(inputs []plan.Node, names []string, kind, withsource string) plan.N
 		name  string
 		types []schema.Type
 	}
+	inputs = unifyOpenColumns(inputs)
 	var order []*colInfo
 	byName := map[string]*colInfo{}
 	counts := map[string]int{}
