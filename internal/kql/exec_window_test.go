@@ -74,3 +74,11 @@ func TestRowWindowSessionErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestExecPrevNextDefault checks prev() and next() with a default of another type than the value, as the public
+// "Device uptime calculation" query writes next(Timestamp, 1, 0).
+func TestExecPrevNextDefault(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	got := run(t, db, `datatable(t:datetime)[datetime(2024-01-01), datetime(2024-01-02)] | serialize | extend n = next(t, 1, 0), p = prev(t, 1, 1) | project n, p`)
+	require.Equal(t, "2024-01-02T00:00:00Z | 0001-01-01T00:00:00Z\n0001-01-01T00:00:00Z | 2024-01-01T00:00:00Z", got)
+}
