@@ -49,11 +49,10 @@ func TestCorpus(t *testing.T) {
 	for _, f := range rep.Failures {
 		require.NotEqual(t, "kql_internal", f.Code, "SQL generator bugs: %v", f.Examples)
 	}
-	// Floors a change must not fall below (measured 2026-11-27, session 3:
-	// 1,377 checked, 1,338 compiled of 1,459, see docs/kql.md; with
-	// sequence_detect, basket and autocluster: 1,384 and 1,345).
-	require.GreaterOrEqual(t, rep.InCatalog.Checked, 1384, "in-catalogue queries that pass the check")
-	require.GreaterOrEqual(t, rep.InCatalog.Compiled, 1345, "in-catalogue queries that compile to SQL")
+	// Floors a change must not fall below (measured 2026-11-27, session 4 with row_window_session,
+	// top-nested, find and format_timespan: 1,388 checked, 1,355 compiled of 1,459; see docs/kql.md).
+	require.GreaterOrEqual(t, rep.InCatalog.Checked, 1388, "in-catalogue queries that pass the check")
+	require.GreaterOrEqual(t, rep.InCatalog.Compiled, 1355, "in-catalogue queries that compile to SQL")
 }
 
 func TestExamples(t *testing.T) {
@@ -87,6 +86,7 @@ func TestExamples(t *testing.T) {
 	}
 	require.Equal(t, rep.Total, rep.Passed+rep.Failed+rep.Errored)
 	require.Zero(t, codes["kql_internal"], "SQL generator bugs (KQL_EXAMPLES_VERBOSE=1 lists them)")
-	// A floor a change must not fall below (measured 2026-11-27, session 3: 524 of 655).
-	require.GreaterOrEqual(t, rep.Passed, 520, "documentation examples that reproduce the documented output")
+	// A floor a change must not fall below (measured 2026-11-27, session 4: 526 of 655; two below it for
+	// examples that time out on a loaded machine).
+	require.GreaterOrEqual(t, rep.Passed, 524, "documentation examples that reproduce the documented output")
 }

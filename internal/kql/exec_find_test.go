@@ -46,6 +46,12 @@ let EventsTable2 = datatable(Session_Id:string, Level:string, EventText:string, 
 				`"EventsTable2" | "acbd207d-51aa-4df7-bfa7-be70eb68f04e" | "Error" | "Some Other Text3" | {"EventName":"Event3"}` + "\n" +
 				`"EventsTable1" | "acbd207d-51aa-4df7-bfa7-be70eb68f04e" | "Information" | "Some Text1" | {"Version":"v1.0.0"}` + "\n" +
 				`"EventsTable1" | "acbd207d-51aa-4df7-bfa7-be70eb68f04e" | "Error" | "Some Text2" | {"Version":"v1.0.0"}`},
+		// pack_all() packs the table's own columns, not the predicate's columns it lacks.
+		{"pack_all-own-columns", tables + `find in (EventsTable1, EventsTable2) where EventName == 'Event4' project pack_all()`,
+			"source_:string | pack_:dynamic\n" + `"EventsTable2" | {"EventName":"Event4","EventText":"Some Other Text4","Level":"Error","Session_Id":"15eaeab5-8576-4b58-8fc6-478f75d8fee4"}`},
+		{"pack_all-lacking-column", tables + `find in (EventsTable1, EventsTable2) where Version == 'v1.1.0' or EventName == 'Event4' project pack_all() | order by source_ asc`,
+			"source_:string | pack_:dynamic\n" + `"EventsTable1" | {"EventText":"Some Text4","Level":"Information","Session_Id":"8f057b11-3281-45c3-a856-05ebb18a3c59","Version":"v1.1.0"}` + "\n" +
+				`"EventsTable2" | {"EventName":"Event4","EventText":"Some Other Text4","Level":"Error","Session_Id":"15eaeab5-8576-4b58-8fc6-478f75d8fee4"}`},
 		// A table without any column of the predicate is left out.
 		{"table-left-out", tables + `find in (EventsTable1, EventsTable2) where Version == 'v1.1.0' | project source_, EventText`,
 			"source_:string | EventText:string\n\"EventsTable1\" | \"Some Text4\""},

@@ -74,3 +74,19 @@ func TestRowWindowSessionErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestExecPrevNextDefault checks prev() and next() with a default of another type than the value, as the public
+// "Device uptime calculation" query writes next(Timestamp, 1, 0).
+func TestExecPrevNextDefault(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	got := run(t, db, `datatable(t:datetime)[datetime(2024-01-01), datetime(2024-01-02)] | serialize | extend n = next(t, 1, 0), p = prev(t, 1, 1) | project n, p`)
+	require.Equal(t, "2024-01-02T00:00:00Z | 0001-01-01T00:00:00Z\n0001-01-01T00:00:00Z | 2024-01-01T00:00:00Z", got)
+}
+
+// TestExecRowRankAlias checks row_rank, the earlier name of row_rank_dense that a public hunting query uses, on the
+// documentation's row_rank_dense example (ranks 1, 2, 2, 2, 3).
+func TestExecRowRankAlias(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	got := run(t, db, `datatable(Departures:long)[3, 100, 3, 2, 3] | sort by Departures asc | extend Rank = row_rank(Departures), Dense = row_rank_dense(Departures) | summarize make_list(Rank), make_list(Dense)`)
+	require.Equal(t, "[1,2,2,2,3] | [1,2,2,2,3]", got)
+}

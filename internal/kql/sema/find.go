@@ -47,6 +47,7 @@ func (b *binder) find(v *ast.FindOp, e *env) plan.Node {
 	})
 	var kept []plan.Node
 	var keptNames []string
+	var added []map[string]bool // per kept table, the predicate's columns it lacks
 	for i, in := range inputs {
 		s := in.Schema()
 		has := len(used) == 0
@@ -57,9 +58,11 @@ func (b *binder) find(v *ast.FindOp, e *env) plan.Node {
 			continue
 		}
 		items := passthrough(s)
+		lacks := map[string]bool{}
 		for _, c := range used {
 			if s.Index(c) < 0 {
 				items = append(items, plan.NamedExpr{Name: c, X: plan.Null(all[all.Index(c)].Type)})
+				lacks[c] = true
 			}
 		}
 		var src plan.Node = in
@@ -68,13 +71,14 @@ func (b *binder) find(v *ast.FindOp, e *env) plan.Node {
 		}
 		kept = append(kept, &plan.Filter{Input: src, Pred: pred})
 		keptNames = append(keptNames, names[i])
+		added = append(added, lacks)
 	}
 	if len(kept) == 0 {
 		b.errorf(v.Pred, CodeUnknownColumn, "no table of find has a column of the predicate")
 		return nil
 	}
 	for i, in := range kept {
-		kept[i] = &plan.Project{Input: in, Items: b.findOutput(v, in.Schema(), used, kept, all)}
+		kept[i] = &plan.Project{Input: in, Items: b.findOutput(v, in.Schema(), added[i], used, kept, all)}
 	}
 	return unionOf(kept, keptNames, "outer", source)
 }
@@ -120,7 +124,8 @@ func (b *binder) findTables(v *ast.FindOp, e *env) ([]plan.Node, []string) {
 }
 
 // findOutput returns the output columns of one branch of find with the columns s.
-func (b *binder) findOutput(v *ast.FindOp, s plan.Schema, used []string, kept []plan.Node, all plan.Schema) []plan.NamedExpr {
+// The columns of lacks are not the table's own and stay out of pack_.
+func (b *binder) findOutput(v *ast.FindOp, s plan.Schema, lacks map[string]bool, used []string, kept []plan.Node, all plan.Schema) []plan.NamedExpr {
 	col := func(name string) plan.Expr {
 		if i := s.Index(name); i >= 0 {
 			return &plan.ColRef{Name: name, T: s[i].Type}
@@ -134,7 +139,7 @@ func (b *binder) findOutput(v *ast.FindOp, s plan.Schema, used []string, kept []
 	pack := func(skip func(string) bool) plan.NamedExpr {
 		args := []plan.Expr{plan.Bool(false)}
 		for _, c := range s {
-			if strings.HasPrefix(c.Name, "$") || skip(c.Name) {
+			if strings.HasPrefix(c.Name, "$") || lacks[c.Name] || skip(c.Name) {
 				continue
 			}
 			args = append(args, plan.String(c.Name), &plan.ColRef{Name: c.Name, T: c.Type})

@@ -547,7 +547,7 @@ func (g *gen) call(c *plan.Call, p string) string {
 		}
 		def := ""
 		if len(a) == 3 {
-			def = ", " + e(2)
+			def = ", " + g.windowDefault(a[2], a[0].Type(), p)
 		}
 		return fn + "(" + e(0) + ", " + off + def + ") OVER ()"
 	case "row_cumsum":

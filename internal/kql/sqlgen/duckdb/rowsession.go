@@ -97,3 +97,20 @@ func (g *gen) rowSessionSQL(v *rowSession) string {
 	return "WITH " + cte + " AS MATERIALIZED (" + segmented + ") SELECT " + cols + ", make_timestamp(" + s + ".\"$rws_start\") AS " + quoteIdent(v.Name) +
 		" FROM " + cte + " AS " + d + " JOIN (" + starts + ") AS " + s + " ON " + d + "." + rn + " = " + s + "." + rn + " ORDER BY " + d + "." + rn
 }
+
+// windowDefault is the default value of prev() or next() as a value of the type t of their first argument. A
+// number for a datetime counts 100-nanosecond ticks from 0001-01-01, Kusto's datetime representation, so
+// next(Timestamp, 1, 0) is the least datetime.
+func (g *gen) windowDefault(x plan.Expr, t schema.Type, p string) string {
+	d := g.expr(x, p)
+	if x.Type() == t {
+		return d
+	}
+	switch {
+	case t == schema.TypeDatetime && (x.Type() == schema.TypeLong || x.Type() == schema.TypeInt || x.Type() == schema.TypeReal):
+		return "make_timestamp(CAST(" + d + " AS BIGINT) // 10 - 62135596800000000)"
+	case t == schema.TypeDynamic:
+		return "to_json(" + d + ")"
+	}
+	return "TRY_CAST(" + d + " AS " + sqlType(t) + ")"
+}
