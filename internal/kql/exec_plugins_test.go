@@ -135,6 +135,8 @@ func TestPluginErrors(t *testing.T) {
 		{seqEvents + `| evaluate sequence_detect(t, 10m, -1h, a=(ev == "a"), b=(ev == "b"), host)`, "MaxSequenceSpan"},
 		{seqEvents + `| evaluate sequence_detect(t, 10m)`, "needs a timeline column"},
 		{basketRows + `| evaluate basket(2)`, "Threshold to be a constant number between 0 and 1"},
+		{basketRows + `| evaluate basket(0)`, "Threshold to be a constant number between 0 and 1"},
+		{basketRows + `| evaluate autocluster(-0.1)`, "SizeWeight to be a constant number between 0 and 1"},
 		{basketRows + `| evaluate basket(0.1, nope)`, "unknown column"},
 		{basketRows + `| evaluate autocluster(0.5, user)`, "not a number"},
 		{basketRows + `| evaluate basket(0.1, '~', 0)`, "MaxDimensions to be a constant whole number"},

@@ -32,8 +32,7 @@ func (b *binder) sequenceDetect(in plan.Node, o *ast.EvaluateOp, c *ast.Call, r 
 	n := &plan.SequenceDetect{Input: in, Time: t}
 	for i, name := range []string{"MaxSequenceStepWindow", "MaxSequenceSpan"} {
 		x := b.scalar(c.Args[1+i], &rowCtx{}, e)
-		l, ok := x.(*plan.Lit)
-		d, isDur := timeDuration(l, ok)
+		d, isDur := litDuration(x)
 		if !isDur || d < 0 {
 			b.errorf(c.Args[1+i], CodeTypeError, "sequence_detect expects a constant, non-negative timespan as %s", name)
 			return nil
@@ -89,12 +88,14 @@ func (b *binder) sequenceDetect(in plan.Node, o *ast.EvaluateOp, c *ast.Call, r 
 	return n
 }
 
-func timeDuration(l *plan.Lit, ok bool) (time.Duration, bool) {
+// litDuration reads a constant timespan.
+func litDuration(x plan.Expr) (time.Duration, bool) {
+	l, ok := x.(*plan.Lit)
 	if !ok || l.T != schema.TypeTimespan {
 		return 0, false
 	}
-	d, isDur := l.V.(time.Duration)
-	return d, isDur
+	d, ok := l.V.(time.Duration)
+	return d, ok
 }
 
 // patterns binds basket([Threshold, WeightColumn, MaxDimensions, CustomWildcard, ...]) and
@@ -139,12 +140,8 @@ func (b *binder) patterns(in plan.Node, o *ast.EvaluateOp, c *ast.Call, name str
 			if isLit {
 				v, ok = litFloat(l)
 			}
-			lo := 0.0
-			if name == "autocluster" {
-				ok = ok && v >= 0 && v <= 1
-			} else {
-				ok = ok && v > lo && v <= 1
-			}
+			// SizeWeight may be 0 (specificity only); a threshold of 0 would make every itemset frequent.
+			ok = ok && v <= 1 && (v > 0 || v == 0 && name == "autocluster")
 			if !ok {
 				b.errorf(a, CodeTypeError, "%s expects %s to be a constant number between 0 and 1, or '~'", name, paramName)
 				return nil
