@@ -49,9 +49,9 @@ func TestCorpus(t *testing.T) {
 	for _, f := range rep.Failures {
 		require.NotEqual(t, "kql_internal", f.Code, "SQL generator bugs: %v", f.Examples)
 	}
-	// Floors a change must not fall below (measured 2026-11-27, session 4 with row_window_session,
-	// top-nested, find and format_timespan: 1,388 checked, 1,355 compiled of 1,459; see docs/kql.md).
-	require.GreaterOrEqual(t, rep.InCatalog.Checked, 1388, "in-catalogue queries that pass the check")
+	// Floors a change must not fall below (measured 2026-11-27, branch h-rulefix:
+	// 1,398 checked, 1,359 compiled of 1,459; see docs/kql.md and docs/rule-refusals.md).
+	require.GreaterOrEqual(t, rep.InCatalog.Checked, 1395, "in-catalogue queries that pass the check")
 	require.GreaterOrEqual(t, rep.InCatalog.Compiled, 1355, "in-catalogue queries that compile to SQL")
 }
 

@@ -202,7 +202,8 @@ func RunCorpus(ctx context.Context, path string, cat Catalog, exec Executor, opt
 			}
 		}
 		bump(func(s *CorpusStage) { s.Total++ })
-		if _, errs := parser.Parse(r.Query); len(errs) > 0 {
+		parsed, errs := parser.Parse(r.Query)
+		if len(errs) > 0 {
 			if inCat {
 				fail(errs[0].Code, r.Path, errs[0].Error())
 			}
@@ -210,9 +211,13 @@ func RunCorpus(ctx context.Context, path string, cat Catalog, exec Executor, opt
 		}
 		bump(func(s *CorpusStage) { s.Parsed++ })
 		query := r.Query
-		if r.Kind == "parser" && cfg.parserParams != nil {
+		if r.Kind == "parser" {
 			// On the first line, so that line numbers of errors stay those of the record.
-			query = cfg.parserParams(r.FunctionName) + query
+			lets := passThroughLets(parsed)
+			if cfg.parserParams != nil {
+				lets = cfg.parserParams(r.FunctionName) + lets
+			}
+			query = lets + query
 		}
 		start := time.Now()
 		q, errs := Compile(query, cat, opts...)

@@ -125,6 +125,9 @@ func ParameterLets(functionName string) string {
 		}
 	}
 	var b strings.Builder
+	if s, ok := paramSchema[schema]; ok {
+		schema = s
+	}
 	if schema != "" {
 		raw, err := files.ReadFile(schema + ".kql")
 		if err == nil {
@@ -138,9 +141,22 @@ func ParameterLets(functionName string) string {
 			}
 		}
 	}
+	b.WriteString(extraParams[schema])
 	b.WriteString("let disabled = false; let pack = false; ")
 	return b.String()
 }
+
+// paramSchema maps the parsers whose names are Vigil parsers of one event type (vimProcessCreate...,
+// vimProcessTerminate...) to the schema whose documented filtering parameters they take: the process event schema
+// documents one parameter list, eventtype included, for the im and vim parsers of both event types.
+var paramSchema = map[string]string{"ProcessCreate": "ProcessEvent", "ProcessTerminate": "ProcessEvent"}
+
+// extraParams binds, per schema, the documented filtering parameters Vigil's parser of that schema does not take.
+// The process event schema documents actorusername_has beside targetusername_has; the parser reference of the
+// schema's 0.1.0 parsers (imProcessCreate, imProcessTerminate and their vim* source parsers, which public content
+// still holds) lists targetusername and actorusername (string, '*') and dvcname_has_any (dynamic, []) instead.
+var extraParams = map[string]string{"ProcessEvent": "let actorusername_has = '*'; let targetusername = '*'; " +
+	"let actorusername = '*'; let dvcname_has_any = dynamic([]); "}
 
 // splitParams returns the parameters of the function literal body starts with, split at its top-level commas.
 func splitParams(body string) []string {

@@ -168,6 +168,16 @@ func TestParameterLets(t *testing.T) {
 	require.Contains(t, lets, "let targetusername_has = '*'; ")
 	require.True(t, strings.HasSuffix(lets, "let disabled = false; let pack = false; "), lets)
 	require.NotContains(t, lets, "\n")
+	// Process create and terminate parsers take the process event schema's documented parameters: eventtype, and the
+	// names of the schema's 0.1.0 parsers (targetusername, actorusername, dvcname_has_any).
+	for _, name := range []string{"vimProcessCreateLinuxSysmon", "vimProcessTerminateMicrosoftSysmon", "vimProcessEventMD4IoT"} {
+		lets := asim.ParameterLets(name)
+		for _, want := range []string{"let eventtype = '*'; ", "let targetusername_has = '*'; ", "let actorusername_has = '*'; ",
+			"let targetusername = '*'; ", "let actorusername = '*'; ", "let dvcname_has_any = dynamic([]); "} {
+			require.Contains(t, lets, want, name)
+		}
+	}
+	require.NotContains(t, asim.ParameterLets("vimDnsMicrosoftOMS"), "targetusername")
 	// A parameterless parser still takes disabled and pack; the schema comes from the longest name that fits.
 	require.Contains(t, asim.ParameterLets("ASimDnsMicrosoftOMS"), "let domain_has_any = ")
 	require.Contains(t, asim.ParameterLets("vimRegistryEventMicrosoft365D"), "let starttime = ")

@@ -157,6 +157,10 @@ func jsonPath(m *plan.Member) (base plan.Expr, path string, ok bool) {
 }
 
 func (g *gen) member(m *plan.Member, p string) string {
+	if rulefixEmptyKey(m) {
+		// DuckDB refuses the JSON path $."" (an empty property name): no property is read.
+		return "CAST(NULL AS JSON)"
+	}
 	if base, path, ok := jsonPath(m); ok {
 		return "json_extract(" + g.expr(base, p) + ", " + quoteString(path) + ")"
 	}
@@ -164,7 +168,8 @@ func (g *gen) member(m *plan.Member, p string) string {
 	idx := m.Index
 	switch idx.Type() {
 	case schema.TypeString:
-		return "json_extract(" + x + ", '$.\"' || replace(" + g.expr(idx, p) + ", '\"', '\\\"') || '\"')"
+		k := g.expr(idx, p)
+		return "json_extract(" + x + ", '$.\"' || replace(NULLIF(" + k + ", ''), '\"', '\\\"') || '\"')"
 	case schema.TypeInt, schema.TypeLong:
 		i := g.expr(idx, p)
 		return "json_extract(" + x + ", CASE WHEN " + i + " < 0 THEN '$[#' || " + i + " || ']' ELSE '$[' || " + i + " || ']' END)"
@@ -490,4 +495,24 @@ func plainASCII(l *plan.Lit) bool {
 		}
 	}
 	return true
+}
+
+// rulefixEmptyKey reports whether a chain of members reads a constant empty property name, which DuckDB's JSON
+// paths cannot express ($."" is an error).
+func rulefixEmptyKey(m *plan.Member) bool {
+	for cur := plan.Expr(m); ; {
+		mm, ok := cur.(*plan.Member)
+		if !ok {
+			return false
+		}
+		if mm.Index == nil && mm.Key == "" {
+			return true
+		}
+		if l, ok := mm.Index.(*plan.Lit); ok {
+			if s, ok := l.V.(string); ok && s == "" {
+				return true
+			}
+		}
+		cur = mm.X
+	}
 }

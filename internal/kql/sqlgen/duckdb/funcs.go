@@ -289,14 +289,16 @@ func (g *gen) call(c *plan.Call, p string) string {
 		return "isfinite(" + e(0) + ")"
 	// conditionals
 	case "iff":
-		return "(CASE WHEN " + e(0) + " THEN " + e(1) + " ELSE " + e(2) + " END)"
+		v := rulefixBranch(g, c, e, p)
+		return "(CASE WHEN " + e(0) + " THEN " + v(1) + " ELSE " + v(2) + " END)"
 	case "case":
+		v := rulefixBranch(g, c, e, p)
 		var sb strings.Builder
 		sb.WriteString("(CASE")
 		for i := 0; i+1 < len(a); i += 2 {
-			sb.WriteString(" WHEN " + e(i) + " THEN " + e(i+1))
+			sb.WriteString(" WHEN " + e(i) + " THEN " + v(i+1))
 		}
-		sb.WriteString(" ELSE " + e(len(a)-1) + " END)")
+		sb.WriteString(" ELSE " + v(len(a)-1) + " END)")
 		return sb.String()
 	case "coalesce":
 		parts := make([]string, len(a))
@@ -837,4 +839,14 @@ func ipv4InRange(ip, rng string) string {
 	addr := "split_part(" + rng + ", '/', 1)"
 	bits := "coalesce(TRY_CAST(nullif(split_part(" + rng + ", '/', 2), '') AS INTEGER), 32)"
 	return "((" + ipv4Num(ip) + " >> (32 - " + bits + ")) = (" + ipv4Num(addr) + " >> (32 - " + bits + ")))"
+}
+
+// rulefixBranch renders the value arguments of iff and case: when the result is dynamic, a branch of another type
+// (case(x != "", x, "Unassigned") with x dynamic) is converted to JSON, since DuckDB would cast a string to JSON by
+// parsing it.
+func rulefixBranch(g *gen, c *plan.Call, e func(int) string, p string) func(int) string {
+	if c.T != schema.TypeDynamic {
+		return e
+	}
+	return func(i int) string { return g.toJSON(c.Args[i], p) }
 }
