@@ -136,3 +136,32 @@ func TestExecWithItemIndex(t *testing.T) {
 	_, errs := kql.Compile(`print a = dynamic([1]) | mv-expand with_itemindex = a a`, schema.NewCatalog())
 	require.Contains(t, errs.Render(`print a = dynamic([1]) | mv-expand with_itemindex = a a`), "already a column")
 }
+
+// rolling_percentile: each bin's percentile covers its own rows and those of the lookback bins before it.
+func TestExecRollingPercentile(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		// bins of 10: [0,10) holds 1..5, [10,20) 11..15, [20,30) 21..25; a lookback of 2 bins
+		{"numeric", `range x from 1 to 25 step 1 | where x % 10 between (1 .. 5)
+| evaluate rolling_percentile(x, 50, x, 10, 2) | sort by x asc`,
+			"0 | 3\n10 | 5\n20 | 15"},
+		{"datetime-dims", `datatable(t: datetime, v: long, k: string)[datetime(2020-01-01 01:00), 1, "a", datetime(2020-01-01 02:00), 3, "b",
+    datetime(2020-01-02 01:00), 5, "a", datetime(2020-01-04 01:00), 7, "a"]
+| evaluate rolling_percentile(v, 100, t, 1d, 2, k) | sort by t asc, k asc`,
+			"2020-01-01T00:00:00Z | \"a\" | 1\n2020-01-01T00:00:00Z | \"b\" | 3\n2020-01-02T00:00:00Z | \"a\" | 5\n2020-01-04T00:00:00Z | \"a\" | 7"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+	q, errs := kql.Compile(`range x from 1 to 3 step 1 | evaluate rolling_percentile(x, 50, x, 1, 2)`, schema.NewCatalog())
+	require.Nil(t, errs)
+	var names []string
+	for _, c := range q.Schema() {
+		names = append(names, c.Name)
+	}
+	require.Equal(t, []string{"x", "rolling_2_percentile_x_50"}, names)
+	_, errs = kql.Compile(`range x from 1 to 3 step 1 | evaluate rolling_percentile(x, 50, x, 1, 0)`, schema.NewCatalog())
+	require.Contains(t, errs.Render(`range x from 1 to 3 step 1 | evaluate rolling_percentile(x, 50, x, 1, 0)`), "BinsToLookback")
+}
