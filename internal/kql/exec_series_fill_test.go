@@ -165,3 +165,14 @@ func TestExecRollingPercentile(t *testing.T) {
 	_, errs = kql.Compile(`range x from 1 to 3 step 1 | evaluate rolling_percentile(x, 50, x, 1, 0)`, schema.NewCatalog())
 	require.Contains(t, errs.Render(`range x from 1 to 3 step 1 | evaluate rolling_percentile(x, 50, x, 1, 0)`), "BinsToLookback")
 }
+
+// array_sort_asc/desc over several arrays make one column per array, named after it.
+func TestExecArraySortColumns(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	require.Equal(t, `[1,2,3] | ["a","c","b"]`, run(t, db, `let k = dynamic([1, 3, 2]); let v = dynamic(["a", "b", "c"]); print array_sort_asc(k, v)`))
+	require.Equal(t, `[3,2,1] | ["b","c","a"]`, run(t, db, `let k = dynamic([1, 3, 2]); let v = dynamic(["a", "b", "c"]); print array_sort_desc(k, v, false)`))
+	q, errs := kql.Compile(`let k = dynamic([1, 3, 2]); let v = dynamic(["a", "b", "c"]); print array_sort_asc(k, v)`, schema.NewCatalog())
+	require.Nil(t, errs)
+	require.Equal(t, "k_sorted", q.Schema()[0].Name)
+	require.Equal(t, "v_sorted", q.Schema()[1].Name)
+}
