@@ -176,3 +176,18 @@ func TestExecArraySortColumns(t *testing.T) {
 	require.Equal(t, "k_sorted", q.Schema()[0].Name)
 	require.Equal(t, "v_sorted", q.Schema()[1].Name)
 }
+
+// activity_counts_metrics: per day, the rows, distinct ids, ids new since the start and ids seen since the start
+// (worked by hand: day 1 a, b; day 2 b, c, c; day 3 nothing; day 4 a).
+func TestExecActivityCounts(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	q := `datatable(u: string, ts: datetime)["a", datetime(2020-01-01 10:00), "b", datetime(2020-01-01 11:00), "b", datetime(2020-01-02),
+    "c", datetime(2020-01-02 05:00), "c", datetime(2020-01-02 06:00), "a", datetime(2020-01-04), "z", datetime(2019-12-31), "z", datetime(2020-01-05)]
+| evaluate activity_counts_metrics(u, ts, datetime(2020-01-01), datetime(2020-01-04), 1d) | sort by ts asc`
+	require.Equal(t, "2020-01-01T00:00:00Z | 2 | 2 | 2 | 2\n2020-01-02T00:00:00Z | 3 | 2 | 1 | 3\n"+
+		"2020-01-03T00:00:00Z | 0 | 0 | 0 | 3\n2020-01-04T00:00:00Z | 1 | 1 | 0 | 3", run(t, db, q))
+	dims := `datatable(u: string, ts: datetime, k: long)["a", datetime(2020-01-01), 1, "a", datetime(2020-01-02), 2, "b", datetime(2020-01-02), 1]
+| evaluate activity_counts_metrics(u, ts, datetime(2020-01-01), datetime(2020-01-02), 1d, k) | sort by k asc, ts asc`
+	require.Equal(t, "2020-01-01T00:00:00Z | 1 | 1 | 1 | 1 | 1\n2020-01-02T00:00:00Z | 1 | 1 | 1 | 1 | 2\n2020-01-02T00:00:00Z | 2 | 1 | 1 | 1 | 1",
+		run(t, db, dims))
+}
