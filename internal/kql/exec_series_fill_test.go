@@ -191,3 +191,15 @@ func TestExecActivityCounts(t *testing.T) {
 	require.Equal(t, "2020-01-01T00:00:00Z | 1 | 1 | 1 | 1 | 1\n2020-01-02T00:00:00Z | 1 | 1 | 1 | 1 | 2\n2020-01-02T00:00:00Z | 2 | 1 | 1 | 1 | 1",
 		run(t, db, dims))
 }
+
+// active_users_count: an appearance is active when the id appears on at least 2 distinct days within the 3 days
+// before it (the window's start excluded); worked by hand: x on 01-02 and 01-03, y on 01-04 and 01-05, w on 01-01
+// (with 12-31 before Start) are active; x on 01-10 and z on 01-11 (01-08 is just outside the window) are not.
+func TestExecActiveUsersCount(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	q := `datatable(u: string, ts: datetime)["x", datetime(2020-01-01), "x", datetime(2020-01-02), "x", datetime(2020-01-03),
+    "x", datetime(2020-01-10), "y", datetime(2020-01-02), "y", datetime(2020-01-04), "y", datetime(2020-01-05),
+    "z", datetime(2020-01-08), "z", datetime(2020-01-11), "w", datetime(2019-12-31), "w", datetime(2020-01-01)]
+| evaluate active_users_count(u, ts, datetime(2020-01-01), datetime(2020-01-14), 3d, 1d, 2, 7d)`
+	require.Equal(t, "2020-01-01T00:00:00Z | 3", run(t, db, q))
+}

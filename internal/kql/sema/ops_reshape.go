@@ -191,6 +191,8 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 		return b.rollingPercentile(in, c, r, e)
 	case "activity_counts_metrics":
 		return b.activityCounts(in, c, r, e)
+	case "active_users_count":
+		return b.activeUsers(in, c, r, e)
 	case "ipv4_lookup":
 		return b.ipv4Lookup(in, c, r, e)
 	case "geo_polygon_lookup", "geo_line_lookup":
