@@ -86,7 +86,7 @@ func TestExamples(t *testing.T) {
 	}
 	require.Equal(t, rep.Total, rep.Passed+rep.Failed+rep.Errored)
 	require.Zero(t, codes["kql_internal"], "SQL generator bugs (KQL_EXAMPLES_VERBOSE=1 lists them)")
-	// A floor a change must not fall below (measured 2026-11-27, session 4: 526 of 655; two below it for
-	// examples that time out on a loaded machine).
-	require.GreaterOrEqual(t, rep.Passed, 524, "documentation examples that reproduce the documented output")
+	// A floor a change must not fall below (measured 2026-11-27, session 4 branch h-examples: 546 of 655; one example
+	// of margin for a slow example timing out under load).
+	require.GreaterOrEqual(t, rep.Passed, 545, "documentation examples that reproduce the documented output")
 }

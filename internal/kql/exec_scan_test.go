@@ -104,3 +104,12 @@ func TestScanRuntimeError(t *testing.T) {
 	_, err = db.Query(context.Background(), sql, 10)
 	require.ErrorContains(t, err, "base64_encode_tostring")
 }
+
+// Quotes in the steps' literals and in column names travel inside the quoted spec and identifiers: they match as
+// data and never end the SQL string.
+func TestScanQuoting(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	got := run(t, db, `datatable(['we"ird']: string)["x'); DROP TABLE t; --", "y"]
+| scan declare (hit: bool = false) with (step s: ['we"ird'] == "x'); DROP TABLE t; --" => hit = true;)`)
+	require.Equal(t, `"x'); DROP TABLE t; --" | true`, got)
+}

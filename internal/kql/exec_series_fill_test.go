@@ -136,3 +136,70 @@ func TestExecWithItemIndex(t *testing.T) {
 	_, errs := kql.Compile(`print a = dynamic([1]) | mv-expand with_itemindex = a a`, schema.NewCatalog())
 	require.Contains(t, errs.Render(`print a = dynamic([1]) | mv-expand with_itemindex = a a`), "already a column")
 }
+
+// rolling_percentile: each bin's percentile covers its own rows and those of the lookback bins before it.
+func TestExecRollingPercentile(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	cases := []struct{ name, kql, want string }{
+		// bins of 10: [0,10) holds 1..5, [10,20) 11..15, [20,30) 21..25; a lookback of 2 bins
+		{"numeric", `range x from 1 to 25 step 1 | where x % 10 between (1 .. 5)
+| evaluate rolling_percentile(x, 50, x, 10, 2) | sort by x asc`,
+			"0 | 3\n10 | 5\n20 | 15"},
+		{"datetime-dims", `datatable(t: datetime, v: long, k: string)[datetime(2020-01-01 01:00), 1, "a", datetime(2020-01-01 02:00), 3, "b",
+    datetime(2020-01-02 01:00), 5, "a", datetime(2020-01-04 01:00), 7, "a"]
+| evaluate rolling_percentile(v, 100, t, 1d, 2, k) | sort by t asc, k asc`,
+			"2020-01-01T00:00:00Z | \"a\" | 1\n2020-01-01T00:00:00Z | \"b\" | 3\n2020-01-02T00:00:00Z | \"a\" | 5\n2020-01-04T00:00:00Z | \"a\" | 7"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, run(t, db, tc.kql))
+		})
+	}
+	q, errs := kql.Compile(`range x from 1 to 3 step 1 | evaluate rolling_percentile(x, 50, x, 1, 2)`, schema.NewCatalog())
+	require.Nil(t, errs)
+	var names []string
+	for _, c := range q.Schema() {
+		names = append(names, c.Name)
+	}
+	require.Equal(t, []string{"x", "rolling_2_percentile_x_50"}, names)
+	_, errs = kql.Compile(`range x from 1 to 3 step 1 | evaluate rolling_percentile(x, 50, x, 1, 0)`, schema.NewCatalog())
+	require.Contains(t, errs.Render(`range x from 1 to 3 step 1 | evaluate rolling_percentile(x, 50, x, 1, 0)`), "BinsToLookback")
+}
+
+// array_sort_asc/desc over several arrays make one column per array, named after it.
+func TestExecArraySortColumns(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	require.Equal(t, `[1,2,3] | ["a","c","b"]`, run(t, db, `let k = dynamic([1, 3, 2]); let v = dynamic(["a", "b", "c"]); print array_sort_asc(k, v)`))
+	require.Equal(t, `[3,2,1] | ["b","c","a"]`, run(t, db, `let k = dynamic([1, 3, 2]); let v = dynamic(["a", "b", "c"]); print array_sort_desc(k, v, false)`))
+	q, errs := kql.Compile(`let k = dynamic([1, 3, 2]); let v = dynamic(["a", "b", "c"]); print array_sort_asc(k, v)`, schema.NewCatalog())
+	require.Nil(t, errs)
+	require.Equal(t, "k_sorted", q.Schema()[0].Name)
+	require.Equal(t, "v_sorted", q.Schema()[1].Name)
+}
+
+// activity_counts_metrics: per day, the rows, distinct ids, ids new since the start and ids seen since the start
+// (worked by hand: day 1 a, b; day 2 b, c, c; day 3 nothing; day 4 a).
+func TestExecActivityCounts(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	q := `datatable(u: string, ts: datetime)["a", datetime(2020-01-01 10:00), "b", datetime(2020-01-01 11:00), "b", datetime(2020-01-02),
+    "c", datetime(2020-01-02 05:00), "c", datetime(2020-01-02 06:00), "a", datetime(2020-01-04), "z", datetime(2019-12-31), "z", datetime(2020-01-05)]
+| evaluate activity_counts_metrics(u, ts, datetime(2020-01-01), datetime(2020-01-04), 1d) | sort by ts asc`
+	require.Equal(t, "2020-01-01T00:00:00Z | 2 | 2 | 2 | 2\n2020-01-02T00:00:00Z | 3 | 2 | 1 | 3\n"+
+		"2020-01-03T00:00:00Z | 0 | 0 | 0 | 3\n2020-01-04T00:00:00Z | 1 | 1 | 0 | 3", run(t, db, q))
+	dims := `datatable(u: string, ts: datetime, k: long)["a", datetime(2020-01-01), 1, "a", datetime(2020-01-02), 2, "b", datetime(2020-01-02), 1]
+| evaluate activity_counts_metrics(u, ts, datetime(2020-01-01), datetime(2020-01-02), 1d, k) | sort by k asc, ts asc`
+	require.Equal(t, "2020-01-01T00:00:00Z | 1 | 1 | 1 | 1 | 1\n2020-01-02T00:00:00Z | 1 | 1 | 1 | 1 | 2\n2020-01-02T00:00:00Z | 2 | 1 | 1 | 1 | 1",
+		run(t, db, dims))
+}
+
+// active_users_count: an appearance is active when the id appears on at least 2 distinct days within the 3 days
+// before it (the window's start excluded); worked by hand: x on 01-02 and 01-03, y on 01-04 and 01-05, w on 01-01
+// (with 12-31 before Start) are active; x on 01-10 and z on 01-11 (01-08 is just outside the window) are not.
+func TestExecActiveUsersCount(t *testing.T) {
+	db := kqltest.OpenStore(t)
+	q := `datatable(u: string, ts: datetime)["x", datetime(2020-01-01), "x", datetime(2020-01-02), "x", datetime(2020-01-03),
+    "x", datetime(2020-01-10), "y", datetime(2020-01-02), "y", datetime(2020-01-04), "y", datetime(2020-01-05),
+    "z", datetime(2020-01-08), "z", datetime(2020-01-11), "w", datetime(2019-12-31), "w", datetime(2020-01-01)]
+| evaluate active_users_count(u, ts, datetime(2020-01-01), datetime(2020-01-14), 3d, 1d, 2, 7d)`
+	require.Equal(t, "2020-01-01T00:00:00Z | 3", run(t, db, q))
+}

@@ -192,6 +192,10 @@ func (b *binder) namedItems(exprs []ast.Expr, r *rowCtx, e *env, prefix string, 
 			continue
 		}
 		v := b.scalar(x, r, e)
+		if items := arraySortColumns(x, v); items != nil {
+			out = append(out, items...)
+			continue
+		}
 		if c, elems := tupleCall(x); c != nil && prefix != "print_" {
 			var arg ast.Expr
 			if len(c.Args) > 0 {

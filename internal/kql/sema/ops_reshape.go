@@ -187,6 +187,12 @@ func (b *binder) evaluate(in plan.Node, o *ast.EvaluateOp, r *rowCtx, e *env) pl
 		return b.pivot(in, o, c, r, e)
 	case "schema_merge":
 		return b.schemaMerge(in, o, c, r, e)
+	case "rolling_percentile":
+		return b.rollingPercentile(in, c, r, e)
+	case "activity_counts_metrics":
+		return b.activityCounts(in, c, r, e)
+	case "active_users_count":
+		return b.activeUsers(in, c, r, e)
 	case "ipv4_lookup":
 		return b.ipv4Lookup(in, c, r, e)
 	case "geo_polygon_lookup", "geo_line_lookup":
