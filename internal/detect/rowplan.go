@@ -190,8 +190,23 @@ type rowBuilder struct {
 	nested   bool // some value set is a JSON object
 	rawBy    map[string]map[string]any
 	raw      []map[string]any
+	records  map[int]map[string]any // by column: the maps kept records are decoded into
 	ents     []event.Entry
 	tmp      []event.Entry
+}
+
+// record returns the cleared map for the kept record of column ci.
+func (rb *rowBuilder) record(ci int) map[string]any {
+	if rb.records == nil {
+		rb.records = map[int]map[string]any{}
+	}
+	m := rb.records[ci]
+	if m == nil {
+		m = map[string]any{}
+		rb.records[ci] = m
+	}
+	clear(m)
+	return m
 }
 
 // dynField is a field without a slot.
@@ -296,7 +311,8 @@ func (rb *rowBuilder) row(i int, ts time.Time) (*event.Map, bool) {
 			if batch.KindOf(c.Type) != batch.KindString {
 				continue
 			}
-			var bag map[string]any
+			// The record's map is reused from row to row: its values are copied into the event.
+			bag := rb.record(ci)
 			if json.Unmarshal([]byte(c.Strs[i]), &bag) == nil && bag != nil {
 				rb.raw = append(rb.raw, bag)
 				if rb.rawBy == nil {
