@@ -190,20 +190,21 @@ type rowBuilder struct {
 	nested   bool // some value set is a JSON object
 	rawBy    map[string]map[string]any
 	raw      []map[string]any
-	records  map[int]map[string]any // by column: the maps kept records are decoded into
+	bags     map[int]map[string]any // by column: the maps kept records are decoded into
+	records  recordDecoder
 	ents     []event.Entry
 	tmp      []event.Entry
 }
 
 // record returns the cleared map for the kept record of column ci.
 func (rb *rowBuilder) record(ci int) map[string]any {
-	if rb.records == nil {
-		rb.records = map[int]map[string]any{}
+	if rb.bags == nil {
+		rb.bags = map[int]map[string]any{}
 	}
-	m := rb.records[ci]
+	m := rb.bags[ci]
 	if m == nil {
 		m = map[string]any{}
-		rb.records[ci] = m
+		rb.bags[ci] = m
 	}
 	clear(m)
 	return m
@@ -313,7 +314,7 @@ func (rb *rowBuilder) row(i int, ts time.Time) (*event.Map, bool) {
 			}
 			// The record's map is reused from row to row: its values are copied into the event.
 			bag := rb.record(ci)
-			if json.Unmarshal([]byte(c.Strs[i]), &bag) == nil && bag != nil {
+			if rb.records.decode(c.Strs[i], bag) {
 				rb.raw = append(rb.raw, bag)
 				if rb.rawBy == nil {
 					rb.rawBy = map[string]map[string]any{}
