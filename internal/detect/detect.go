@@ -292,6 +292,7 @@ func (d *Detector) evaluate(b *batch.Batch) []state.Alert {
 	now := d.now().UTC()
 	p := d.plan(b)
 	d.rows.reset(p, b)
+	defer d.rows.finish()
 	for i := 0; i < b.Len; i++ {
 		// The row's time column is the event's time; one implausibly far in the future (a wrong clock) would expire
 		// every correlation window, so it counts as now.

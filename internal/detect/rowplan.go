@@ -533,5 +533,20 @@ func (rb *rowBuilder) entries() []event.Entry {
 	return out
 }
 
+// finish drops the builder's references to the batch and its values, so they do not outlive the evaluation.
+func (rb *rowBuilder) finish() {
+	rb.b = nil
+	clear(rb.vals)
+	clear(rb.boxed)
+	clear(rb.ents)
+	clear(rb.dyn)
+	clear(rb.tmp)
+	rb.raw = rb.raw[:0]
+	clear(rb.rawBy)
+	for _, m := range rb.bags {
+		clear(m)
+	}
+}
+
 // release gives up the last event's fields (a match refers to its event): the next row builds into new memory.
 func (rb *rowBuilder) release() { rb.ents = nil }
