@@ -12,6 +12,9 @@ type Builder struct {
 	n     int       // committed rows
 	set   []bool    // by position: set in the current row
 	dirty []int     // positions set in the current row
+	// last is the row count of the previous batch: a column's values start with room for as many, so a builder
+	// that fills batches of similar sizes does not grow every value slice from empty each time.
+	last int
 }
 
 // NewBuilder returns a Builder for table t.
@@ -38,11 +41,12 @@ func (b *Builder) col(pos int) *Column {
 	if c == nil {
 		tc := b.table.Columns[pos]
 		c = &Column{Name: tc.Name, Type: tc.Type}
+		c.reserve(max(b.last, b.n+1))
 		b.cols[pos] = c
 		b.order = append(b.order, pos)
 		// Rows before this one are null.
 		if b.n > 0 {
-			c.Null = make([]bool, b.n, b.n+64)
+			c.Null = make([]bool, b.n, max(b.last, b.n+64))
 			for i := range c.Null {
 				c.Null[i] = true
 			}
@@ -50,6 +54,20 @@ func (b *Builder) col(pos int) *Column {
 		}
 	}
 	return c
+}
+
+// reserve gives the empty value slice of c room for n values.
+func (c *Column) reserve(n int) {
+	switch KindOf(c.Type) {
+	case KindInt:
+		c.Ints = make([]int64, 0, n)
+	case KindFloat:
+		c.Floats = make([]float64, 0, n)
+	case KindBool:
+		c.Bools = make([]bool, 0, n)
+	default:
+		c.Strs = make([]string, 0, n)
+	}
 }
 
 // pad appends zero values so the value slice has n entries.
@@ -138,7 +156,7 @@ func (b *Builder) Commit() {
 			continue
 		}
 		if c.Null == nil {
-			c.Null = make([]bool, b.n, b.n+64)
+			c.Null = make([]bool, b.n, max(b.last, b.n+64))
 		}
 		c.Null = append(c.Null, true)
 		c.pad(b.n + 1)
@@ -176,6 +194,6 @@ func (b *Builder) Finish(id string, received int64) *Batch {
 		}
 	}
 	b.order = b.order[:0]
-	b.n = 0
+	b.last, b.n = b.n, 0
 	return out
 }

@@ -63,21 +63,45 @@ type Detector struct {
 	base   state.SigmaStats // the statistics committed before this process started (loaded by Prepare)
 	cur    rowRef           // the row under evaluation, for the evidence of base matches
 	saved  *engine.Counters // the counters before the delivery in progress
+	plans  map[string]*rowPlan
+	rows   rowBuilder
 }
 
-// rowRef is the row being evaluated. Its entities are extracted only when a base match of a correlation asks for
-// them: most rows match nothing, and extracting entities costs more than matching the row.
+// maxPlans bounds the cached batch layouts; past it the cache starts again.
+const maxPlans = 1024
+
+// rowRef is the row being evaluated. Its id, its fields as a map and its entities are made only when a match asks
+// for them: most rows match nothing, and each costs more than matching the row.
 type rowRef struct {
+	m        *Mappings
+	b        *batch.Batch
+	i        int
 	itemID   string
 	obj      map[string]any
 	entities []state.Entity
 	done     bool // entities has been computed
 }
 
+// id returns the row's item id.
+func (r *rowRef) id() string {
+	if r.itemID == "" {
+		r.itemID = r.b.ItemID(r.i)
+	}
+	return r.itemID
+}
+
+// object returns the row's fields as a map (the alert's event).
+func (r *rowRef) object() map[string]any {
+	if r.obj == nil {
+		r.obj, _ = r.m.rowEvent(r.b, r.i)
+	}
+	return r.obj
+}
+
 // rowEntities returns the entities of the row under evaluation, extracting them on first use.
 func (r *rowRef) rowEntities() []state.Entity {
 	if !r.done {
-		r.entities, r.done = Entities(r.obj), true
+		r.entities, r.done = Entities(r.object()), true
 	}
 	return r.entities
 }
@@ -89,7 +113,7 @@ func New(eng *sigma.Engine, cat *schema.Catalog, st state.SigmaState, pub Publis
 		return nil, err
 	}
 	d := &Detector{engine: eng, mappings: m, catalog: cat, store: st, pub: pub, stream: s, log: log, now: time.Now,
-		alerts: map[string]int64{}, corr: eng.NewStream(),
+		alerts: map[string]int64{}, corr: eng.NewStream(), plans: map[string]*rowPlan{},
 		matches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_detect_alerts_total",
 			Help: "Alerts raised by stream detection, by severity."}, []string{"severity"})}
 	d.corr.SetEvidence(d.evidence)
@@ -266,30 +290,53 @@ func (d *Detector) Evaluate(b *batch.Batch) []state.Alert {
 func (d *Detector) evaluate(b *batch.Batch) []state.Alert {
 	var out []state.Alert
 	now := d.now().UTC()
+	p := d.plan(b)
+	d.rows.reset(p, b)
+	defer d.rows.finish()
 	for i := 0; i < b.Len; i++ {
-		obj, err := d.mappings.rowEvent(b, i)
-		if err != nil {
-			continue
-		}
-		itemID := b.ItemID(i)
-		d.cur = rowRef{itemID: itemID, obj: obj}
 		// The row's time column is the event's time; one implausibly far in the future (a wrong clock) would expire
 		// every correlation window, so it counts as now.
-		ts := eventTime(b, i, d.catalog)
+		ts := time.UnixMicro(b.Received).UTC()
+		if p.timeCol >= 0 && !b.Columns[p.timeCol].IsNull(i) {
+			ts = time.UnixMicro(b.Columns[p.timeCol].Ints[i]).UTC()
+		}
 		if ts.After(now.Add(maxClockSkew)) {
 			ts = now
 		}
-		ev := sigmaEvent(obj).WithTime(ts)
-		for _, m := range d.corr.Process(ev) {
-			out = append(out, d.alert(b, i, itemID, obj, m, now))
+		d.cur = rowRef{m: d.mappings, b: b, i: i}
+		ev, ok := d.rows.row(i, ts)
+		if !ok {
+			ev = sigmaEvent(d.cur.object()).WithTime(ts)
+		}
+		ms := d.corr.Process(ev)
+		if len(ms) == 0 {
+			continue
+		}
+		d.rows.release() // the matches refer to ev
+		for _, m := range ms {
+			out = append(out, d.alert(b, i, d.cur.id(), d.cur.object(), m, now))
 		}
 	}
 	return out
 }
 
+// plan returns the row plan of b's layout.
+func (d *Detector) plan(b *batch.Batch) *rowPlan {
+	k := planKey(b)
+	p, ok := d.plans[k]
+	if !ok {
+		if len(d.plans) >= maxPlans {
+			clear(d.plans)
+		}
+		p = d.mappings.newRowPlan(b, d.catalog)
+		d.plans[k] = p
+	}
+	return p
+}
+
 // evidence is what a correlation keeps of a base-rule match: the id its alert has (or would have) and its entities.
 func (d *Detector) evidence(m *sigma.Match) engine.Evidence {
-	e := engine.Evidence{Ref: alertID(m.RuleID, d.cur.itemID)}
+	e := engine.Evidence{Ref: alertID(m.RuleID, d.cur.id())}
 	for _, en := range d.cur.rowEntities() {
 		e.Entities = append(e.Entities, engine.EntityRef{Type: en.Type, Value: en.Value})
 	}

@@ -101,14 +101,34 @@ func (d *derivedField) check() error {
 	return nil
 }
 
+// fieldGetter reads a field of the Sigma event being built.
+type fieldGetter interface {
+	get(name string) (any, bool)
+}
+
+// mapFields is a fieldGetter over a map.
+type mapFields map[string]any
+
+func (m mapFields) get(name string) (any, bool) {
+	v, ok := m[name]
+	return v, ok
+}
+
+// getString returns field name of obj when it is a string.
+func getString(obj fieldGetter, name string) (string, bool) {
+	v, _ := obj.get(name)
+	s, ok := v.(string)
+	return s, ok
+}
+
 // value computes the field from the row's column value v (a string) and the parsed raw records (for the JSON
 // columns AdditionalFields and _Extra, which rowEvent does not keep as columns).
-func (d *derivedField) value(obj map[string]any, raw map[string]map[string]any) (any, bool) {
+func (d *derivedField) value(obj fieldGetter, raw map[string]map[string]any) (any, bool) {
 	if d.Constant != "" {
 		return d.Constant, true
 	}
 	if d.valueTable() {
-		s, _ := obj[d.Column].(string)
+		s, _ := getString(obj, d.Column)
 		if s == "" {
 			return d.Empty, d.Empty != ""
 		}
@@ -125,7 +145,7 @@ func (d *derivedField) value(obj map[string]any, raw map[string]map[string]any) 
 			return v, ok && v != nil
 		}
 	}
-	s, ok := obj[d.Column].(string)
+	s, ok := getString(obj, d.Column)
 	if !ok || s == "" {
 		return nil, false
 	}
@@ -314,11 +334,11 @@ var Tables = func() []string {
 }()
 
 // route returns the routing fields for row values obj.
-func (tm *tableMapping) route(obj map[string]any) map[string]any {
+func (tm *tableMapping) route(obj fieldGetter) map[string]any {
 	for _, r := range tm.Routes {
 		ok := true
 		for col, prefix := range r.When {
-			s, _ := obj[col].(string)
+			s, _ := getString(obj, col)
 			if s == "" || !strings.HasPrefix(s, prefix) {
 				ok = false
 				break
@@ -332,14 +352,14 @@ func (tm *tableMapping) route(obj map[string]any) map[string]any {
 }
 
 // flattenJSON sets name.member for every member of a JSON object (nested objects recursively).
-func flattenJSON(prefix string, v any, obj map[string]any) {
+func flattenJSON(prefix string, v any, set func(string, any)) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		obj[prefix] = v
+		set(prefix, v)
 		return
 	}
 	for k, x := range m {
-		flattenJSON(prefix+"."+k, x, obj)
+		flattenJSON(prefix+"."+k, x, set)
 	}
 }
 
@@ -368,9 +388,7 @@ func (m *Mappings) rowEvent(b *batch.Batch, i int) (map[string]any, error) {
 			continue
 		case "EventData":
 			if s, ok := v.(string); ok {
-				for k, dv := range eventDataXML(s) {
-					obj[k] = dv
-				}
+				eachEventData(s, func(k string, dv string) { obj[k] = dv })
 			}
 		}
 		obj[c.Name] = v
@@ -418,7 +436,7 @@ func (m *Mappings) rowEvent(b *batch.Batch, i int) (map[string]any, error) {
 				continue
 			}
 			if _, isObj := v.(map[string]any); isObj {
-				flattenJSON(name, v, obj)
+				flattenJSON(name, v, func(k string, x any) { obj[k] = x })
 			}
 			obj[name] = text
 		}
@@ -426,11 +444,11 @@ func (m *Mappings) rowEvent(b *batch.Batch, i int) (map[string]any, error) {
 			if _, has := obj[name]; has {
 				continue
 			}
-			if v, ok := d.value(obj, rawBy); ok {
+			if v, ok := d.value(mapFields(obj), rawBy); ok {
 				obj[name] = v
 			}
 		}
-		for k, v := range tm.route(obj) {
+		for k, v := range tm.route(mapFields(obj)) {
 			obj[k] = v
 		}
 	}
@@ -446,20 +464,26 @@ func (m *Mappings) rowEvent(b *batch.Batch, i int) (map[string]any, error) {
 // eventDataXML extracts <Data Name="X">value</Data> pairs.
 func eventDataXML(s string) map[string]any {
 	out := map[string]any{}
+	eachEventData(s, func(k string, v string) { out[k] = v })
+	return out
+}
+
+// eachEventData calls fn with each <Data Name="X">value</Data> pair, in order.
+func eachEventData(s string, fn func(name, value string)) {
 	for {
 		i := strings.Index(s, `<Data Name="`)
 		if i < 0 {
-			return out
+			return
 		}
 		s = s[i+len(`<Data Name="`):]
 		j := strings.IndexByte(s, '"')
 		if j < 0 {
-			return out
+			return
 		}
 		name := s[:j]
 		s = s[j+1:]
 		if strings.HasPrefix(s, "/>") {
-			out[name] = ""
+			fn(name, "")
 			continue
 		}
 		if !strings.HasPrefix(s, ">") {
@@ -468,9 +492,9 @@ func eventDataXML(s string) map[string]any {
 		s = s[1:]
 		k := strings.Index(s, "</Data>")
 		if k < 0 {
-			return out
+			return
 		}
-		out[name] = xmlUnescape(s[:k])
+		fn(name, xmlUnescape(s[:k]))
 		s = s[k:]
 	}
 }

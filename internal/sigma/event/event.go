@@ -66,16 +66,18 @@ type Map struct {
 	fields map[string]any
 	// ents holds every field sorted by interned id (then name): one
 	// allocation per event, searched by id.
-	ents []entry
+	ents []Entry
 	ts   time.Time
 }
 
-// entry is one field of a [Map].
-type entry struct {
-	id   int32
-	data bool
-	key  string
-	val  any
+// Entry is one field of a [Map]: its name as written, the interned id of its
+// lower-case form ([Intern]) and its value. Entries built outside this
+// package are data fields (see [Ranger]).
+type Entry struct {
+	ID       int32
+	envelope bool
+	Name     string
+	Value    any
 }
 
 var (
@@ -98,27 +100,27 @@ func newMap(fields map[string]any, ts time.Time, envelope map[string]bool) *Map 
 	// The fields are gathered unsorted into a scratch slice (on the stack for
 	// the usual sizes), ordered by sorting (id, position) pairs, which hold no
 	// pointers, and copied once into place.
-	var tmpBuf [64]entry
+	var tmpBuf [64]Entry
 	var orderBuf [64]uint64
 	tmp, order := tmpBuf[:0], orderBuf[:0]
 	for k, v := range fields {
 		id := idOf(k)
 		order = append(order, uint64(uint32(id))<<32|uint64(len(tmp)))
-		tmp = append(tmp, entry{id: id, data: !envelope[k], key: k, val: v})
+		tmp = append(tmp, Entry{ID: id, envelope: envelope[k], Name: k, Value: v})
 	}
 	slices.Sort(order)
-	m := &Map{fields: fields, ts: ts, ents: make([]entry, len(tmp))}
+	m := &Map{fields: fields, ts: ts, ents: make([]Entry, len(tmp))}
 	for i, o := range order {
 		m.ents[i] = tmp[uint32(o)]
 	}
 	// Names that differ only in case share an id; among them, order by name.
 	for i := 1; i < len(m.ents); i++ {
-		if m.ents[i].id == m.ents[i-1].id {
+		if m.ents[i].ID == m.ents[i-1].ID {
 			j := i
-			for j+1 < len(m.ents) && m.ents[j+1].id == m.ents[i].id {
+			for j+1 < len(m.ents) && m.ents[j+1].ID == m.ents[i].ID {
 				j++
 			}
-			slices.SortFunc(m.ents[i-1:j+1], func(a, b entry) int { return strings.Compare(a.key, b.key) })
+			slices.SortFunc(m.ents[i-1:j+1], func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
 			i = j
 		}
 	}
@@ -127,6 +129,9 @@ func newMap(fields map[string]any, ts time.Time, envelope map[string]bool) *Map 
 
 // Field implements [Event].
 func (m *Map) Field(name string) (any, bool) {
+	if m.fields == nil {
+		return m.entryField(name)
+	}
 	v, ok := m.fields[name]
 	return v, ok
 }
@@ -145,7 +150,7 @@ func (m *Map) FieldFold(lower string) (any, bool) {
 // Data fields are visited in a fixed order.
 func (m *Map) Range(fn func(string, any) bool) {
 	for i := range m.ents {
-		if e := &m.ents[i]; e.data && !fn(e.key, e.val) {
+		if e := &m.ents[i]; !e.envelope && !fn(e.Name, e.Value) {
 			return
 		}
 	}
@@ -154,7 +159,7 @@ func (m *Map) Range(fn func(string, any) bool) {
 // RangeID implements [IDRanger].
 func (m *Map) RangeID(fn func(int32, any, bool) bool) {
 	for i := range m.ents {
-		if e := &m.ents[i]; !fn(e.id, e.val, e.data) {
+		if e := &m.ents[i]; !fn(e.ID, e.Value, !e.envelope) {
 			return
 		}
 	}
@@ -166,14 +171,14 @@ func (m *Map) FieldID(id int32) (any, bool) {
 	lo, hi := 0, len(ents)
 	for lo < hi {
 		h := int(uint(lo+hi) >> 1)
-		if ents[h].id < id {
+		if ents[h].ID < id {
 			lo = h + 1
 		} else {
 			hi = h
 		}
 	}
-	if lo < len(ents) && ents[lo].id == id {
-		return ents[lo].val, true
+	if lo < len(ents) && ents[lo].ID == id {
+		return ents[lo].Value, true
 	}
 	return nil, false
 }
@@ -181,11 +186,21 @@ func (m *Map) FieldID(id int32) (any, bool) {
 // Time implements [Timed]; it is the zero time when unknown.
 func (m *Map) Time() time.Time { return m.ts }
 
-// Fields returns the underlying map; callers must not modify it.
-func (m *Map) Fields() map[string]any { return m.fields }
+// Fields returns the fields as a map: the underlying one, which callers must
+// not modify, or for a Map built by [FromEntries] a new one.
+func (m *Map) Fields() map[string]any {
+	if m.fields == nil {
+		out := make(map[string]any, len(m.ents))
+		for _, e := range m.ents {
+			out[e.Name] = e.Value
+		}
+		return out
+	}
+	return m.fields
+}
 
 // MarshalJSON renders the fields.
-func (m *Map) MarshalJSON() ([]byte, error) { return json.Marshal(m.fields) }
+func (m *Map) MarshalJSON() ([]byte, error) { return json.Marshal(m.Fields()) }
 
 // TimeFields are the flat fields [FromJSON] reads a timestamp from, in order.
 var TimeFields = []string{"@timestamp", "timestamp", "TimeCreated", "UtcTime", "time"}

@@ -164,12 +164,13 @@ func (s *Server) newGatherer(ctx context.Context, proto string) *gatherer {
 	return &gatherer{s: s, ctx: ctx, set: tables.NewSet(s.catalog), lines: file.NewLines(), last: time.Now(), proto: proto}
 }
 
-func (g *gatherer) add(msg []byte, sender string) {
+// add normalises one message; the rows keep substrings of msg.
+func (g *gatherer) add(msg string, sender string) {
 	if len(msg) == 0 {
 		return
 	}
 	meta := psyslog.Meta{SenderIP: sender, Received: time.Now().UnixMicro()}
-	if err := g.lines.Normalize(string(msg), meta, g.set); err != nil {
+	if err := g.lines.Normalize(msg, meta, g.set); err != nil {
 		g.rej++
 		if len(g.kept) < 1000 {
 			g.kept = append(g.kept, pipeline.RejectedRecord{Reason: "from " + sender + ": " + err.Error(), Raw: string(msg)})
@@ -222,7 +223,7 @@ func (s *Server) serveUDP(ctx context.Context, pc net.PacketConn) {
 		n, addr, err := pc.ReadFrom(buf)
 		if n > 0 {
 			host, _, _ := net.SplitHostPort(addr.String())
-			g.add(trimMsg(buf[:n]), host)
+			g.add(string(trimMsg(buf[:n])), host)
 		}
 		if g.due() {
 			g.flush()
@@ -252,17 +253,18 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn, proto string) {
 	host, _, _ := net.SplitHostPort(conn.RemoteAddr().String())
 	g := s.newGatherer(ctx, proto)
 	defer g.flush()
-	// The scanner reads frames on its own goroutine so that a quiet connection still flushes on time.
-	frames := make(chan []byte, 1024)
+	// The scanner reads frames on its own goroutine so that a quiet connection still flushes on time. Each frame is
+	// copied once, into the string the rows keep parts of.
+	frames := make(chan frame, 1024)
 	done := make(chan error, 1)
 	go func() {
 		sc := psyslog.NewScanner(conn, s.cfg.MaxMessageBytes)
 		for sc.Scan() {
-			b := append([]byte(nil), sc.Bytes()...)
 			if sc.Truncated() {
-				b = nil // counted below as a reject
+				frames <- frame{cut: true} // counted below as a reject
+				continue
 			}
-			frames <- b
+			frames <- frame{msg: string(sc.Bytes())}
 		}
 		done <- sc.Err()
 		close(frames)
@@ -279,11 +281,11 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn, proto string) {
 				}
 				return
 			}
-			if f == nil {
+			if f.cut {
 				g.rej++
 				continue
 			}
-			g.add(f, host)
+			g.add(f.msg, host)
 		case <-tick.C:
 			if g.due() {
 				g.flush()
@@ -293,6 +295,12 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn, proto string) {
 			stop = nil
 		}
 	}
+}
+
+// frame is one message read from a TCP connection; cut marks one longer than the limit.
+type frame struct {
+	msg string
+	cut bool
 }
 
 func trimMsg(b []byte) []byte {

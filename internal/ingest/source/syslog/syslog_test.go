@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,4 +97,28 @@ func TestListenersNormaliseEveryFraming(t *testing.T) {
 	require.Equal(t, "10.0.0.1", cef["SourceIP"])
 	require.Equal(t, "alice", col.rows["DeviceLogonEvents"][0]["AccountName"])
 	require.Zero(t, col.rejected)
+}
+
+// TestLongAndEmptyFrames sends, between good messages, an LF-framed line longer than the limit (rejected and
+// counted), an octet-counted frame holding only a line end, and an empty line (neither is a message): the good messages around them all
+// arrive.
+func TestLongAndEmptyFrames(t *testing.T) {
+	col := &collector{rows: map[string][]map[string]any{}}
+	srv := syslog.New(syslog.Config{TCP: "127.0.0.1:0", FlushInterval: 50 * time.Millisecond, MaxMessageBytes: 100},
+		schema.NewCatalog(), col, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, srv.Start(context.Background()))
+	tcp, err := net.Dial("tcp", srv.Addrs()["tcp"])
+	require.NoError(t, err)
+	long := "<14>Mar  1 10:00:00 host1 app: " + strings.Repeat("x", 200)
+	_, err = fmt.Fprintf(tcp, "<14>Mar  1 10:00:00 host1 app: one\n%s\n\n1 \n<14>Mar  1 10:00:01 host1 app: two\n", long)
+	require.NoError(t, err)
+	require.NoError(t, tcp.Close())
+	require.Eventually(t, func() bool {
+		col.mu.Lock()
+		defer col.mu.Unlock()
+		return col.rejected == 1 && len(col.rows["Syslog"]) == 2
+	}, 10*time.Second, 20*time.Millisecond)
+	srv.Close()
+	require.Equal(t, "one", col.rows["Syslog"][0]["SyslogMessage"])
+	require.Equal(t, "two", col.rows["Syslog"][1]["SyslogMessage"])
 }

@@ -1,0 +1,31 @@
+package detect
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// FuzzRecordDecoder requires the kept-record decoder to accept exactly the JSON objects encoding/json's Unmarshal
+// accepts into a map, with the same members.
+func FuzzRecordDecoder(f *testing.F) {
+	for _, s := range []string{`{}`, `null`, `[1]`, `"x"`, `{"a":1,"a":2}`, `{"a":{"b":[1,"x",null,true,{"c":1.5e3}]}}`,
+		`{"n":1e999}`, `{"n":-0.0,"m":123456789012345678901234567890}`, `{"s":"\ud83d\ude00 \ud800 \u00e9 \n\t\"\\\/"}`,
+		"{\"bad\":\"\xff\"}", `{"a":1}x`, ` {"a" : 1 } `, `{"a":01}`, `{"a":1.}`, `{"deep":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}`} {
+		f.Add(s)
+	}
+	f.Add(`{"deeper than fastjson reads":` + strings.Repeat("[", 400) + strings.Repeat("]", 400) + `}`)
+	var rd recordDecoder
+	f.Fuzz(func(t *testing.T, text string) {
+		got := map[string]any{}
+		ok := rd.decode(text, got)
+		var want map[string]any
+		wantOK := json.Unmarshal([]byte(text), &want) == nil && want != nil
+		require.Equal(t, wantOK, ok)
+		if ok {
+			require.Equal(t, want, got)
+		}
+	})
+}
