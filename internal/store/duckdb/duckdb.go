@@ -399,7 +399,8 @@ func (d *DB) PruneLedger(ctx context.Context, cutoff time.Time) error {
 	return err
 }
 
-// appendTable appends the rows of batches, all of one table, through one appender over the union of their columns.
+// appendTable appends the rows of batches, all of one table, over the union of their columns: through the columnar
+// path (scan.go), or with Options.RowAppender through one row appender.
 func (d *DB) appendTable(ctx context.Context, table string, batches []*batch.Batch) error {
 	pos := map[string]int{}
 	var names []string

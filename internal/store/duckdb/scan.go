@@ -20,7 +20,7 @@ import (
 // and copied into the appender's chunk, which DuckDB then copies again into a buffer before the table). Instead, the
 // writer registers the batches of one table as a job and runs
 //
-//	INSERT INTO "_t_T" (cols) SELECT * FROM vigil_batch_scan(<job>)
+//	INSERT INTO "_t_T" (cols, _BatchId, _Row, _TimeReceived) SELECT c0, c1, …, b, r, t FROM vigil_batch_scan(<job>)
 //
 // on its own connection: vigil_batch_scan is a chunk table function that fills DuckDB's vectors straight from the
 // batch columns, column by column, and DuckDB's insert operator moves the chunks into the table. The statement runs
