@@ -102,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	}()
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Metrics = pipeline.NewMetrics(a.Registry)
+	applyGoMemoryLimit(cfg, log)
 
 	if a.State, err = sqlite.Open(ctx, cfg.StatePath()); err != nil {
 		return nil, fmt.Errorf("state store: %w", err)
@@ -118,7 +119,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	if err := a.Catalog.AddIngestTables(); err != nil {
 		return nil, err
 	}
-	if a.Events, err = duckdb.Open(ctx, cfg.EventsPath(), duckdb.Options{Threads: cfg.Store.Threads, MemoryLimit: cfg.Store.MemoryLimit}); err != nil {
+	if a.Events, err = duckdb.Open(ctx, cfg.EventsPath(), storeOptions(cfg)); err != nil {
 		return nil, fmt.Errorf("event store: %w", err)
 	}
 	for _, t := range a.Catalog.Tables() {

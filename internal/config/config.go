@@ -36,6 +36,8 @@ type Config struct {
 	Ingest Ingest `yaml:"ingest"`
 	Stream Stream `yaml:"stream"`
 	Store  Store  `yaml:"store"`
+	// Memory bounds the Go runtime's memory (the event store's own limit is store.memory_limit).
+	Memory Memory `yaml:"memory"`
 	// KQL configures the query engine.
 	KQL KQL `yaml:"kql"`
 	// Analytics configures the scheduled analytics rules.
@@ -138,7 +140,9 @@ type Stream struct {
 
 // Store configures the event store.
 type Store struct {
-	Threads     int    `yaml:"threads"`
+	Threads int `yaml:"threads"`
+	// MemoryLimit is DuckDB's memory_limit, such as "384MiB" ("": DuckDB's default, 80% of RAM). DuckDB keeps
+	// written blocks cached up to it, so without a limit its memory grows with the data written.
 	MemoryLimit string `yaml:"memory_limit"`
 	// Retention is how long events are kept: Default for every table, Tables per table ("Syslog": 30d).
 	Retention Retention `yaml:"retention"`
@@ -225,7 +229,7 @@ func Default() Config {
 			MaxBodyBytes: 256 << 20,
 			MaxLineBytes: 1 << 20,
 			BatchRows:    4096,
-			MaxLag:       32,
+			MaxLag:       16,
 		},
 		Stream:    Stream{MaxBytes: 4 << 30},
 		Auth:      defaultAuth(),
@@ -234,10 +238,11 @@ func Default() Config {
 		Detection: Detection{BuiltinRules: true},
 		Incidents: Incidents{SizeCap: 150, Lookback: Duration(24 * time.Hour), PrevalenceWindow: Duration(7 * 24 * time.Hour),
 			SpreadLimit: 3, Threshold: 1.0, Interval: Duration(5 * time.Second)},
-		Store: Store{Retention: Retention{
+		Store: Store{MemoryLimit: DefaultStoreMemoryLimit, Retention: Retention{
 			Default:  Duration(90 * 24 * time.Hour),
 			Interval: Duration(time.Hour),
 		}},
+		Memory: Memory{GoLimit: DefaultGoMemoryLimit},
 	}
 }
 
@@ -284,6 +289,7 @@ func envVars() []envVar {
 		{"VIGIL_SYSLOG_UDP", "syslog UDP listen address", str(func(c *Config) *string { return &c.Syslog.UDP })},
 		{"VIGIL_SYSLOG_TCP", "syslog TCP listen address", str(func(c *Config) *string { return &c.Syslog.TCP })},
 		{"VIGIL_STORE_MEMORY_LIMIT", "DuckDB memory limit", str(func(c *Config) *string { return &c.Store.MemoryLimit })},
+		{"VIGIL_GO_MEMORY_LIMIT", "Go runtime soft memory limit (GOMEMLIMIT wins)", str(func(c *Config) *string { return &c.Memory.GoLimit })},
 		{"VIGIL_RETENTION", "default retention", func(c *Config, v string) error {
 			d, err := ParseDuration(v)
 			c.Store.Retention.Default = d
@@ -446,6 +452,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Incidents.validate()...)
+	errs = append(errs, c.validateMemory()...)
 	if c.Stream.MaxBytes < 64<<20 {
 		errs = append(errs, "stream.max_bytes: must be at least 64 MiB")
 	}

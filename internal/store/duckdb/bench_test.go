@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
 	"github.com/vigilsec/vigil/internal/x/cputime"
 )
 
@@ -54,17 +55,25 @@ func processBatch(tb testing.TB, t *schema.Table, id string, n int, base time.Ti
 // BenchmarkAppend measures the store writer's cost per row: one op is one transaction of 8 or 32 batches of 4096 rows
 // (the writer takes up to 32 per transaction). cpu-ns/row (process CPU time, DuckDB's threads included) is the figure to compare on a
 // loaded machine.
+//
+// path=scan is the columnar path the store writes through; path=appender is DuckDB's row appender, the raw baseline
+// of `vigil bench ingest`.
 func BenchmarkAppend(b *testing.B) {
-	for _, group := range []int{8, 32} {
-		b.Run(fmt.Sprintf("batches=%d", group), func(b *testing.B) { benchmarkAppend(b, group) })
+	for _, path := range []string{"scan", "appender"} {
+		for _, group := range []int{8, 32} {
+			b.Run(fmt.Sprintf("path=%s/batches=%d", path, group), func(b *testing.B) {
+				benchmarkAppend(b, duckdb.Options{Threads: 2, RowAppender: path == "appender"}, group)
+			})
+		}
 	}
 }
 
-func benchmarkAppend(b *testing.B, group int) {
+func benchmarkAppend(b *testing.B, opts duckdb.Options, group int) {
 	ctx := context.Background()
 	cat := schema.NewCatalog()
 	t, _ := cat.Table("DeviceProcessEvents")
-	db := open(b, filepath.Join(b.TempDir(), "events.duckdb"))
+	db, err := duckdb.Open(ctx, filepath.Join(b.TempDir(), "events.duckdb"), opts)
+	require.NoError(b, err)
 	defer db.Close()
 	require.NoError(b, db.EnsureTable(ctx, t))
 	base := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)

@@ -35,6 +35,9 @@ type Options struct {
 	// of every table being written at each checkpoint; a larger log checkpoints less often, at the price of a
 	// longer log replay after a crash.
 	CheckpointThreshold string
+	// RowAppender writes through DuckDB's row appender instead of the columnar path (vigil_batch_scan). Only the
+	// benchmark's raw-appender baseline sets it.
+	RowAppender bool
 }
 
 // DB is a DuckDB event store. It is safe for concurrent use.
@@ -49,6 +52,9 @@ type DB struct {
 
 	tmu    sync.Mutex
 	tables map[string]*tableInfo
+
+	rowAppender bool
+	scans       scanJobs
 }
 
 // Open opens (creating if needed) the store at path, a file.
@@ -78,7 +84,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb %s: %w", path, err)
 	}
-	d := &DB{connector: connector, db: sql.OpenDB(connector), tables: map[string]*tableInfo{}}
+	d := &DB{connector: connector, db: sql.OpenDB(connector), tables: map[string]*tableInfo{}, rowAppender: opts.RowAppender}
 	if err := d.init(ctx); err != nil {
 		_ = d.Close()
 		return nil, err
@@ -97,6 +103,9 @@ func (d *DB) init(ctx context.Context) error {
 	d.wconn = conn
 	if err := udf.RegisterAll(ctx, conn); err != nil {
 		return err
+	}
+	if err := d.registerScan(conn); err != nil {
+		return fmt.Errorf("register %s: %w", scanFunction, err)
 	}
 	return conn.Raw(func(dc any) error {
 		raw, ok := dc.(driver.Conn)
@@ -390,7 +399,8 @@ func (d *DB) PruneLedger(ctx context.Context, cutoff time.Time) error {
 	return err
 }
 
-// appendTable appends the rows of batches, all of one table, through one appender over the union of their columns.
+// appendTable appends the rows of batches, all of one table, over the union of their columns: through the columnar
+// path (scan.go), or with Options.RowAppender through one row appender.
 func (d *DB) appendTable(ctx context.Context, table string, batches []*batch.Batch) error {
 	pos := map[string]int{}
 	var names []string
@@ -407,6 +417,9 @@ func (d *DB) appendTable(ctx context.Context, table string, batches []*batch.Bat
 	}
 	if err := d.addColumns(ctx, table, names); err != nil {
 		return err
+	}
+	if !d.rowAppender {
+		return d.insertTable(ctx, table, batches, names)
 	}
 	nData := len(names)
 	names = append(names, colBatchID, colRow, schema.ColTimeReceived)

@@ -1,0 +1,35 @@
+package app
+
+import (
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strconv"
+
+	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
+)
+
+// storeOptions are the event store's options from the configuration (validated already).
+func storeOptions(cfg config.Config) duckdb.Options {
+	o := duckdb.Options{Threads: cfg.Store.Threads}
+	if n, _ := config.ParseBytes(cfg.Store.MemoryLimit); n > 0 {
+		o.MemoryLimit = strconv.FormatInt(n, 10) + "b"
+	}
+	return o
+}
+
+// applyGoMemoryLimit sets the Go runtime's soft memory limit from memory.go_limit, unless the GOMEMLIMIT
+// environment variable set one already. It returns the limit in force (math.MaxInt64: none).
+func applyGoMemoryLimit(cfg config.Config, log *slog.Logger) int64 {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return debug.SetMemoryLimit(-1)
+	}
+	n, _ := config.ParseBytes(cfg.Memory.GoLimit)
+	if n <= 0 {
+		return debug.SetMemoryLimit(-1)
+	}
+	debug.SetMemoryLimit(n)
+	log.Debug("go memory limit set", "bytes", n)
+	return n
+}

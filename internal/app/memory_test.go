@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"runtime/debug"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
+)
+
+func TestMemoryLimitsApplied(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	t.Setenv("GOMEMLIMIT", "")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	cfg := config.Default()
+	cfg.Memory.GoLimit = "300MiB"
+	require.Equal(t, int64(300<<20), applyGoMemoryLimit(cfg, log))
+	require.Equal(t, int64(300<<20), debug.SetMemoryLimit(-1))
+	cfg.Memory.GoLimit = "0"
+	debug.SetMemoryLimit(math.MaxInt64)
+	require.Equal(t, int64(math.MaxInt64), applyGoMemoryLimit(cfg, log), "0 sets no limit")
+
+	cfg.Store.MemoryLimit = "200MiB"
+	opts := storeOptions(cfg)
+	require.Equal(t, "209715200b", opts.MemoryLimit)
+	db, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "e.duckdb"), opts)
+	require.NoError(t, err)
+	defer db.Close()
+	res, err := db.Query(context.Background(), `SELECT current_setting('memory_limit')`, 0)
+	require.NoError(t, err)
+	require.Equal(t, "200.0 MiB", res.Rows[0][0])
+	cfg.Store.MemoryLimit = ""
+	require.Empty(t, storeOptions(cfg).MemoryLimit, "empty leaves DuckDB's default")
+}
