@@ -277,6 +277,11 @@ func pruneUnion(v *Union, need colSet, count *int) Node {
 	if v.SourceCol != "" {
 		off = 1
 	}
+	for _, m := range v.Maps {
+		if len(m) != len(v.Out)-off || len(v.Maps) != len(v.Branches) {
+			return pruneInputsWhole(v, count) // not the shape this pass knows
+		}
+	}
 	keepSource := v.SourceCol != "" && need.has(v.SourceCol)
 	var keep []int // indexes into Out[off:]
 	for j, c := range v.Out[off:] {
@@ -321,6 +326,9 @@ func pruneUnion(v *Union, need colSet, count *int) Node {
 }
 
 func pruneJoin(v *Join, need colSet, count *int) Node {
+	if len(v.Sources) != len(v.Out) {
+		return pruneInputsWhole(v, count) // not the shape this pass knows
+	}
 	c := *v
 	if need != nil {
 		var out Schema
@@ -380,4 +388,22 @@ func unionCheapest(v *Union, off int) int {
 		}
 	}
 	return 0
+}
+
+// pruneInputsWhole keeps n's columns and asks each input for all of its own.
+func pruneInputsWhole(n Node, count *int) Node {
+	switch v := n.(type) {
+	case *Union:
+		c := *v
+		c.Branches = make([]Node, len(v.Branches))
+		for i, b := range v.Branches {
+			c.Branches[i] = prune(b, nil, count)
+		}
+		return &c
+	case *Join:
+		c := *v
+		c.Left, c.Right = prune(v.Left, nil, count), prune(v.Right, nil, count)
+		return &c
+	}
+	return n
 }
