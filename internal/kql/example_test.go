@@ -28,7 +28,7 @@ func ExampleCompile() {
 	// Filter (failures > 10)
 	//   Aggregate keys=[UserPrincipalName] aggs=[failures=count()]
 	//     Filter ((TimeGenerated > datetime(2024-05-01T11:00:00Z)) and (ResultType != "0"))
-	//       Scan SigninLogs (80 columns) time: (TimeGenerated > datetime(2024-05-01T11:00:00Z))
+	//       Scan SigninLogs [ResultType, TimeGenerated, UserPrincipalName] time: (TimeGenerated > datetime(2024-05-01T11:00:00Z))
 }
 
 func ExampleCompile_errors() {

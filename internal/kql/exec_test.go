@@ -152,6 +152,11 @@ func TestExec(t *testing.T) {
 		{"make_list-limit", events + `| summarize s = make_list(N, 2) | project n = array_length(s)`, `2`},
 		{"arg_max", events + `| summarize arg_max(N, Cmd) by Name | order by Name asc`,
 			`"a" | 3 | ""` + "\n" + `"b" | 2 | "powershell -enc AAA"` + "\n" + `"c" | 4 | "Invoke-Mimikatz.ps1"`},
+		// The chosen row's value is returned even when it is null, not another row's.
+		{"arg_max-null-value", `datatable(G:string, N:long, X:long)["a", 1, 10, "a", 3, long(null)] | summarize arg_max(N, X) by G`,
+			`"a" | 3 | null`},
+		{"arg_min-null-value", `datatable(G:string, N:long, X:long)["a", 1, long(null), "a", 3, 30] | summarize arg_min(N, X) by G`,
+			`"a" | 1 | null`},
 		{"bin-datetime", events + `| where isnotnull(T) | summarize count() by bin(T, 1d) | order by T asc`,
 			"2024-04-30T00:00:00Z | 1\n2024-05-01T00:00:00Z | 2"},
 		{"bin-number", `print b = bin(7, 5), f = floor(-1.5, 1)`, `5 | -2`},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/asim"
 	"github.com/vigilsec/vigil/internal/kql/kqltest"
 	"github.com/vigilsec/vigil/internal/schema"
 )
@@ -16,9 +17,14 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 var goldenNow = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 // TestGolden compiles every testdata/<area>/*.txtar "kql" section and
-// compares the plan and DuckDB SQL, or the rendered errors.
+// compares the plan and DuckDB SQL, or the rendered errors. Queries see the
+// built-in ASIM parsers, as the server's do.
 func TestGolden(t *testing.T) {
-	cat := schema.NewCatalog()
+	fns := kql.NewFunctions()
+	if err := asim.Register(fns); err != nil {
+		t.Fatal(err)
+	}
+	cat := kql.WithFunctions(schema.NewCatalog(), fns)
 	for _, c := range kqltest.Load(t, "testdata") {
 		name := strings.TrimSuffix(strings.TrimPrefix(c.Path, "testdata/"), ".txtar")
 		t.Run(name, func(t *testing.T) {

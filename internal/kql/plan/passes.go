@@ -16,10 +16,12 @@ type Pass struct {
 
 // Passes are the rewrite passes Optimize runs, in order.
 var Passes = []Pass{
+	{"fold-filters", foldFilters},
 	{"merge-filters", mergeFilters},
 	{"predicate-pushdown", pushDown},
 	{"time-range", timeRange},
 	{"narrow-sort", narrowSort},
+	{"prune-columns", pruneColumns},
 }
 
 // Optimize runs every pass over n and reports what each changed.

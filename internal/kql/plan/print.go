@@ -41,6 +41,10 @@ func nodeLine(n Node) string {
 	switch v := n.(type) {
 	case *Scan:
 		s := fmt.Sprintf("Scan %s (%d columns)", v.Table, len(v.Cols))
+		if len(v.Cols) <= scanNamesMax {
+			// A narrow scan (most are narrowed by prune-columns) names what it reads.
+			s = fmt.Sprintf("Scan %s [%s]", v.Table, strings.Join(v.Cols.Names(), ", "))
+		}
 		if len(v.TimeRange) > 0 {
 			parts := make([]string, len(v.TimeRange))
 			for i, p := range v.TimeRange {
@@ -206,3 +210,6 @@ func litString(l *Lit) string {
 	}
 	return fmt.Sprint(l.V)
 }
+
+// scanNamesMax is the widest scan the printer lists column by column.
+const scanNamesMax = 8

@@ -93,8 +93,9 @@ func (g *gen) agg(c *plan.AggCall, p string) string {
 			g.fail("%s in an expression", c.Fn)
 		}
 		// Rows whose expression is null are skipped; when it is null in every row of the group, KQL still gives
-		// one of the group's rows (DuckDB's arg_max would give null).
-		return "(CASE WHEN count(" + e(1) + ") = 0 THEN first(" + e(0) + ") ELSE " + c.Fn + "(" + e(0) + ", " + e(1) + ") END)"
+		// one of the group's rows (DuckDB's arg_max would give null). The value returned is the chosen row's, null
+		// included: DuckDB's arg_max would skip rows whose value is null and return another row's, so arg_max_null.
+		return "(CASE WHEN count(" + e(1) + ") = 0 THEN first(" + e(0) + ") ELSE " + c.Fn + "_null(" + e(0) + ", " + e(1) + ") END)"
 	case "make_bag", "make_bag_if":
 		x := e(0)
 		f := " FILTER (WHERE json_type(" + x + ") = 'OBJECT'"
