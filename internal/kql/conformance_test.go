@@ -49,10 +49,10 @@ func TestCorpus(t *testing.T) {
 	for _, f := range rep.Failures {
 		require.NotEqual(t, "kql_internal", f.Code, "SQL generator bugs: %v", f.Examples)
 	}
-	// Floors a change must not fall below (measured 2026-11-27, branch h-rulefix:
-	// 1,398 checked, 1,359 compiled of 1,459; see docs/kql.md and docs/rule-refusals.md).
-	require.GreaterOrEqual(t, rep.InCatalog.Checked, 1395, "in-catalogue queries that pass the check")
-	require.GreaterOrEqual(t, rep.InCatalog.Compiled, 1355, "in-catalogue queries that compile to SQL")
+	// Floors a change must not fall below (measured 2026-11-27 after session 4's merges:
+	// 1,417 checked, 1,384 compiled of 1,459; see docs/kql.md).
+	require.GreaterOrEqual(t, rep.InCatalog.Checked, 1417, "in-catalogue queries that pass the check")
+	require.GreaterOrEqual(t, rep.InCatalog.Compiled, 1384, "in-catalogue queries that compile to SQL")
 }
 
 func TestExamples(t *testing.T) {
@@ -86,7 +86,7 @@ func TestExamples(t *testing.T) {
 	}
 	require.Equal(t, rep.Total, rep.Passed+rep.Failed+rep.Errored)
 	require.Zero(t, codes["kql_internal"], "SQL generator bugs (KQL_EXAMPLES_VERBOSE=1 lists them)")
-	// A floor a change must not fall below (measured 2026-11-27, session 4 branch h-examples: 546 of 655; one example
-	// of margin for a slow example timing out under load).
-	require.GreaterOrEqual(t, rep.Passed, 545, "documentation examples that reproduce the documented output")
+	// A floor a change must not fall below (measured 2026-11-27 after session 4's merges: 550 of 655; two
+	// examples of margin for slow examples timing out under load).
+	require.GreaterOrEqual(t, rep.Passed, 548, "documentation examples that reproduce the documented output")
 }
