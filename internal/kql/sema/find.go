@@ -1,7 +1,6 @@
 package sema
 
 import (
-	"path"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/ast"
@@ -97,15 +96,9 @@ func (b *binder) findTables(v *ast.FindOp, e *env) ([]plan.Node, []string) {
 	for _, t := range v.Tables {
 		switch x := t.(type) {
 		case *ast.Wildcard:
-			matched := false
-			for _, tb := range b.allTables() {
-				if ok, _ := path.Match(x.Pattern, tb.Name); ok {
-					inputs = append(inputs, scanOf(tb))
-					names = append(names, tb.Name)
-					matched = true
-				}
-			}
-			if !matched {
+			in, nm := b.tablesMatching(x.Pattern)
+			inputs, names = append(inputs, in...), append(names, nm...)
+			if len(in) == 0 {
 				b.errorf(x, CodeUnknownTable, "no table matches %q", x.Pattern)
 			}
 		case *ast.Ident:

@@ -294,6 +294,19 @@ func isNumeric(t schema.Type) bool {
 	return t == schema.TypeInt || t == schema.TypeLong || t == schema.TypeReal || t == schema.TypeDecimal
 }
 
+// tablesMatching returns a scan of each catalogue table whose name matches the wildcard pattern, with the names.
+func (b *binder) tablesMatching(pattern string) ([]plan.Node, []string) {
+	var inputs []plan.Node
+	var names []string
+	for _, tb := range b.allTables() {
+		if ok, _ := path.Match(pattern, tb.Name); ok {
+			inputs = append(inputs, scanOf(tb))
+			names = append(names, tb.Name)
+		}
+	}
+	return inputs, names
+}
+
 func (b *binder) allTables() []*schema.Table {
 	if l, ok := b.cat.(TableLister); ok {
 		return l.Tables()
@@ -335,15 +348,9 @@ func (b *binder) union(in plan.Node, v *ast.UnionOp, e *env) plan.Node {
 	for _, t := range v.Tables {
 		switch x := t.(type) {
 		case *ast.Wildcard:
-			matched := false
-			for _, tb := range b.allTables() {
-				if ok, _ := path.Match(x.Pattern, tb.Name); ok {
-					inputs = append(inputs, scanOf(tb))
-					names = append(names, tb.Name)
-					matched = true
-				}
-			}
-			if !matched && !fuzzy {
+			in, nm := b.tablesMatching(x.Pattern)
+			inputs, names = append(inputs, in...), append(names, nm...)
+			if len(in) == 0 && !fuzzy {
 				b.errorf(x, CodeUnknownTable, "no table matches %q", x.Pattern)
 			}
 			continue
