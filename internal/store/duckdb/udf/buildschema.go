@@ -1,9 +1,10 @@
 package udf
 
 import (
-	"bytes"
 	"database/sql/driver"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -28,7 +29,7 @@ func init() {
 		if out == nil {
 			return nil, nil
 		}
-		b, err := examplesMarshalOrdered(out)
+		b, err := json.Marshal(out)
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +63,7 @@ func (s *examplesSchema) add(v any) {
 			s.props = map[string]*examplesSchema{}
 		}
 		// Keys in document order would need a streaming decoder; sorted keys make the output deterministic.
-		for _, k := range examplesSortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			p, ok := s.props[k]
 			if !ok {
 				p = &examplesSchema{}
@@ -92,23 +93,23 @@ func (s *examplesSchema) add(v any) {
 	}
 }
 
-// value is the schema as a JSON value (examplesOrdered for objects, to keep key order).
+// value is the schema as a JSON value (orderedObject for objects, to keep key order).
 func (s *examplesSchema) value() any {
 	var out []any
 	for _, k := range s.kinds {
 		switch k {
 		case "{}":
-			o := examplesOrdered{}
+			o := orderedObject{}
 			for _, key := range s.keys {
 				if v := s.props[key].value(); v != nil {
-					o = append(o, examplesKV{key, v})
+					o = append(o, kv{key, v})
 				}
 			}
 			out = append(out, o)
 		case "[]":
-			var e any = examplesOrdered{}
+			var e any = orderedObject{}
 			if v := s.elems.value(); v != nil {
-				e = examplesOrdered{{"`indexer`", v}}
+				e = orderedObject{{"`indexer`", v}}
 			}
 			out = append(out, e)
 		default:
@@ -122,58 +123,4 @@ func (s *examplesSchema) value() any {
 		return out[0]
 	}
 	return out
-}
-
-type examplesKV struct {
-	k string
-	v any
-}
-
-// examplesOrdered is a JSON object that keeps its keys in order.
-type examplesOrdered []examplesKV
-
-func (o examplesOrdered) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, kv := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := json.Marshal(kv.k)
-		if err != nil {
-			return nil, err
-		}
-		v, err := examplesMarshalOrdered(kv.v)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-func examplesMarshalOrdered(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
-}
-
-func examplesSortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }
