@@ -2,7 +2,6 @@ package hunt_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/schema"
-	"github.com/vigilsec/vigil/internal/store/duckdb"
 )
 
 // TestDynamicColumnsKeepTheirJSON stores dynamic values (JSON text in the batch) through the real store and reads
@@ -20,12 +18,8 @@ import (
 func TestDynamicColumnsKeepTheirJSON(t *testing.T) {
 	ctx := context.Background()
 	cat := schema.NewCatalog()
-	db, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "events.duckdb"), duckdb.Options{})
-	require.NoError(t, err)
-	defer db.Close()
-	tab, ok := cat.Table("SecurityIncident")
-	require.True(t, ok)
-	require.NoError(t, db.EnsureTable(ctx, tab))
+	db := openStore(t, cat, "SecurityIncident")
+	tab, _ := cat.Table("SecurityIncident")
 	_, owner, _ := tab.Column("Owner")
 	_, alerts, _ := tab.Column("AlertIds")
 	_, labels, _ := tab.Column("Labels")
@@ -45,7 +39,7 @@ func TestDynamicColumnsKeepTheirJSON(t *testing.T) {
 		b.SetString(labels, row[2])
 		b.Commit()
 	}
-	_, err = db.Append(ctx, []*batch.Batch{b.Finish("b1", now.UnixMicro())})
+	_, err := db.Append(ctx, []*batch.Batch{b.Finish("b1", now.UnixMicro())})
 	require.NoError(t, err)
 
 	res, err := hunt.New(hunt.Config{}, cat, db).Run(ctx, hunt.Request{Query: `SecurityIncident

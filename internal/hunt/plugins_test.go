@@ -2,7 +2,6 @@ package hunt_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/schema"
-	"github.com/vigilsec/vigil/internal/store/duckdb"
 )
 
 // TestPluginsOverStoredEvents runs sequence_detect and basket, as analytics rules use them, over events stored in
@@ -21,12 +19,8 @@ import (
 func TestPluginsOverStoredEvents(t *testing.T) {
 	ctx := context.Background()
 	cat := schema.NewCatalog()
-	db, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "events.duckdb"), duckdb.Options{})
-	require.NoError(t, err)
-	defer db.Close()
-	tab, ok := cat.Table("CommonSecurityLog")
-	require.True(t, ok)
-	require.NoError(t, db.EnsureTable(ctx, tab))
+	db := openStore(t, cat, "CommonSecurityLog")
+	tab, _ := cat.Table("CommonSecurityLog")
 	col := func(name string) int {
 		_, i, ok := tab.Column(name)
 		require.True(t, ok, name)
@@ -54,7 +48,7 @@ func TestPluginsOverStoredEvents(t *testing.T) {
 		b.SetString(host, e.host)
 		b.Commit()
 	}
-	_, err = db.Append(ctx, []*batch.Batch{b.Finish("b1", now.UnixMicro())})
+	_, err := db.Append(ctx, []*batch.Batch{b.Finish("b1", now.UnixMicro())})
 	require.NoError(t, err)
 	svc := hunt.New(hunt.Config{}, cat, db)
 

@@ -3,7 +3,6 @@ package hunt_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,7 +10,6 @@ import (
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/schema"
-	"github.com/vigilsec/vigil/internal/store/duckdb"
 )
 
 // TestResultNamesItsTables: a hunt's result names every table the query read, through joins, unions and stored
@@ -19,14 +17,7 @@ import (
 func TestResultNamesItsTables(t *testing.T) {
 	ctx := context.Background()
 	cat := schema.NewCatalog()
-	db, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "events.duckdb"), duckdb.Options{})
-	require.NoError(t, err)
-	defer db.Close()
-	for _, name := range []string{"DeviceProcessEvents", "DeviceLogonEvents", "Syslog", "SigninLogs"} {
-		tab, ok := cat.Table(name)
-		require.True(t, ok)
-		require.NoError(t, db.EnsureTable(ctx, tab))
-	}
+	db := openStore(t, cat, "DeviceProcessEvents", "DeviceLogonEvents", "Syslog", "SigninLogs")
 	svc := hunt.New(hunt.Config{}, cat, db)
 	require.NoError(t, svc.Functions().Add("Signins", "SigninLogs | project UserPrincipalName"))
 	for q, want := range map[string][]string{
@@ -73,9 +64,7 @@ func TestEditorSeesOnlyAllowedTables(t *testing.T) {
 func TestScopedHuntsCannotReachOtherTables(t *testing.T) {
 	ctx := context.Background()
 	cat := schema.NewCatalog()
-	db, err := duckdb.Open(ctx, filepath.Join(t.TempDir(), "events.duckdb"), duckdb.Options{})
-	require.NoError(t, err)
-	defer db.Close()
+	db := openStore(t, cat)
 	svc := hunt.New(hunt.Config{}, cat, db)
 	require.NoError(t, svc.Functions().Add("Procs", "DeviceProcessEvents | project DeviceName"))
 	sentinel := auth.ScopeOf(&auth.Principal{TableGroups: []string{"sentinel"}}, cat).Allow()
