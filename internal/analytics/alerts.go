@@ -83,12 +83,18 @@ func buildAlert(ev Evaluation, cols []string, rows [][]any, rowKey string) state
 	for i, c := range cols {
 		idx[c] = i
 	}
+	// get reads a detail column; one a union split by type is read from its first non-empty part.
 	get := func(row []any, col string) (any, bool) {
-		i, ok := idx[col]
-		if !ok || i >= len(row) {
+		at := detailColumns(idx, col)
+		if len(at) == 0 {
 			return nil, false
 		}
-		return row[i], true
+		for _, i := range at {
+			if i < len(row) && row[i] != nil && (len(at) == 1 || eval.ToString(row[i]) != "") {
+				return row[i], true
+			}
+		}
+		return nil, true
 	}
 	h := sha256.Sum256([]byte(ev.Source + "\x00" + r.ID + "\x00" + ev.Key + "\x00" + rowKey))
 	a := state.Alert{

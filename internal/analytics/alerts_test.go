@@ -118,6 +118,56 @@ func TestBuildAlerts(t *testing.T) {
 	require.Empty(t, analytics.BuildAlerts(ev, analytics.Results{Columns: cols}))
 }
 
+// A union whose branches give a column different types returns it split by type (Kusto's outer union: IP_string,
+// IP_dynamic). Vigil's catalogue holds every table, so a fuzzy union of Sentinel IoC rules meets all its branches
+// and splits columns a workspace with fewer tables would not: the alert details read the first non-empty part.
+func TestBuildAlertsFromUnionSplitColumns(t *testing.T) {
+	r := parseRule(t, `id: 11111111-2222-3333-4444-555555555555
+name: IoC match
+severity: High
+queryFrequency: 1h
+queryPeriod: 1h
+triggerOperator: gt
+triggerThreshold: 0
+query: |
+  union isfuzzy=true
+    (SigninLogs | extend IPCustomEntity = IPAddress),
+    (DeviceNetworkEvents | extend IPCustomEntity = parse_json(strcat('["', RemoteIP, '"]'))[0], HostCustomEntity = DeviceName)
+entityMappings:
+  - entityType: IP
+    fieldMappings:
+      - identifier: Address
+        columnName: IPCustomEntity
+  - entityType: Host
+    fieldMappings:
+      - identifier: FullName
+        columnName: HostCustomEntity
+customDetails:
+  Address: IPCustomEntity
+`)
+	require.Nil(t, analytics.Check(r, schema.NewCatalog()), "the mapping resolves to the split columns")
+	r.EntityMappings[0].FieldMappings[0].ColumnName = "IPCustomEntit"
+	require.Equal(t, analytics.ReasonBadMapping, analytics.Check(r, schema.NewCatalog()).Reason)
+	r.EntityMappings[0].FieldMappings[0].ColumnName = "IPCustomEntity"
+	cols := []string{"TimeGenerated", "IPCustomEntity_string", "IPCustomEntity_dynamic", "HostCustomEntity"}
+	ts := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	rows := [][]any{
+		{ts, "203.0.113.7", nil, nil},
+		{ts, "", "198.51.100.9", "ws-9"},
+	}
+	ev := analytics.Evaluation{Rule: r, Version: 1, Source: "scheduled", Key: "k", WindowStart: ts.Add(-time.Hour), WindowEnd: ts, DetectedAt: ts}
+	alerts := analytics.BuildAlerts(ev, analytics.Results{Columns: cols, Rows: rows})
+	require.Len(t, alerts, 1)
+	var ips []string
+	for _, e := range alerts[0].Entities {
+		if e.Type == "IP" {
+			ips = append(ips, e.Value)
+		}
+	}
+	require.Equal(t, []string{"203.0.113.7", "198.51.100.9"}, ips)
+	require.Equal(t, []string{"203.0.113.7", "198.51.100.9"}, alerts[0].CustomDetails["Address"])
+}
+
 func TestRuleDetailRefusals(t *testing.T) {
 	cat := kql.WithFunctions(schema.NewCatalog(), kql.NewFunctions())
 	base := "id: x\nname: x\nqueryFrequency: 1h\nqueryPeriod: 1h\ntriggerOperator: gt\nquery: SecurityEvent | project Computer, Account\n"

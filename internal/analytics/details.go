@@ -190,6 +190,27 @@ func entityTypes() []string {
 	return out
 }
 
+// unionSplitTypes are the suffixes a union gives a column whose branches disagree on its type (Name_string,
+// Name_dynamic, ...: Kusto's documented outer-union behaviour), in the order alert details read them.
+var unionSplitTypes = []string{"string", "dynamic", "long", "int", "real", "decimal", "bool", "datetime", "timespan", "guid"}
+
+// detailColumns returns where a column named by the rule's alert details is read from in a result with the given
+// column indexes: the column itself, else the columns a union split it into by type. Sentinel loses such a
+// mapping when every branch of a fuzzy union resolves; Vigil reads the first non-empty of the split columns, so
+// IoC rules that union tables of different column types keep their entities.
+func detailColumns(idx map[string]int, name string) []int {
+	if i, ok := idx[name]; ok {
+		return []int{i}
+	}
+	var out []int
+	for _, t := range unionSplitTypes {
+		if i, ok := idx[name+"_"+t]; ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // referencedColumns lists the result columns the rule's alert details read, each with where it is read.
 func referencedColumns(r *Rule) [][2]string {
 	var out [][2]string

@@ -41,7 +41,7 @@ func TestImportSentinelCorpus(t *testing.T) {
 		rep := imp(t)
 		require.Equal(t, 1054, rep.Total)
 		t.Logf("imported %d of %d, refused %v", rep.Imported, rep.Total, rep.Refused)
-		require.GreaterOrEqual(t, rep.Imported, 454)
+		require.GreaterOrEqual(t, rep.Imported, 456)
 		require.Equal(t, 559, rep.Refused["kql_unknown_table"])
 		require.Zero(t, rep.Refused[analytics.ReasonNRTUnsupported], "NRT rules with summarize or mv-expand run in batch mode")
 		n := 0
@@ -55,13 +55,19 @@ func TestImportSentinelCorpus(t *testing.T) {
 		}
 		require.Equal(t, 29, n)
 	})
-	t.Run("externaldata-allowed", func(t *testing.T) {
-		require.NoError(t, external.Configure(external.Policy{AllowedPrefixes: []string{
-			"https://raw.githubusercontent.com/Azure/Azure-Sentinel/", "https://raw.githubusercontent.com/microsoft/mstic/",
-			"https://download.microsoft.com/download/"}}))
+	t.Run("externaldata-default", func(t *testing.T) {
+		// The server's default policy: Microsoft's public security content (external.DefaultPrefixes).
+		require.NoError(t, external.Configure(external.Policy{AllowedPrefixes: external.DefaultPrefixes}))
 		t.Cleanup(func() { _ = external.Configure(external.Policy{}) })
 		rep := imp(t)
 		t.Logf("imported %d of %d, refused %v", rep.Imported, rep.Total, rep.Refused)
-		require.GreaterOrEqual(t, rep.Imported, 471)
+		require.GreaterOrEqual(t, rep.Imported, 478)
+		inCatalog := rep.Total - rep.Refused["kql_unknown_table"]
+		require.GreaterOrEqual(t, float64(rep.Imported)/float64(inCatalog), 0.95, "issue #6's bar")
+		for _, r := range rep.Refusals {
+			if r.Reason == "kql_refused" {
+				require.Contains(t, r.Detail, "is not an https URL", "only plain-http feeds stay refused: %s", r.Detail)
+			}
+		}
 	})
 }

@@ -85,12 +85,12 @@ func Check(r *Rule, cat kql.Catalog) *Refusal {
 		}
 		return ref(kql.CodeUnsupported, err.Error())
 	}
-	out := map[string]bool{}
-	for _, c := range q.Schema() {
-		out[c.Name] = true
+	out := map[string]int{}
+	for i, c := range q.Schema() {
+		out[c.Name] = i
 	}
 	for _, c := range referencedColumns(r) {
-		if !out[c[0]] {
+		if len(detailColumns(out, c[0])) == 0 {
 			return ref(ReasonBadMapping, fmt.Sprintf("%s reads column %q, which the query does not return", c[1], c[0]))
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,7 +92,8 @@ type Incidents struct {
 type KQL struct {
 	// FunctionsDir holds stored functions, one NAME.kql file each, that queries can call.
 	FunctionsDir string `yaml:"functions_dir"`
-	// ExternalData is the policy under which externaldata may read public lists over HTTPS (off by default).
+	// ExternalData is the policy under which externaldata may read public lists over HTTPS (by default Microsoft's
+	// public security content, external.DefaultPrefixes; allowed_prefixes: [] turns it off).
 	ExternalData external.Policy `yaml:"externaldata"`
 }
 
@@ -243,6 +245,7 @@ func Default() Config {
 			Interval: Duration(time.Hour),
 		}},
 		Memory: Memory{GoLimit: DefaultGoMemoryLimit},
+		KQL:    KQL{ExternalData: external.Policy{AllowedPrefixes: slices.Clone(external.DefaultPrefixes)}},
 	}
 }
 

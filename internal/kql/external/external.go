@@ -1,8 +1,9 @@
 // Package external is the policy under which KQL's externaldata operator may read a public list over HTTPS, and the
 // fetcher that enforces it.
 //
-// By default nothing is allowed: externaldata is refused at compile time with an error that names the setting.
-// An operator allows URL prefixes (kql.externaldata.allowed_prefixes); only https URLs under one of them are read.
+// With no allowed prefix, externaldata is refused at compile time with an error that names the setting. The
+// server's default configuration allows DefaultPrefixes; an operator sets kql.externaldata.allowed_prefixes, and
+// only https URLs under one of them are read.
 // Every connection is checked after DNS resolution, on the address actually dialled, and refused when it is a
 // loopback, private, link-local, shared (CGNAT), multicast or unspecified address, so an allowed name that resolves
 // to an internal address cannot reach it (SSRF). Redirects are followed only to allowed URLs. A response larger
@@ -34,6 +35,16 @@ type Policy struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// CacheTTL is how long a fetched document is reused (default 1h; negative: no cache).
 	CacheTTL time.Duration `yaml:"cache_ttl"`
+}
+
+// DefaultPrefixes are the sources the server's default configuration allows: Microsoft's public security content
+// (the Azure-Sentinel and mstic repositories, Microsoft's download centre), which Sentinel analytics rules read
+// their IoC and allow lists from. URLs in queries are constant strings, so a query cannot send data in them; an
+// operator who wants no fetch at all sets kql.externaldata.allowed_prefixes to [].
+var DefaultPrefixes = []string{
+	"https://raw.githubusercontent.com/Azure/Azure-Sentinel/",
+	"https://raw.githubusercontent.com/microsoft/mstic/",
+	"https://download.microsoft.com/download/",
 }
 
 // Setting is the configuration key that holds the allowed prefixes, named in refusals.
