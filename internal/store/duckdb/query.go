@@ -18,7 +18,7 @@ import (
 func (d *DB) Query(ctx context.Context, q string, maxRows int) (*store.Result, error) {
 	rows, err := d.db.QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("query: %w", err)
+		return nil, queryError(err)
 	}
 	defer rows.Close()
 	cts, err := rows.ColumnTypes()
@@ -48,10 +48,28 @@ func (d *DB) Query(ctx context.Context, q string, maxRows int) (*store.Result, e
 		res.Rows = append(res.Rows, vals)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query: %w", err)
+		return nil, queryError(err)
 	}
 	return res, nil
 }
+
+// queryError reports a failed statement without the excerpt of generated SQL DuckDB appends ("LINE 1: ..."):
+// users wrote KQL, and the SQL the compiler made from it says nothing to them. The cause stays wrapped.
+func queryError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "\n\nLINE "); i >= 0 {
+		msg = msg[:i]
+	}
+	return &wrappedError{msg: "query: " + strings.TrimSpace(msg), err: err}
+}
+
+type wrappedError struct {
+	msg string
+	err error
+}
+
+func (e *wrappedError) Error() string { return e.msg }
+func (e *wrappedError) Unwrap() error { return e.err }
 
 // KQLType maps a DuckDB type name to the KQL type its values are reported as.
 func KQLType(dbType string) schema.Type {
