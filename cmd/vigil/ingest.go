@@ -16,6 +16,7 @@ import (
 	"github.com/vigilsec/vigil/internal/app"
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/ingest/file"
+	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
 	"github.com/vigilsec/vigil/internal/pipeline"
 )
 
@@ -73,9 +74,26 @@ func runIngest(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	stopProgress := progress(os.Stderr, &records, &done, total)
+	// One set of table builders for all the files, so that many small files (a .evtx file often holds a handful of
+	// events) make full batches instead of a store transaction each; it is handed on whenever it holds a batch's
+	// worth of rows, and once after the last file.
+	set := tables.NewSet(a.Catalog)
+	emit := func(b *batch.Batch) error {
+		records.Add(int64(b.Len))
+		for {
+			err := a.Receiver.PublishBatch(ctx, b)
+			if !errors.Is(err, pipeline.ErrBackpressure) || ctx.Err() != nil {
+				return err
+			}
+			time.Sleep(100 * time.Millisecond) // the writer is behind: wait, then retry the same batch
+		}
+	}
 	var firstErr error
 	for _, path := range files {
-		s, err := importFile(ctx, a, path, file.Options{Format: format, DeviceTables: deviceTables}, &records, &done)
+		s, err := importFile(ctx, a, path, file.Options{Format: format, DeviceTables: deviceTables, Set: set}, emit, &done)
+		if err == nil && set.Rows() >= ingestBatchRows {
+			err = set.Flush(emit, sum.ByTable)
+		}
 		sum.Files++
 		sum.Read += s.Read
 		sum.Accepted += s.Accepted
@@ -100,6 +118,9 @@ func runIngest(ctx context.Context, args []string, out io.Writer) error {
 			firstErr = fmt.Errorf("%s: %w", path, err)
 			break
 		}
+	}
+	if err := set.Flush(emit, sum.ByTable); err != nil && firstErr == nil {
+		firstErr = err
 	}
 	stopProgress()
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
@@ -127,22 +148,16 @@ func runIngest(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-func importFile(ctx context.Context, a *app.App, path string, opts file.Options, records, done *atomic.Int64) (file.Summary, error) {
+// ingestBatchRows is how many gathered rows vigil ingest hands on as batches between files.
+const ingestBatchRows = 4096
+
+func importFile(ctx context.Context, a *app.App, path string, opts file.Options, emit func(*batch.Batch) error, done *atomic.Int64) (file.Summary, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return file.Summary{}, err
 	}
 	defer f.Close()
-	return file.ImportWith(ctx, &countingReader{r: f, n: done}, opts, a.Catalog, func(b *batch.Batch) error {
-		records.Add(int64(b.Len))
-		for {
-			err := a.Receiver.PublishBatch(ctx, b)
-			if !errors.Is(err, pipeline.ErrBackpressure) || ctx.Err() != nil {
-				return err
-			}
-			time.Sleep(100 * time.Millisecond) // the writer is behind: wait, then retry the same batch
-		}
-	})
+	return file.ImportWith(ctx, &countingReader{r: f, n: done}, opts, a.Catalog, emit)
 }
 
 // countingReader adds the bytes read to n (the progress bar's measure).

@@ -74,6 +74,12 @@ type Options struct {
 	// DeviceTables also fills DeviceProcessEvents and DeviceLogonEvents from Windows Security 4688, 4624 and
 	// 4625 (see windows.Normalizer).
 	DeviceTables bool
+	// Set, when not nil, gathers the rows instead of a set of the import's own and is not flushed at the end of the
+	// input: the caller flushes it once after its last input, so that many small files (a .evtx file often holds
+	// a handful of events) make full batches rather than a few-row store transaction each. Rows read before an
+	// error stay in it. The summary's ByTable then counts the rows this import flushed, which can include earlier
+	// inputs' rows; the caller adds its own final flush.
+	Set *tables.Set
 }
 
 // Input is what a [ReadFunc] reads and where it writes.
@@ -184,7 +190,10 @@ func ImportWith(ctx context.Context, r io.Reader, opts Options, cat *schema.Cata
 		}
 	}
 	sum.Format = format
-	set := tables.NewSet(cat)
+	set, shared := opts.Set, opts.Set != nil
+	if !shared {
+		set = tables.NewSet(cat)
+	}
 	flush := func() error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -205,6 +214,9 @@ func ImportWith(ctx context.Context, r io.Reader, opts Options, cat *schema.Cata
 		c, err = read(Input{R: br, Out: set, Options: opts, Flush: flush})
 	}
 	sum.Read, sum.Accepted, sum.Rejected, sum.Rejects = c.Read, c.Accepted, c.Rejected, c.Rejects
+	if shared {
+		return sum, err
+	}
 	if err == nil {
 		err = flush()
 	}

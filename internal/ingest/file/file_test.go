@@ -139,3 +139,27 @@ func TestImportStrictCEF(t *testing.T) {
 	require.Equal(t, 1, sum.Accepted)
 	require.Equal(t, []file.Reject{{Line: 2, Error: "malformed CEF message: no CEF: header"}}, sum.Rejects)
 }
+
+// With a shared set, an import leaves its rows in the set for the caller to flush with the next inputs' rows.
+func TestImportIntoSharedSet(t *testing.T) {
+	cat := schema.NewCatalog()
+	set := tables.NewSet(cat)
+	var emitted []*batch.Batch
+	emit := func(b *batch.Batch) error { emitted = append(emitted, b); return nil }
+	for _, line := range []string{
+		"<38>Jan  9 23:59:01 web01 su: session opened for user root",
+		"<38>Jan  9 23:59:02 web02 su: session opened for user root",
+	} {
+		sum, err := file.ImportWith(context.Background(), strings.NewReader(line+"\n"), file.Options{Set: set}, cat, emit)
+		require.NoError(t, err)
+		require.Equal(t, 1, sum.Accepted)
+		require.Empty(t, sum.ByTable, "nothing flushed yet")
+	}
+	require.Empty(t, emitted)
+	require.Equal(t, 2, set.Rows())
+	counts := map[string]int{}
+	require.NoError(t, set.Flush(emit, counts))
+	require.Len(t, emitted, 1, "both files' rows in one batch")
+	require.Equal(t, 2, emitted[0].Len)
+	require.Equal(t, map[string]int{"Syslog": 2}, counts)
+}
