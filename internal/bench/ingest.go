@@ -37,6 +37,8 @@ type IngestOptions struct {
 	// NoDetection turns off what the server runs on the stream besides storing (the shipped rules, Sigma and NRT),
 	// to measure the ingest pipeline alone; by default the server runs as shipped.
 	NoDetection bool
+	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the default, one per core).
+	StoreThreads int
 }
 
 // IngestReport is the outcome.
@@ -127,6 +129,7 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	}
 	dir, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) {
 		cfg.Ingest.BatchRows = o.Batch
+		setStoreThreads(cfg, o.StoreThreads)
 		if o.NoDetection {
 			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
 		}
@@ -367,6 +370,13 @@ var rawGroup = 8
 
 // PeakRSS returns the process's peak resident set size in bytes (0 where unknown).
 func PeakRSS() int64 { return peakRSS() }
+
+// setStoreThreads sets the server's DuckDB threads to n, when n is positive.
+func setStoreThreads(cfg *config.Config, n int) {
+	if n > 0 {
+		cfg.Store.Threads = n
+	}
+}
 
 // startServer starts a server on a fresh data directory under dir (a temporary directory when empty) with the
 // benchmark settings, plus what mutate changes. cleanup stops it and removes a temporary directory.

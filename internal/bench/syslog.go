@@ -20,6 +20,8 @@ type SyslogOptions struct {
 	Log         io.Writer
 	// NoDetection turns off the shipped rules and the NRT consumer, to measure the listener and pipeline alone.
 	NoDetection bool
+	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the default, one per core).
+	StoreThreads int
 }
 
 // SyslogReport is the outcome.
@@ -47,6 +49,7 @@ func Syslog(ctx context.Context, o SyslogOptions) (*SyslogReport, error) {
 	}
 	_, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) {
 		cfg.Syslog.TCP = "127.0.0.1:0"
+		setStoreThreads(cfg, o.StoreThreads)
 		if o.NoDetection {
 			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
 		}

@@ -354,16 +354,41 @@ func (d *DB) Append(ctx context.Context, batches []*batch.Batch) (skipped []*bat
 		if err := d.appendTable(ctx, table, byTable[table]); err != nil {
 			return nil, fmt.Errorf("append to %s: %w", table, err)
 		}
-		for _, b := range byTable[table] {
-			if _, err := d.wconn.ExecContext(ctx, `INSERT INTO "_vigil_batches" VALUES (?, ?, ?, ?)`, b.ID, b.Table, b.Len, now); err != nil {
-				return nil, fmt.Errorf("record batch %s: %w", b.ID, err)
-			}
-		}
+	}
+	var written []*batch.Batch
+	for _, table := range order {
+		written = append(written, byTable[table]...)
+	}
+	if err := d.recordBatches(ctx, written, now); err != nil {
+		return nil, err
 	}
 	if _, err := d.wconn.ExecContext(ctx, "COMMIT"); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	return skipped, nil
+}
+
+// recordBatches adds the ids of the batches written to the ledger, in one statement: each statement costs DuckDB a
+// parse, a plan and a scheduled task, about 0.5–1 ms of CPU on this machine, which one INSERT per batch paid eight
+// times per transaction.
+func (d *DB) recordBatches(ctx context.Context, written []*batch.Batch, now time.Time) error {
+	if len(written) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	args := make([]any, 0, 4*len(written))
+	q.WriteString(`INSERT INTO "_vigil_batches" VALUES `)
+	for i, b := range written {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?)")
+		args = append(args, b.ID, b.Table, b.Len, now)
+	}
+	if _, err := d.wconn.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("record batches: %w", err)
+	}
+	return nil
 }
 
 // knownBatches returns which of the batches' ids the ledger already holds.

@@ -179,3 +179,30 @@ func TestBatchScanUnknownJob(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1), res.Rows[0][0])
 }
+
+// The ledger records every batch a transaction wrote, in one statement, once: a batch repeated in the same call and
+// batches of two tables are recorded, and a later replay of any of them is skipped.
+func TestLedgerRecordsEachWrittenBatchOnce(t *testing.T) {
+	ctx := context.Background()
+	tb := typedTable(t)
+	sys, ok := schema.NewCatalog().Table("Syslog")
+	require.True(t, ok)
+	db := open(t, filepath.Join(t.TempDir(), "events.duckdb"))
+	defer db.Close()
+	require.NoError(t, db.EnsureTable(ctx, tb))
+	require.NoError(t, db.EnsureTable(ctx, sys))
+	base := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	a, b, c := typedBatch(t, tb, "a", 20, base), typedBatch(t, tb, "b", 10, base), syslogBatch(t, sys, "c", base, "one")
+	skipped, err := db.Append(ctx, []*batch.Batch{a, c, a, b})
+	require.NoError(t, err)
+	require.Equal(t, []*batch.Batch{a}, skipped)
+	res, err := db.Query(ctx, `SELECT id, table_name, row_count FROM "_vigil_batches" ORDER BY id`, 0)
+	require.NoError(t, err)
+	require.Equal(t, [][]any{{"a", "Typed_CL", int64(20)}, {"b", "Typed_CL", int64(10)}, {"c", "Syslog", int64(1)}}, res.Rows)
+	skipped, err = db.Append(ctx, []*batch.Batch{c, b, a})
+	require.NoError(t, err)
+	require.Equal(t, []*batch.Batch{c, b, a}, skipped)
+	res, err = db.Query(ctx, `SELECT count(*) FROM Typed_CL`, 0)
+	require.NoError(t, err)
+	require.Equal(t, int64(30), res.Rows[0][0])
+}
