@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"testing"
 
@@ -40,4 +41,14 @@ func TestMemoryLimitsApplied(t *testing.T) {
 	require.Equal(t, "200.0 MiB", res.Rows[0][0])
 	cfg.Store.MemoryLimit = ""
 	require.Empty(t, storeOptions(cfg).MemoryLimit, "empty leaves DuckDB's default")
+}
+
+func TestStoreThreads(t *testing.T) {
+	require.Equal(t, 1, defaultStoreThreads(1))
+	require.Equal(t, 1, defaultStoreThreads(2), "on two cores one DuckDB thread, so the writer does not wait polling")
+	require.Equal(t, 8, defaultStoreThreads(8))
+	cfg := config.Default()
+	require.Equal(t, defaultStoreThreads(runtime.NumCPU()), storeOptions(cfg).Threads)
+	cfg.Store.Threads = 3
+	require.Equal(t, 3, storeOptions(cfg).Threads, "a configured count is kept")
 }

@@ -37,7 +37,7 @@ type IngestOptions struct {
 	// NoDetection turns off what the server runs on the stream besides storing (the shipped rules, Sigma and NRT),
 	// to measure the ingest pipeline alone; by default the server runs as shipped.
 	NoDetection bool
-	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the default, one per core).
+	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the server's default, see app.defaultStoreThreads).
 	StoreThreads int
 }
 

@@ -20,7 +20,7 @@ type SyslogOptions struct {
 	Log         io.Writer
 	// NoDetection turns off the shipped rules and the NRT consumer, to measure the listener and pipeline alone.
 	NoDetection bool
-	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the default, one per core).
+	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the server's default, see app.defaultStoreThreads).
 	StoreThreads int
 }
 
