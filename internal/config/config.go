@@ -151,8 +151,9 @@ type Store struct {
 	MemoryLimit string `yaml:"memory_limit"`
 	// Retention is how long events are kept: Default for every table, Tables per table ("Syslog": 30d).
 	Retention Retention `yaml:"retention"`
-	// CheckpointRows is how many rows the store writer commits between the checkpoints it runs itself (0: only
-	// DuckDB's own, when the write-ahead log reaches 512MB, which stalls the writer for seconds).
+	// CheckpointRows: the store writer runs a checkpoint itself when a table's rows pass a multiple of it, or after
+	// four times as many rows of all tables (0: only DuckDB's own, when the write-ahead log reaches 512MB, which
+	// stalls the writer for seconds).
 	CheckpointRows int `yaml:"checkpoint_rows"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/batch"
@@ -34,6 +35,8 @@ type Writer struct {
 	// committed since the last one to at least this many (see checkpoint).
 	CheckpointRows    int
 	sinceCheckpoint   int
+	tableRows         map[string]int64 // rows committed per table, counted from the table's size at first sight
+	checkpointDue     bool             // a checkpoint failed and is tried again after the next commit
 	checkpointFailing bool
 	// OnWrite, when set, is called after each store transaction with its size and timing (for benchmarks).
 	OnWrite  func(WriteStat)
@@ -53,7 +56,8 @@ type WriteStat struct {
 
 // NewWriter returns a Writer.
 func NewWriter(s *stream.Stream, ev store.Events, catalog *schema.Catalog, stats *Stats, m *Metrics, log *slog.Logger) *Writer {
-	return &Writer{stream: s, events: ev, catalog: catalog, stats: stats, metrics: m, log: log, ensured: map[string]*schema.Table{}}
+	return &Writer{stream: s, events: ev, catalog: catalog, stats: stats, metrics: m, log: log, ensured: map[string]*schema.Table{},
+		tableRows: map[string]int64{}}
 }
 
 // Run consumes until ctx ends. Each delivery is committed in one store transaction together with its batch ids;
@@ -113,7 +117,7 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 		w.OnCommit(written)
 	}
 	w.Admission.Committed(len(batches))
-	ckpt := w.checkpoint(ctx, batches)
+	ckpt := w.checkpoint(ctx, written)
 	if w.OnWrite != nil {
 		st := WriteStat{Batches: len(batches), Took: took, Checkpoint: ckpt}
 		for _, b := range batches {
@@ -133,23 +137,47 @@ type checkpointer interface {
 	Checkpoint(ctx context.Context) error
 }
 
-// checkpoint runs a store checkpoint once CheckpointRows rows were committed since the last one. DuckDB runs one by
-// itself inside the commit that brings its write-ahead log to checkpoint_threshold (512MB, about 1.5 million
-// benchmark rows), and that commit then takes seconds, during which no row is written: every request in flight
-// waits for it, which made the tail of ingest-to-queryable latency. Checkpointing every row group's worth of rows
-// (122,880 by default) keeps each wait to a fraction of a second for about the same CPU per row: a checkpoint
-// compresses the row groups filled since the last one, plus the last, partly filled one again
-// (docs/ingest-performance.md). A failed checkpoint is logged once and tried again after the next commit; DuckDB's
-// own threshold still applies.
-func (w *Writer) checkpoint(ctx context.Context, batches []*batch.Batch) time.Duration {
+// checkpoint runs a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (122,880 by
+// default: one DuckDB row group), or when CheckpointRows × 4 rows of any tables were committed since the last one.
+// DuckDB runs one by itself inside the commit that brings its write-ahead log to checkpoint_threshold (512MB, about
+// 1.5 million benchmark rows), and that commit then takes seconds, during which no row is written: every request in
+// flight waits for it, which made the tail of ingest-to-queryable latency. A checkpoint compresses the rows added
+// since the last one, and the last, partly filled row group of a table again: checkpointing just after a row
+// group filled up keeps that repeated part small, so each wait is a fraction of a second for about the same CPU
+// per row (docs/ingest-performance.md). A failed checkpoint is logged once and tried again after the next commit;
+// DuckDB's own threshold still applies.
+func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) time.Duration {
 	if w.CheckpointRows <= 0 {
 		return 0
 	}
-	for _, b := range batches {
+	cp, ok := w.events.(checkpointer)
+	if !ok {
+		return 0
+	}
+	every := int64(w.CheckpointRows)
+	added := map[string]int64{}
+	for _, b := range written {
+		added[b.Table] += int64(b.Len)
 		w.sinceCheckpoint += b.Len
 	}
-	cp, ok := w.events.(checkpointer)
-	if !ok || w.sinceCheckpoint < w.CheckpointRows {
+	due := w.checkpointDue || w.sinceCheckpoint >= 4*w.CheckpointRows
+	for table, n := range added {
+		before, known := w.tableRows[table]
+		if !known {
+			// First commit to this table since start: its row count, this commit's rows included.
+			res, err := w.events.Query(ctx, `SELECT count(*) FROM "`+strings.ReplaceAll(table, `"`, `""`)+`"`, 1)
+			if err != nil || len(res.Rows) != 1 {
+				continue
+			}
+			total, _ := res.Rows[0][0].(int64)
+			before = total - n
+		}
+		w.tableRows[table] = before + n
+		if before/every != (before+n)/every {
+			due = true
+		}
+	}
+	if !due {
 		return 0
 	}
 	start := time.Now()
@@ -157,12 +185,12 @@ func (w *Writer) checkpoint(ctx context.Context, batches []*batch.Batch) time.Du
 		if !w.checkpointFailing && ctx.Err() == nil {
 			w.log.Warn("store checkpoint failed; trying again after the next commit", "err", err)
 		}
-		w.checkpointFailing = true
+		w.checkpointFailing, w.checkpointDue = true, true
 		return 0
 	}
 	took := time.Since(start)
 	w.metrics.CheckpointSeconds.Observe(took.Seconds())
-	w.sinceCheckpoint, w.checkpointFailing = 0, false
+	w.sinceCheckpoint, w.checkpointFailing, w.checkpointDue = 0, false, false
 	return took
 }
 
