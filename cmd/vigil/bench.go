@@ -32,12 +32,13 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func benchIngest(ctx context.Context, args []string, out io.Writer) error {
-	fs := flagSet("bench ingest", "[--events N] [--batch B] [--clients C] [--no-detection] [--json] [--cpuprofile FILE]")
+	fs := flagSet("bench ingest", "[--events N] [--batch B] [--clients C] [--no-detection] [--max-lag N] [--json] [--cpuprofile FILE]")
 	var o bench.IngestOptions
 	fs.IntVar(&o.Events, "events", 1_000_000, "events to send")
 	fs.IntVar(&o.Batch, "batch", 5000, "events per HTTP request")
 	fs.IntVar(&o.Clients, "clients", 4, "concurrent HTTP clients")
 	fs.BoolVar(&o.NoDetection, "no-detection", false, "measure the ingest pipeline alone: no shipped rules, no NRT consumer")
+	fs.Uint64Var(&o.MaxLag, "max-lag", 0, "ingest.max_lag for the run (0: the default)")
 	fs.StringVar(&o.Dir, "dir", "", "work directory (default: a temporary one, removed afterwards)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	profile := profileFlag(fs)

@@ -38,6 +38,8 @@ type IngestOptions struct {
 	// NoDetection turns off what the server runs on the stream besides storing (the shipped rules, Sigma and NRT),
 	// to measure the ingest pipeline alone; by default the server runs as shipped.
 	NoDetection bool
+	// MaxLag, when positive, replaces ingest.max_lag (the batches the writer may be behind before requests wait).
+	MaxLag uint64
 }
 
 // IngestReport is the outcome.
@@ -146,6 +148,9 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	var writes writeLog
 	dir, a, cleanup, err := startServerWith(ctx, o.Dir, o.Log, func(cfg *config.Config) {
 		cfg.Ingest.BatchRows = o.Batch
+		if o.MaxLag > 0 {
+			cfg.Ingest.MaxLag = o.MaxLag
+		}
 		if o.NoDetection {
 			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
 		}
