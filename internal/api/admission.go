@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -31,10 +30,7 @@ func (s *Server) admit(refuse func(w http.ResponseWriter, r *http.Request)) func
 				return
 			}
 			ctx, release, err := ad.Admit(r.Context())
-			if err != nil {
-				if !errors.Is(err, pipeline.ErrBackpressure) && r.Context().Err() != nil {
-					return // the client went away while waiting
-				}
+			if err != nil { // ErrBackpressure, or the client went away while waiting
 				refuse(w, r)
 				return
 			}
