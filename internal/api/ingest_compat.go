@@ -104,7 +104,7 @@ func (s *Server) mountIngestCompat(r chi.Router) {
 	}
 	r.With(s.requireCompat(auth.PermIngest, func(w http.ResponseWriter, r *http.Request, why authFailure) {
 		otlp.AuthFailure(w, r, why == authForbidden)
-	})).Post("/v1/logs", logs)
+	}), s.admit(refuseOTLP)).Post("/v1/logs", logs)
 }
 
 func elasticAuthFailure(w http.ResponseWriter, _ *http.Request, why authFailure) {
@@ -154,10 +154,11 @@ func (s *Server) mountElastic(r chi.Router) {
 				r.Head("/"+kind+"/{name}", get(kind))
 			}
 		}
-		r.Post("/_bulk", bulk)
-		r.Put("/_bulk", bulk)
-		r.Post("/{index}/_bulk", bulk)
-		r.Put("/{index}/_bulk", bulk)
+		admitted := r.With(s.admit(refuseElastic))
+		admitted.Post("/_bulk", bulk)
+		admitted.Put("/_bulk", bulk)
+		admitted.Post("/{index}/_bulk", bulk)
+		admitted.Put("/{index}/_bulk", bulk)
 	})
 }
 
@@ -190,11 +191,12 @@ func (s *Server) mountHEC(r chi.Router) {
 	ack := h(func(x *hec.Handler) http.HandlerFunc { return x.Ack })
 	r.Route("/services/collector", func(r chi.Router) {
 		r.Use(s.requireCompat(auth.PermIngest, hecAuthFailure))
-		r.Post("/", event)
-		r.Post("/event", event)
-		r.Post("/event/1.0", event)
-		r.Post("/raw", raw)
-		r.Post("/raw/1.0", raw)
+		admitted := r.With(s.admit(refuseHEC))
+		admitted.Post("/", event)
+		admitted.Post("/event", event)
+		admitted.Post("/event/1.0", event)
+		admitted.Post("/raw", raw)
+		admitted.Post("/raw/1.0", raw)
 		r.Get("/health", health)
 		r.Get("/health/1.0", health)
 		r.Post("/ack", ack)

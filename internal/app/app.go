@@ -133,8 +133,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	a.Stats = pipeline.NewStats(a.State, log)
 	a.Receiver = pipeline.NewReceiver(pipeline.ReceiverConfig{
 		MaxLineBytes: cfg.Ingest.MaxLineBytes, BatchRows: cfg.Ingest.BatchRows, MaxLag: cfg.Ingest.MaxLag,
+		AdmitWait: time.Duration(cfg.Ingest.AdmitWait), AdmitQueue: cfg.Ingest.AdmitQueue,
 	}, a.Catalog, a.Stream, a.State, a.Stats, a.Metrics, log)
 	a.Writer = pipeline.NewWriter(a.Stream, a.Events, a.Catalog, a.Stats, a.Metrics, log)
+	a.Writer.Admission, a.Writer.CheckpointRows = a.Receiver.Admission(), cfg.Store.CheckpointRows
 	if err := a.newIncidents(cfg, log); err != nil {
 		return nil, err
 	}

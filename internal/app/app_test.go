@@ -39,6 +39,12 @@ type server struct {
 
 func start(t *testing.T, mutate func(*config.Config)) *server {
 	t.Helper()
+	return startWith(t, mutate, nil)
+}
+
+// startWith is start with prepare, when not nil, called on the app before it starts.
+func startWith(t *testing.T, mutate func(*config.Config), prepare func(*app.App)) *server {
+	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.Listen = "127.0.0.1:0"
@@ -49,6 +55,9 @@ func start(t *testing.T, mutate func(*config.Config)) *server {
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
+	if prepare != nil {
+		prepare(a)
+	}
 	require.NoError(t, a.Start(ctx, true))
 	t.Cleanup(func() { require.NoError(t, a.Close(10*time.Second)) })
 	s := &server{t: t, a: a, base: "http://" + a.Addr()}

@@ -23,6 +23,7 @@ import (
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/config"
 	"github.com/vigilsec/vigil/internal/ingest/parse/ndjson"
+	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 )
@@ -39,6 +40,8 @@ type IngestOptions struct {
 	NoDetection bool
 	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the server's default, see app.defaultStoreThreads).
 	StoreThreads int
+	// MaxLag, when positive, replaces ingest.max_lag (the batches the writer may be behind before requests wait).
+	MaxLag uint64
 }
 
 // IngestReport is the outcome.
@@ -57,6 +60,23 @@ type IngestReport struct {
 	RawAppenderPerSec float64 `json:"raw_appender_events_per_second"`
 	RatioToRaw        float64 `json:"ratio_to_raw_appender"`
 	StoredRows        int64   `json:"stored_rows"`
+	// P50AcceptedMS and P99AcceptedMS time a request from its first attempt to its 200 answer (429 retries and
+	// admission waits included); the rest of the queryable latency is the stream and the writer.
+	P50AcceptedMS float64 `json:"p50_accepted_ms"`
+	P99AcceptedMS float64 `json:"p99_accepted_ms"`
+	// The store writer's transactions: how many, their duration (commit included), the share of the run the writer
+	// spent in them, and the commits that ran an automatic checkpoint (the write-ahead log shrank).
+	Writes          int     `json:"writes"`
+	P50WriteMS      float64 `json:"p50_write_ms"`
+	P99WriteMS      float64 `json:"p99_write_ms"`
+	MaxWriteMS      float64 `json:"max_write_ms"`
+	WriterBusy      float64 `json:"writer_busy"`
+	Checkpoints     int     `json:"checkpoints_in_commit"`
+	MaxCheckpointMS float64 `json:"max_checkpoint_commit_ms"`
+	// The checkpoints the writer ran itself after a commit (store.checkpoint_rows).
+	WriterCheckpoints int     `json:"writer_checkpoints"`
+	P50WriterCkptMS   float64 `json:"p50_writer_checkpoint_ms"`
+	MaxWriterCkptMS   float64 `json:"max_writer_checkpoint_ms"`
 }
 
 // eventJSON renders one DeviceProcessEvents event of about 500 bytes.
@@ -127,13 +147,17 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	dir, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) {
+	var writes writeLog
+	dir, a, cleanup, err := startServerWith(ctx, o.Dir, o.Log, func(cfg *config.Config) {
 		cfg.Ingest.BatchRows = o.Batch
 		setStoreThreads(cfg, o.StoreThreads)
+		if o.MaxLag > 0 {
+			cfg.Ingest.MaxLag = o.MaxLag
+		}
 		if o.NoDetection {
 			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
 		}
-	})
+	}, func(a *app.App) { writes.attach(a) })
 	if err != nil {
 		return nil, err
 	}
@@ -151,8 +175,8 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 
 	requests := (o.Events + o.Batch - 1) / o.Batch
 	type mark struct {
-		sent     time.Time
-		cumAfter int64
+		sent, done time.Time
+		cumAfter   int64
 	}
 	var (
 		next      atomic.Int64
@@ -234,7 +258,7 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 				sentBytes.Add(int64(len(body)))
 				cum := accepted.Add(int64(n))
 				mu.Lock()
-				marks = append(marks, mark{sent: sent, cumAfter: cum})
+				marks = append(marks, mark{sent: sent, done: time.Now(), cumAfter: cum})
 				mu.Unlock()
 			}
 		}()
@@ -261,16 +285,21 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	rep.Throttled = int(throttled.Load())
 	rep.StoredRows = samples[len(samples)-1].count
 
-	var lat []float64
+	var lat, acc []float64
 	for _, m := range marks {
+		acc = append(acc, ms(m.done.Sub(m.sent)))
 		j := sort.Search(len(samples), func(k int) bool { return samples[k].count >= m.cumAfter })
 		if j < len(samples) {
-			lat = append(lat, float64(samples[j].at.Sub(m.sent).Microseconds())/1000)
+			lat = append(lat, ms(samples[j].at.Sub(m.sent)))
 		}
 	}
 	sort.Float64s(lat)
+	sort.Float64s(acc)
 	rep.P50QueryableMS = percentile(lat, 0.50)
 	rep.P99QueryableMS = percentile(lat, 0.99)
+	rep.P50AcceptedMS = percentile(acc, 0.50)
+	rep.P99AcceptedMS = percentile(acc, 0.99)
+	writes.report(rep, start, end)
 	rep.PeakRSSBytes = peakRSS()
 
 	raw, err := rawAppender(ctx, filepath.Join(dir, "raw.duckdb"), pool, o.Events, o.Batch)
@@ -327,6 +356,74 @@ func rawAppender(ctx context.Context, path string, pool [][]byte, events, per in
 	return float64(written) / time.Since(start).Seconds(), nil
 }
 
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// writeLog records the store writer's transactions during a run.
+type writeLog struct {
+	mu     sync.Mutex
+	wal    string
+	walLen int64
+	took   []float64 // ms
+	at     []time.Time
+	ckpt   []float64 // ms of the commits during which the write-ahead log shrank
+	own    []float64 // ms of the checkpoints the writer ran
+}
+
+func (l *writeLog) attach(a *app.App) {
+	l.wal = a.Config.EventsPath() + ".wal"
+	a.Writer.OnWrite = func(s pipeline.WriteStat) {
+		var n int64
+		if fi, err := os.Stat(l.wal); err == nil {
+			n = fi.Size()
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.took = append(l.took, ms(s.Took))
+		l.at = append(l.at, time.Now())
+		if s.Checkpoint > 0 {
+			l.own = append(l.own, ms(s.Checkpoint))
+		} else if n < l.walLen {
+			l.ckpt = append(l.ckpt, ms(s.Took))
+		}
+		l.walLen = n
+	}
+}
+
+// report fills the writer's part of rep from the transactions that ended between start and end.
+func (l *writeLog) report(rep *IngestReport, start, end time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var took []float64
+	busy := 0.0
+	for i, t := range l.took {
+		if l.at[i].After(start) && !l.at[i].After(end) {
+			took = append(took, t)
+			busy += t
+		}
+	}
+	sort.Float64s(took)
+	rep.Writes = len(took)
+	rep.P50WriteMS = percentile(took, 0.50)
+	rep.P99WriteMS = percentile(took, 0.99)
+	if len(took) > 0 {
+		rep.MaxWriteMS = took[len(took)-1]
+	}
+	if d := ms(end.Sub(start)); d > 0 {
+		rep.WriterBusy = busy / d
+	}
+	rep.Checkpoints = len(l.ckpt)
+	for _, c := range l.ckpt {
+		rep.MaxCheckpointMS = max(rep.MaxCheckpointMS, c)
+	}
+	own := append([]float64(nil), l.own...)
+	sort.Float64s(own)
+	rep.WriterCheckpoints = len(own)
+	rep.P50WriterCkptMS = percentile(own, 0.5)
+	if len(own) > 0 {
+		rep.MaxWriterCkptMS = own[len(own)-1]
+	}
+}
+
 func nthLine(b []byte, n int) int {
 	off := 0
 	for i := 0; i < n; i++ {
@@ -381,6 +478,11 @@ func setStoreThreads(cfg *config.Config, n int) {
 // startServer starts a server on a fresh data directory under dir (a temporary directory when empty) with the
 // benchmark settings, plus what mutate changes. cleanup stops it and removes a temporary directory.
 func startServer(ctx context.Context, dir string, logw io.Writer, mutate func(*config.Config)) (string, *app.App, func(), error) {
+	return startServerWith(ctx, dir, logw, mutate, nil)
+}
+
+// startServerWith is startServer with prepare, when not nil, called on the app before it starts.
+func startServerWith(ctx context.Context, dir string, logw io.Writer, mutate func(*config.Config), prepare func(*app.App)) (string, *app.App, func(), error) {
 	removeDir := func() {}
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "vigil-bench-")
@@ -400,6 +502,9 @@ func startServer(ctx context.Context, dir string, logw io.Writer, mutate func(*c
 	if err != nil {
 		removeDir()
 		return "", nil, nil, err
+	}
+	if prepare != nil {
+		prepare(a)
 	}
 	if err := a.Start(ctx, true); err != nil {
 		_ = a.Close(0)

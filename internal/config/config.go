@@ -128,8 +128,13 @@ type Ingest struct {
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	MaxLineBytes int   `yaml:"max_line_bytes"`
 	BatchRows    int   `yaml:"batch_rows"`
-	// MaxLag is how many batches may wait for the store writer before receivers answer 429.
+	// MaxLag is how many batches may wait for the store writer before requests wait for admission.
 	MaxLag uint64 `yaml:"max_lag"`
+	// AdmitWait is how long a request waits, in arrival order and before its body is read, for the writer to
+	// catch up; then receivers answer 429 with Retry-After. 0 answers 429 at once.
+	AdmitWait Duration `yaml:"admit_wait"`
+	// AdmitQueue caps the requests waiting for admission at once; more are answered 429 at once.
+	AdmitQueue int `yaml:"admit_queue"`
 }
 
 // Stream configures the event stream.
@@ -148,6 +153,10 @@ type Store struct {
 	MemoryLimit string `yaml:"memory_limit"`
 	// Retention is how long events are kept: Default for every table, Tables per table ("Syslog": 30d).
 	Retention Retention `yaml:"retention"`
+	// CheckpointRows: the store writer runs a checkpoint itself when a table's rows pass a multiple of it, or after
+	// four times as many rows of all tables (0: only DuckDB's own, when the write-ahead log reaches 512MB, which
+	// stalls the writer for seconds).
+	CheckpointRows int `yaml:"checkpoint_rows"`
 }
 
 // Retention is a per-table age limit.
@@ -232,6 +241,8 @@ func Default() Config {
 			MaxLineBytes: 1 << 20,
 			BatchRows:    4096,
 			MaxLag:       16,
+			AdmitWait:    Duration(5 * time.Second),
+			AdmitQueue:   256,
 		},
 		Stream:    Stream{MaxBytes: 4 << 30},
 		Auth:      defaultAuth(),
@@ -240,7 +251,7 @@ func Default() Config {
 		Detection: Detection{BuiltinRules: true},
 		Incidents: Incidents{SizeCap: 150, Lookback: Duration(24 * time.Hour), PrevalenceWindow: Duration(7 * 24 * time.Hour),
 			SpreadLimit: 3, Threshold: 1.0, Interval: Duration(5 * time.Second)},
-		Store: Store{MemoryLimit: DefaultStoreMemoryLimit, Retention: Retention{
+		Store: Store{MemoryLimit: DefaultStoreMemoryLimit, CheckpointRows: DefaultCheckpointRows, Retention: Retention{
 			Default:  Duration(90 * 24 * time.Hour),
 			Interval: Duration(time.Hour),
 		}},
@@ -425,6 +436,7 @@ func (c *Config) Validate() error {
 	if c.Ingest.BatchRows <= 0 || c.Ingest.BatchRows > 100_000 {
 		errs = append(errs, "ingest.batch_rows: must be between 1 and 100000")
 	}
+	errs = append(errs, c.validateLatency()...)
 	for name, addr := range map[string]string{"syslog.udp": c.Syslog.UDP, "syslog.tcp": c.Syslog.TCP, "syslog.tls": c.Syslog.TLS} {
 		if addr != "" {
 			if _, _, err := net.SplitHostPort(addr); err != nil {

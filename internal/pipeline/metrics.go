@@ -14,6 +14,11 @@ type Metrics struct {
 	WriteSeconds prometheus.Histogram
 	Queryable    prometheus.Histogram
 	Lag          prometheus.Gauge
+	// AdmissionWaiting and AdmissionWait describe the ingest admission queue (admission.go).
+	AdmissionWaiting prometheus.Gauge
+	AdmissionWait    prometheus.Histogram
+	// CheckpointSeconds times the store checkpoints the writer runs (writer.go).
+	CheckpointSeconds prometheus.Histogram
 }
 
 // NewMetrics creates the metrics and registers them with reg (which may be nil).
@@ -35,9 +40,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Time from a batch being received to it being committed in the store.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 14)}),
 		Lag: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_stream_lag_messages",
 			Help: "Batches in the stream not yet committed by the store writer."}),
+		AdmissionWaiting: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vigil_ingest_admission_waiting",
+			Help: "Ingest requests waiting, in arrival order, for the store writer to catch up."}),
+		AdmissionWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "vigil_ingest_admission_wait_seconds",
+			Help: "Time an admitted ingest request waited before its body was read.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
+		CheckpointSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "vigil_store_checkpoint_seconds",
+			Help: "Time of one event store checkpoint run by the store writer (the writer waits for it).", Buckets: prometheus.ExponentialBuckets(0.005, 2, 14)}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Received, m.Accepted, m.Rejected, m.Written, m.Throttled, m.WriteSeconds, m.Queryable, m.Lag)
+		reg.MustRegister(m.Received, m.Accepted, m.Rejected, m.Written, m.Throttled, m.WriteSeconds, m.Queryable, m.Lag,
+			m.AdmissionWaiting, m.AdmissionWait, m.CheckpointSeconds)
 	}
 	return m
 }

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -45,8 +44,13 @@ type Publisher interface {
 type ReceiverConfig struct {
 	MaxLineBytes int `yaml:"max_line_bytes"`
 	BatchRows    int `yaml:"batch_rows"`
-	// MaxLag is how many unwritten batches the stream may hold before receivers answer 429.
+	// MaxLag is how many unwritten batches the stream may hold before requests wait (see [Admission]).
 	MaxLag uint64 `yaml:"max_lag"`
+	// AdmitWait is how long a request waits, in arrival order, for the lag to fall below MaxLag before it is
+	// refused with ErrBackpressure (0: refused at once).
+	AdmitWait time.Duration `yaml:"admit_wait"`
+	// AdmitQueue caps the requests waiting at once (0: 256).
+	AdmitQueue int `yaml:"admit_queue"`
 }
 
 // Receiver turns request bodies into durable batches on the stream.
@@ -58,16 +62,34 @@ type Receiver struct {
 	stats   *Stats
 	metrics *Metrics
 	log     *slog.Logger
-	lag     atomic.Uint64
+	admit   *Admission
 }
 
 // NewReceiver returns a Receiver.
 func NewReceiver(cfg ReceiverConfig, catalog *schema.Catalog, pub Publisher, st state.Store, stats *Stats, m *Metrics, log *slog.Logger) *Receiver {
-	return &Receiver{cfg: cfg, catalog: catalog, pub: pub, state: st, stats: stats, metrics: m, log: log}
+	return &Receiver{cfg: cfg, catalog: catalog, pub: pub, state: st, stats: stats, metrics: m, log: log,
+		admit: NewAdmission(AdmissionConfig{MaxLag: cfg.MaxLag, Wait: cfg.AdmitWait, MaxWaiting: cfg.AdmitQueue}, m)}
 }
 
-// SetLag records the writer's current lag, which the receiver compares with MaxLag before accepting a request.
-func (r *Receiver) SetLag(n uint64) { r.lag.Store(n) }
+// SetLag records the writer's current lag (the stream's count of unwritten batches), which admission compares
+// with MaxLag.
+func (r *Receiver) SetLag(n uint64) { r.admit.SetLag(n) }
+
+// Admission returns the receiver's admission queue; the store writer tells it of each commit.
+func (r *Receiver) Admission() *Admission { return r.admit }
+
+// Admit waits until a request may read its body (see [Admission]); an HTTP receiver calls it before reading
+// anything and passes on the context it returns, which tells [Receiver.IngestNDJSON] not to wait again. release
+// is called when the request is done.
+func (r *Receiver) Admit(ctx context.Context) (admitted context.Context, release func(), err error) {
+	release, err = r.admit.Admit(ctx)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return context.WithValue(ctx, admittedKey{}, true), release, nil
+}
+
+type admittedKey struct{}
 
 // Result is what an ingest request did.
 type Result = ndjson.Result
@@ -76,9 +98,12 @@ type Result = ndjson.Result
 // are rejected. The returned Result counts lines; an error means the request as a whole failed (unknown table,
 // backpressure, a stream failure), and then Accepted counts what was made durable before it.
 func (r *Receiver) IngestNDJSON(ctx context.Context, table string, body io.Reader) (Result, error) {
-	if r.cfg.MaxLag > 0 && r.lag.Load() > r.cfg.MaxLag {
-		r.metrics.Throttled.Inc()
-		return Result{}, ErrBackpressure
+	if ctx.Value(admittedKey{}) == nil {
+		release, err := r.admit.Admit(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		defer release()
 	}
 	t, body, err := r.resolveTable(ctx, table, body)
 	if err != nil {
@@ -146,6 +171,9 @@ func (r *Receiver) publish(ctx context.Context, b *batch.Batch) error {
 	if errors.Is(err, stream.ErrBackpressure) {
 		r.metrics.Throttled.Inc()
 		return fmt.Errorf("%w: %v", ErrBackpressure, err)
+	}
+	if err == nil {
+		r.admit.Published(1)
 	}
 	return err
 }

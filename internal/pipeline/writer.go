@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/batch"
@@ -27,11 +28,36 @@ type Writer struct {
 	ensured map[string]*schema.Table
 	// OnCommit, when set, is called after each commit with the committed batches (for tests and benchmarks).
 	OnCommit func([]*batch.Batch)
+	// Admission, when set, is told of each commit, so waiting ingest requests go on without waiting for the next
+	// poll of the stream's lag.
+	Admission *Admission
+	// CheckpointRows, when positive, makes the writer run a store checkpoint after the commit that brings the rows
+	// committed since the last one to at least this many (see checkpoint).
+	CheckpointRows    int
+	sinceCheckpoint   int
+	tableRows         map[string]int64 // rows committed per table, counted from the table's size at first sight
+	checkpointDue     bool             // a checkpoint failed and is tried again after the next commit
+	checkpointFailing bool
+	// OnWrite, when set, is called after each store transaction with its size and timing (for benchmarks).
+	OnWrite  func(WriteStat)
+	lastDone time.Time
+}
+
+// WriteStat describes one store transaction of the writer.
+type WriteStat struct {
+	Batches, Rows int
+	// Idle is the time from the end of the previous transaction to the start of this one: waiting for the stream.
+	Idle time.Duration
+	// Took is the time the transaction took, commit included (and an automatic checkpoint the commit ran).
+	Took time.Duration
+	// Checkpoint is the time of the checkpoint the writer ran after the commit (0: none).
+	Checkpoint time.Duration
 }
 
 // NewWriter returns a Writer.
 func NewWriter(s *stream.Stream, ev store.Events, catalog *schema.Catalog, stats *Stats, m *Metrics, log *slog.Logger) *Writer {
-	return &Writer{stream: s, events: ev, catalog: catalog, stats: stats, metrics: m, log: log, ensured: map[string]*schema.Table{}}
+	return &Writer{stream: s, events: ev, catalog: catalog, stats: stats, metrics: m, log: log, ensured: map[string]*schema.Table{},
+		tableRows: map[string]int64{}}
 }
 
 // Run consumes until ctx ends. Each delivery is committed in one store transaction together with its batch ids;
@@ -66,7 +92,8 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 	if err != nil {
 		return err
 	}
-	w.metrics.WriteSeconds.Observe(time.Since(start).Seconds())
+	took := time.Since(start)
+	w.metrics.WriteSeconds.Observe(took.Seconds())
 	if len(skipped) > 0 {
 		w.log.Info("replayed batches skipped; they were already written", "batches", len(skipped))
 	}
@@ -89,7 +116,82 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 	if w.OnCommit != nil && len(written) > 0 {
 		w.OnCommit(written)
 	}
+	w.Admission.Committed(len(batches))
+	ckpt := w.checkpoint(ctx, written)
+	if w.OnWrite != nil {
+		st := WriteStat{Batches: len(batches), Took: took, Checkpoint: ckpt}
+		for _, b := range batches {
+			st.Rows += b.Len
+		}
+		if !w.lastDone.IsZero() {
+			st.Idle = start.Sub(w.lastDone)
+		}
+		w.OnWrite(st)
+	}
+	w.lastDone = time.Now()
 	return nil
+}
+
+// checkpointer is the part of the event store that writes its log into the database file.
+type checkpointer interface {
+	Checkpoint(ctx context.Context) error
+}
+
+// checkpoint runs a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (122,880 by
+// default: one DuckDB row group), or when CheckpointRows × 4 rows of any tables were committed since the last one.
+// DuckDB runs one by itself inside the commit that brings its write-ahead log to checkpoint_threshold (512MB, about
+// 1.5 million benchmark rows), and that commit then takes seconds, during which no row is written: every request in
+// flight waits for it, which made the tail of ingest-to-queryable latency. A checkpoint compresses the rows added
+// since the last one, and the last, partly filled row group of a table again: checkpointing just after a row
+// group filled up keeps that repeated part small, so each wait is a fraction of a second for about the same CPU
+// per row (docs/ingest-performance.md). A failed checkpoint is logged once and tried again after the next commit;
+// DuckDB's own threshold still applies.
+func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) time.Duration {
+	if w.CheckpointRows <= 0 {
+		return 0
+	}
+	cp, ok := w.events.(checkpointer)
+	if !ok {
+		return 0
+	}
+	every := int64(w.CheckpointRows)
+	added := map[string]int64{}
+	for _, b := range written {
+		added[b.Table] += int64(b.Len)
+		w.sinceCheckpoint += b.Len
+	}
+	due := w.checkpointDue || w.sinceCheckpoint >= 4*w.CheckpointRows
+	for table, n := range added {
+		before, known := w.tableRows[table]
+		if !known {
+			// First commit to this table since start: its row count, this commit's rows included.
+			res, err := w.events.Query(ctx, `SELECT count(*) FROM "`+strings.ReplaceAll(table, `"`, `""`)+`"`, 1)
+			if err != nil || len(res.Rows) != 1 {
+				continue
+			}
+			total, _ := res.Rows[0][0].(int64)
+			before = total - n
+		}
+		w.tableRows[table] = before + n
+		if before/every != (before+n)/every {
+			due = true
+		}
+	}
+	if !due {
+		return 0
+	}
+	start := time.Now()
+	if err := cp.Checkpoint(ctx); err != nil {
+		if !w.checkpointFailing && ctx.Err() == nil {
+			w.log.Warn("store checkpoint failed; trying again after the next commit", "err", err)
+		}
+		w.checkpointFailing, w.checkpointDue = true, true
+		return 0
+	}
+	took := time.Since(start)
+	w.metrics.CheckpointSeconds.Observe(took.Seconds())
+	w.sinceCheckpoint, w.checkpointFailing, w.checkpointDue = 0, false, false
+	return took
 }
 
 func (w *Writer) ensure(ctx context.Context, name string) error {
