@@ -216,6 +216,9 @@ service:
 			t0 := time.Now()
 			p := runShipperProcess(t, exec.Command(bin, "--config", "file:"+cp))
 			checkShipped(t, s, shipLines, p)
+			// RFC 5424 MSGID and structured data are kept in _Extra, as the syslog listeners keep them.
+			require.Equal(t, [][]any{{`{"SyslogFormat":"rfc5424","MsgID":"ID1","StructuredData":{"meta@32473":{"n":"1"}}}`}},
+				s.rows(`SELECT CAST(_Extra AS VARCHAR) FROM Syslog WHERE SyslogMessage LIKE '%seq=1 %'`))
 			t.Logf("%d lines shipped by the collector (otlphttp %s, %s) in %s (under load)", shipLines, tc.encoding, tc.compression, time.Since(t0).Round(time.Millisecond))
 		})
 	}
