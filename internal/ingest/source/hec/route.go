@@ -154,10 +154,11 @@ func (n *normalizer) write(ctx context.Context, q *source.Request, e *Event, rec
 	reader := n.router.Reader(e.SourceType)
 	switch {
 	case reader == ReaderSyslog:
-		if e.Event.Type() != fastjson.TypeString {
-			return &RecordError{Code: CodeInvalidFormat, Reason: fmt.Sprintf("source type %q is read as syslog text, but the event is %s", e.SourceType, e.Event.Type())}
+		text, ok := syslogText(e.Event)
+		if !ok {
+			return &RecordError{Code: CodeInvalidFormat, Reason: fmt.Sprintf("source type %q is read as syslog text, but the event is %s with no line, log or message string", e.SourceType, e.Event.Type())}
 		}
-		return n.lines.Normalize(string(e.Event.GetStringBytes()), syslog.Meta{Received: t}, q.Set)
+		return n.lines.Normalize(text, syslog.Meta{Received: t}, q.Set)
 	case reader == ReaderWinEvent:
 		if e.Event.Type() == fastjson.TypeString {
 			ev, err := windows.DecodeXML(string(e.Event.GetStringBytes()))
@@ -188,6 +189,23 @@ func (n *normalizer) write(ctx context.Context, q *source.Request, e *Event, rec
 		}
 	}
 	return n.object(ctx, q, table, e, t)
+}
+
+// syslogText returns the text of an event read as syslog: a string event, or the line of an object event as
+// shippers wrap it: "line" (Docker's splunk logging driver, inline and json formats), "log" (Fluent Bit's splunk
+// output without splunk_send_raw), "message" (Vector and ECS).
+func syslogText(v *fastjson.Value) (string, bool) {
+	switch v.Type() {
+	case fastjson.TypeString:
+		return string(v.GetStringBytes()), true
+	case fastjson.TypeObject:
+		for _, k := range []string{"line", "log", "message"} {
+			if f := v.Get(k); f != nil && f.Type() == fastjson.TypeString {
+				return string(f.GetStringBytes()), true
+			}
+		}
+	}
+	return "", false
 }
 
 // object writes an object event (or a string event as RawData) into table. A custom table also gets the event's

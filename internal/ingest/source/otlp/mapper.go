@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -128,6 +129,20 @@ func writeSyslog(r *Record, out tables.Sink) error {
 	msg.AppName = stringOf(Get(r.Attributes, "appname"))
 	msg.ProcID = stringOf(Get(r.Attributes, "proc_id"))
 	msg.MsgID = stringOf(Get(r.Attributes, "msg_id"))
+	// The syslog parser's structured_data is a map of element ids to maps of parameters; kept in _Extra as the
+	// syslog listeners keep it (parameters sorted by name, since the map has lost their order).
+	if sd, ok := Get(r.Attributes, "structured_data").([]KeyValue); ok {
+		for _, el := range sd {
+			e := syslog.Element{ID: el.Key}
+			params, _ := el.Value.([]KeyValue)
+			for _, p := range params {
+				e.Params = append(e.Params, syslog.Param{Name: p.Key, Value: stringOf(p.Value)})
+			}
+			sort.Slice(e.Params, func(i, j int) bool { return e.Params[i].Name < e.Params[j].Name })
+			msg.StructuredData = append(msg.StructuredData, e)
+		}
+		sort.Slice(msg.StructuredData, func(i, j int) bool { return msg.StructuredData[i].ID < msg.StructuredData[j].ID })
+	}
 	msg.Text = stringOf(Get(r.Attributes, "message"))
 	if msg.Text == "" {
 		msg.Text = stringOf(r.Body)
