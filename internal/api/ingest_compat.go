@@ -190,15 +190,28 @@ func (s *Server) mountHEC(r chi.Router) {
 	health := h(func(x *hec.Handler) http.HandlerFunc { return x.Health })
 	ack := h(func(x *hec.Handler) http.HandlerFunc { return x.Ack })
 	r.Route("/services/collector", func(r chi.Router) {
-		r.Use(s.requireCompat(auth.PermIngest, hecAuthFailure))
-		admitted := r.With(s.admit(refuseHEC))
-		admitted.Post("/", event)
-		admitted.Post("/event", event)
-		admitted.Post("/event/1.0", event)
-		admitted.Post("/raw", raw)
-		admitted.Post("/raw/1.0", raw)
-		r.Get("/health", health)
-		r.Get("/health/1.0", health)
-		r.Post("/ack", ack)
+		// Docker's splunk logging driver checks the endpoint with an OPTIONS request that carries no token
+		// before it starts, as Splunk answers it; the answer is only the allowed methods, with no data.
+		for _, p := range []string{"/", "/event", "/event/1.0", "/raw", "/raw/1.0"} {
+			r.Options(p, hecOptions)
+		}
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireCompat(auth.PermIngest, hecAuthFailure))
+			admitted := r.With(s.admit(refuseHEC))
+			admitted.Post("/", event)
+			admitted.Post("/event", event)
+			admitted.Post("/event/1.0", event)
+			admitted.Post("/raw", raw)
+			admitted.Post("/raw/1.0", raw)
+			r.Get("/health", health)
+			r.Get("/health/1.0", health)
+			r.Post("/ack", ack)
+		})
 	})
+}
+
+// hecOptions answers the connection check of HEC clients: 200 with the methods the endpoint takes.
+func hecOptions(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Allow", "OPTIONS, POST")
+	w.WriteHeader(http.StatusOK)
 }

@@ -35,7 +35,11 @@ func TestRouteScan(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(api.OpenAPI(), &doc))
 	public := map[string]bool{"GET /healthz": true, "GET /readyz": true, "POST /api/v1/auth/login": true,
-		"GET /api/v1/auth/oidc/login": true, "GET /api/v1/auth/oidc/callback": true}
+		"GET /api/v1/auth/oidc/login": true, "GET /api/v1/auth/oidc/callback": true,
+		// HEC clients' connection check: the allowed methods, no data (Docker's splunk logging driver).
+		"OPTIONS /services/collector": true, "OPTIONS /services/collector/event": true,
+		"OPTIONS /services/collector/event/1.0": true, "OPTIONS /services/collector/raw": true,
+		"OPTIONS /services/collector/raw/1.0": true}
 	var rows []string
 	for _, r := range s.a.API.Routes() {
 		method, path := r[0], r[1]

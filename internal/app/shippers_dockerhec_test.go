@@ -14,7 +14,7 @@ import (
 // generated syslog lines to /services/collector/event/1.0 in its inline format ({"line": …, "source": "stdout",
 // "tag": …}) with source type syslog, with and without gzip, with a request channel (index acknowledgement);
 // every line must land once in Syslog with its columns. The driver's connection check (an unauthenticated
-// OPTIONS request) is off: Vigil answers it 401.
+// OPTIONS request, on by default) runs: Vigil answers it as Splunk does.
 func TestDockerSplunkDriverHEC(t *testing.T) {
 	bin := buildShipper(t, "dockerhec")
 	for _, gzip := range []bool{true, false} {
@@ -26,7 +26,7 @@ func TestDockerSplunkDriverHEC(t *testing.T) {
 			p := runShipperProcess(t, exec.Command(bin,
 				"-opt", "splunk-url="+s.base, "-opt", "splunk-token="+tok, "-opt", "splunk-sourcetype=syslog",
 				"-opt", "splunk-format=inline", "-opt", "splunk-gzip="+strconv.FormatBool(gzip),
-				"-opt", "splunk-index-acknowledgment=true", "-opt", "splunk-verify-connection=false", file))
+				"-opt", "splunk-index-acknowledgment=true", file))
 			checkShipped(t, s, shipLines, p)
 			<-p.exited
 			if p.err != nil {
