@@ -1,6 +1,7 @@
 // Command otelcol is a minimal OpenTelemetry collector used only by Vigil's
-// shipper tests: the filelog receiver, the batch processor and the splunk_hec
-// and otlphttp exporters, built from the upstream Go modules.
+// shipper tests: the filelog receiver, the batch processor and the otlphttp
+// exporter, built from the upstream Go modules (the splunk_hec exporter's module
+// is not served here; see docs/ingest-sources.md).
 package main
 
 import (
