@@ -265,8 +265,10 @@ func (a *App) Start(ctx context.Context, listen bool) error {
 		}
 	}
 	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	// Up from here, not from when the goroutine gets to run: a Close right after Start must still drain what the
+	// stream holds.
+	a.writerUp.Store(true)
 	a.goRun(func() {
-		a.writerUp.Store(true)
 		defer a.writerUp.Store(false)
 		if err := a.Writer.Run(ctx); err != nil {
 			a.Log.Error("store writer stopped", "err", err)
