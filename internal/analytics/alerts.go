@@ -84,8 +84,13 @@ func buildAlert(ev Evaluation, cols []string, rows [][]any, rowKey string) state
 		idx[c] = i
 	}
 	// get reads a detail column; one a union split by type is read from its first non-empty part.
+	resolved := map[string][]int{}
 	get := func(row []any, col string) (any, bool) {
-		at := detailColumns(idx, col)
+		at, ok := resolved[col]
+		if !ok {
+			at = detailColumns(idx, col)
+			resolved[col] = at
+		}
 		if len(at) == 0 {
 			return nil, false
 		}

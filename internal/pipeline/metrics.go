@@ -33,7 +33,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Written: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_store_events_written_total",
 			Help: "Events committed to the event store, by table."}, []string{"table"}),
 		Throttled: prometheus.NewCounter(prometheus.CounterOpts{Name: "vigil_ingest_throttled_total",
-			Help: "Requests answered 429 because the stream or the writer was behind."}),
+			Help: "Requests refused because the stream or the writer was behind (429; Splunk HEC 503 code 9)."}),
 		WriteSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "vigil_store_write_seconds",
 			Help: "Time to commit one group of batches to the event store.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
 		Queryable: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "vigil_ingest_to_queryable_seconds",

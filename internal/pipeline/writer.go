@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/batch"
@@ -132,9 +131,11 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 	return nil
 }
 
-// checkpointer is the part of the event store that writes its log into the database file.
+// checkpointer is the part of the event store that writes its log into the database file, and counts a table's
+// rows (to find its row-group boundaries).
 type checkpointer interface {
 	Checkpoint(ctx context.Context) error
+	RowCount(ctx context.Context, table string) (int64, error)
 }
 
 // checkpoint runs a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (122,880 by
@@ -165,11 +166,10 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) time.Du
 		before, known := w.tableRows[table]
 		if !known {
 			// First commit to this table since start: its row count, this commit's rows included.
-			res, err := w.events.Query(ctx, `SELECT count(*) FROM "`+strings.ReplaceAll(table, `"`, `""`)+`"`, 1)
-			if err != nil || len(res.Rows) != 1 {
+			total, err := cp.RowCount(ctx, table)
+			if err != nil {
 				continue
 			}
-			total, _ := res.Rows[0][0].(int64)
 			before = total - n
 		}
 		w.tableRows[table] = before + n

@@ -523,6 +523,13 @@ func (d *DB) DeleteBefore(ctx context.Context, t *schema.Table, cutoff time.Time
 	return res.RowsAffected()
 }
 
+// RowCount returns how many rows the stored table holds.
+func (d *DB) RowCount(ctx context.Context, table string) (int64, error) {
+	var n int64
+	err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM "+QuoteIdent(baseName(table))).Scan(&n)
+	return n, err
+}
+
 // Checkpoint writes the write-ahead log into the database file.
 func (d *DB) Checkpoint(ctx context.Context) error {
 	_, err := d.db.ExecContext(ctx, "CHECKPOINT")
