@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 
 	"github.com/vigilsec/vigil/internal/ingest/source/elastic"
@@ -42,8 +41,8 @@ func (s *Server) admit(refuse func(w http.ResponseWriter, r *http.Request)) func
 
 // The answers to a request refused admission: 429 with Retry-After, except Splunk HEC's own "Server is busy"
 // (503, code 9), which its clients retry.
-func refuseNDJSON(w http.ResponseWriter, _ *http.Request) {
-	writeError(w, pipeline.ErrBackpressure, slog.Default())
+func (s *Server) refuseNDJSON(w http.ResponseWriter, _ *http.Request) {
+	writeError(w, pipeline.ErrBackpressure, s.d.Log)
 }
 
 func refuseHEC(w http.ResponseWriter, _ *http.Request) {

@@ -111,7 +111,7 @@ func New(d Deps) *Server {
 		r.With(s.require(auth.PermReadData)).Get("/openapi.json", s.openapi)
 		r.With(s.require(auth.PermReadData)).Get("/schema", handle(s.getSchema))
 		r.With(s.require(auth.PermReadData)).Get("/schema/{table}", handle(s.getTable))
-		r.With(s.require(auth.PermIngest), audit.Exempt, s.admit(refuseNDJSON)).Post("/ingest/{table}", handle(s.ingest))
+		r.With(s.require(auth.PermIngest), audit.Exempt, s.admit(s.refuseNDJSON)).Post("/ingest/{table}", handle(s.ingest))
 		r.With(s.require(auth.PermReadData)).Get("/ingest/stats", handle(s.ingestStats))
 		r.With(s.require(auth.PermManageTokens)).Get("/tokens", handle(s.listTokens))
 		r.With(s.require(auth.PermManageTokens)).Post("/tokens", handle(s.createToken))
