@@ -328,7 +328,7 @@ func (d *Detector) plan(b *batch.Batch) *rowPlan {
 		if len(d.plans) >= maxPlans {
 			clear(d.plans)
 		}
-		p = d.mappings.newRowPlan(b, d.catalog)
+		p = d.mappings.newRowPlan(b, d.catalog, d.engine.Reads())
 		d.plans[k] = p
 	}
 	return p

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/sigma/engine"
 	"github.com/vigilsec/vigil/internal/sigma/event"
 )
 
@@ -17,6 +18,11 @@ import (
 // XML (the columns, and the names the table's mapping reads or writes), with the name's interned id, and lists the
 // slots in the order of the event's fields. Names a row's JSON or XML brings (the kept record's members, EventData's
 // Data elements, the members of a JSON column) are gathered beside the slots and merged in.
+//
+// A plan made for an engine ([engine.Engine.Reads]) leaves out of the event every field the engine never reads, and
+// does not compute a slot that neither such a field nor a step of the mapping computing one needs: most columns of a
+// wide table are read by no rule, and boxing, mapping and sorting them was most of the cost of a row. The event is
+// then the full event without those fields.
 //
 // The event is the one [Mappings.rowEvent] and [event.FromJSON] build from the same row, field for field; the
 // tests compare the two on every row of the corpus. Where rowEvent's result depends on the order of a Go map
@@ -37,6 +43,11 @@ type rowPlan struct {
 	derived    []planDerived
 	routes     []planRoute // the conditional routes, then the table's route (with no condition)
 	timeCol    int         // the batch column of the table's time column, or -1
+	// reads is the set of fields the engine reads (nil: every field). emit says, by slot, whether the slot's field
+	// goes into the event; need whether the slot is computed (emit, or read by a mapping step whose slot is needed).
+	reads *engine.FieldSet
+	emit  []bool
+	need  []bool
 }
 
 type planColumnKind uint8
@@ -93,9 +104,12 @@ func planKey(b *batch.Batch) string {
 	return sb.String()
 }
 
-// newRowPlan builds the plan of b's layout.
-func (m *Mappings) newRowPlan(b *batch.Batch, cat *schema.Catalog) *rowPlan {
+// newRowPlan builds the plan of b's layout for an engine reading the fields reads (nil: every field).
+func (m *Mappings) newRowPlan(b *batch.Batch, cat *schema.Catalog, reads *engine.FieldSet) *rowPlan {
 	p := &rowPlan{tm: m.Tables[b.Table], slotOf: map[string]int32{}, timeCol: -1, hashesSlot: -1, user: [3]int32{-1, -1, -1}}
+	if reads != nil && !reads.All() {
+		p.reads = reads
+	}
 	slot := func(name string) int32 {
 		if s, ok := p.slotOf[name]; ok {
 			return s
@@ -162,8 +176,56 @@ func (m *Mappings) newRowPlan(b *batch.Batch, cat *schema.Catalog) *rowPlan {
 	slices.SortFunc(p.order, func(a, b int32) int {
 		return event.CompareEntries(event.Entry{ID: p.ids[a], Name: p.names[a]}, event.Entry{ID: p.ids[b], Name: p.names[b]})
 	})
+	p.prune()
 	return p
 }
+
+// prune fills emit and need. need is closed over the mapping's steps, taken from the last to the first (as a step
+// may read what an earlier one wrote): a needed slot's inputs are needed. The steps that write fields by name (the
+// JSON columns, EventData, the kept records) and the routes always run, so their inputs are always needed; a slot
+// they may fill with a JSON object (Event, System: a Windows event-log record) is needed for the test rowEvent makes.
+func (p *rowPlan) prune() {
+	n := len(p.names)
+	p.emit, p.need = make([]bool, n), make([]bool, n)
+	for s := range n {
+		p.emit[s] = p.reads == nil || p.reads.Has(p.ids[s])
+		p.need[s] = p.emit[s]
+	}
+	for _, name := range []string{"Event", "System"} {
+		if s, ok := p.slotOf[name]; ok {
+			p.need[s] = true
+		}
+	}
+	for _, r := range p.routes {
+		for _, w := range r.when {
+			p.need[w.slot] = true
+		}
+	}
+	for i := len(p.derived) - 1; i >= 0; i-- {
+		if d := p.derived[i]; p.need[d.slot] && d.d.Column != "" {
+			p.need[p.slotOf[d.d.Column]] = true
+		}
+	}
+	for _, j := range p.json {
+		p.need[j.col] = true
+	}
+	if p.hashesSlot >= 0 && p.need[p.hashesSlot] {
+		for _, s := range p.hashes {
+			p.need[s] = true
+		}
+	}
+	if u := p.user; u[2] >= 0 && p.need[u[2]] {
+		p.need[u[0]], p.need[u[1]] = true, true
+	}
+	for i := len(p.aliases) - 1; i >= 0; i-- {
+		if a := p.aliases[i]; p.need[a.to] {
+			p.need[a.from] = true
+		}
+	}
+}
+
+// emitsDyn reports whether a field without a slot, with interned name id, goes into the event.
+func (p *rowPlan) emitsDyn(id int32) bool { return p.reads == nil || p.reads.Has(id) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
@@ -303,6 +365,9 @@ func (rb *rowBuilder) row(i int, ts time.Time) (*event.Map, bool) {
 		clear(rb.rawBy)
 	}
 	for ci, pc := range p.cols {
+		if pc.kind == planPlain && !p.need[pc.slot] {
+			continue
+		}
 		c := rb.b.Columns[ci]
 		if c.IsNull(i) {
 			continue
@@ -350,11 +415,11 @@ func (rb *rowBuilder) row(i int, ts time.Time) (*event.Map, bool) {
 func (rb *rowBuilder) mapped(tm *tableMapping) {
 	p := rb.p
 	for _, a := range p.aliases {
-		if rb.has[a.from] && !rb.has[a.to] {
+		if p.need[a.to] && rb.has[a.from] && !rb.has[a.to] {
 			rb.setSlot(a.to, rb.vals[a.from])
 		}
 	}
-	if u := p.user; u[2] >= 0 {
+	if u := p.user; u[2] >= 0 && p.need[u[2]] {
 		d, _ := rb.vals[u[0]].(string)
 		n, _ := rb.vals[u[1]].(string)
 		if n != "" && !rb.has[u[2]] {
@@ -365,7 +430,7 @@ func (rb *rowBuilder) mapped(tm *tableMapping) {
 			}
 		}
 	}
-	if p.hashesSlot >= 0 {
+	if p.hashesSlot >= 0 && p.need[p.hashesSlot] {
 		var arr [192]byte
 		buf := arr[:0]
 		for k, h := range [3]string{"SHA1", "MD5", "SHA256"} {
@@ -398,7 +463,7 @@ func (rb *rowBuilder) mapped(tm *tableMapping) {
 		rb.setSlot(j.slot, text)
 	}
 	for _, d := range p.derived {
-		if rb.has[d.slot] {
+		if !p.need[d.slot] || rb.has[d.slot] {
 			continue
 		}
 		if v, ok := d.d.value(rb, rb.rawBy); ok {
@@ -500,15 +565,15 @@ func (rb *rowBuilder) entries() []event.Entry {
 	p := rb.p
 	dyn := rb.tmp[:0]
 	for _, d := range rb.dyn {
-		if !d.gone {
+		if !d.gone && p.emitsDyn(d.ID) {
 			dyn = append(dyn, d.Entry)
 		}
 	}
 	slices.SortFunc(dyn, event.CompareEntries)
 	rb.tmp = dyn
 	n := len(dyn)
-	for _, h := range rb.has {
-		if h {
+	for s, h := range rb.has {
+		if h && p.emit[s] {
 			n++
 		}
 	}
@@ -518,7 +583,7 @@ func (rb *rowBuilder) entries() []event.Entry {
 	out := rb.ents[:0]
 	j := 0
 	for _, s := range p.order {
-		if !rb.has[s] {
+		if !rb.has[s] || !p.emit[s] {
 			continue
 		}
 		e := event.Entry{ID: p.ids[s], Name: p.names[s], Value: rb.vals[s]}

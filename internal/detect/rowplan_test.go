@@ -60,6 +60,8 @@ type differ struct {
 	table map[string]int // rows by table
 	// names only compares field names, not values: for inputs where rowEvent's result depends on map order.
 	names bool
+	// prune, when set, also builds every row with only the fields an engine reads (prune_test.go).
+	prune *pruneDiffer
 }
 
 func newDiffer(t testing.TB) *differ {
@@ -72,10 +74,19 @@ func newDiffer(t testing.TB) *differ {
 
 func (df *differ) batch(b *batch.Batch) error {
 	t := df.t
-	p := df.m.newRowPlan(b, df.cat)
+	p := df.m.newRowPlan(b, df.cat, nil)
 	df.rb.reset(p, b)
 	ts := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	var pp *rowPlan
+	if pd := df.prune; pd != nil {
+		pp = df.m.newRowPlan(b, df.cat, pd.eng.Reads())
+		pd.full.reset(p, b)
+		pd.pruned.reset(pp, b)
+	}
 	for i := 0; i < b.Len; i++ {
+		if df.prune != nil {
+			df.prune.row(t, i, ts, df.names, fmt.Sprintf("%s row %d", b.Table, i))
+		}
 		obj, err := df.m.rowEvent(b, i)
 		require.NoError(t, err)
 		want, wantNames := fieldsOf(sigmaEvent(obj).WithTime(ts))
@@ -121,6 +132,7 @@ func (df *differ) batch(b *batch.Batch) error {
 // ways and requires the same fields in the same order with the same values.
 func TestRowPlanOnCorpus(t *testing.T) {
 	df := newDiffer(t)
+	df.prune = newPruneDiffer(t)
 	var files []string
 	for _, dir := range []string{"evtx-attack-samples", "sigmahq-regression-velocidex"} {
 		require.NoError(t, filepath.WalkDir(filepath.Join(sigmaSamples, dir), func(p string, d os.DirEntry, err error) error {
@@ -141,6 +153,9 @@ func TestRowPlanOnCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("%d files, %d rows (%d built from the columns, %d with JSON or XML fields): %v", len(files), df.rows, df.fast, df.dyn, df.table)
+	t.Logf("pruned: %d rows, %d fields left out, %d matches alike", df.prune.rows, df.prune.dropped, df.prune.matches)
+	require.Positive(t, df.prune.dropped)
+	require.Greater(t, df.prune.matches, 100)
 	require.Greater(t, df.rows, 10000)
 	require.Equal(t, df.rows, df.fast)
 	for _, table := range []string{"SecurityEvent", "DeviceProcessEvents", "DeviceNetworkEvents", "DeviceFileEvents", "DeviceRegistryEvents"} {
@@ -152,6 +167,7 @@ func TestRowPlanOnCorpus(t *testing.T) {
 // sshd, sudo, CEF, auditd and Okta normalisers, and for rows that set every column of every mapped table.
 func TestRowPlanOnNormalisedRows(t *testing.T) {
 	df := newDiffer(t)
+	df.prune = newPruneDiffer(t)
 	set := tables.NewSet(df.cat)
 	for _, line := range []string{
 		`<34>Nov 27 10:00:00 web-1 sshd[1001]: Failed password for invalid user admin7 from 198.51.100.7 port 40007 ssh2`,
@@ -238,6 +254,9 @@ func TestRowPlanOnNormalisedRows(t *testing.T) {
 		}
 	}
 	t.Logf("%d rows (%d with JSON or XML fields): %v", df.rows, df.dyn, df.table)
+	t.Logf("pruned: %d rows, %d fields left out, %d matches alike", df.prune.rows, df.prune.dropped, df.prune.matches)
+	require.Positive(t, df.prune.dropped)
+	require.Positive(t, df.prune.matches)
 }
 
 // FuzzRowPlan sets fuzzed text in every string column of a few mapped tables and requires the plan's event to be
@@ -249,6 +268,7 @@ func FuzzRowPlan(f *testing.F) {
 		f.Add(s)
 	}
 	df := newDiffer(f)
+	df.prune = newPruneDiffer(f)
 	f.Fuzz(func(t *testing.T, text string) {
 		df.t = t
 		df.names = strings.Contains(text, ".")

@@ -76,6 +76,7 @@ type Engine struct {
 	filters int
 	corrs   []*correlation
 	byKey   map[string][]int // rule key (id, name, title) -> correlations referencing it
+	reads   *FieldSet        // the fields evaluation can read
 	scratch sync.Pool
 }
 
@@ -150,6 +151,7 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, rule.Issues) {
 	issues = append(issues, e.applyFilters(filters, copts)...)
 	issues = append(issues, e.compileCorrelations(corrs)...)
 	e.buildIndex()
+	e.buildReads()
 	e.scratch.New = func() any {
 		return &scratch{stamp: make([]uint32, len(e.rules)), gstamp: make([]uint32, len(e.rules)), fired: make([]uint8, len(e.rules)),
 			fstamp: make([]uint32, len(e.fields)), xstamp: make([]uint32, len(e.exact)), mask: make([]uint64, e.words),

@@ -1,0 +1,108 @@
+package detect
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/sigma/engine"
+	"github.com/vigilsec/vigil/internal/sigma/event"
+	"github.com/vigilsec/vigil/internal/sigma/rule"
+)
+
+// prunedEngine compiles the SigmaHQ rules of the corpus but those with keyword searches (which read every field,
+// so the engine's field set would hold everything and prune nothing), with the stream detector's field check.
+var prunedEngine = sync.OnceValues(func() (*engine.Engine, error) {
+	set, err := rule.LoadDir(sigmaRules)
+	if err != nil {
+		return nil, err
+	}
+	var rules []*rule.Rule
+	for _, r := range set.Rules {
+		if !hasKeywords(r) {
+			rules = append(rules, r)
+		}
+	}
+	fc, err := FieldCheck()
+	if err != nil {
+		return nil, err
+	}
+	eng, _ := engine.Compile(rules, fc)
+	return eng, nil
+})
+
+func hasKeywords(r *rule.Rule) bool {
+	if r.Detection == nil {
+		return false
+	}
+	for _, s := range r.Detection.Searches {
+		if len(s.Keywords) > 0 {
+			return true
+		}
+		for _, alt := range s.Alternatives {
+			for _, fm := range alt {
+				if fm.Field == "" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// pruneDiffer builds every row twice with row plans, once with every field and once with only the fields an engine
+// reads, and requires the second event to be the first without the other fields, and the engine to find the same
+// matches (rules, searches, matched fields and values) on both.
+type pruneDiffer struct {
+	eng     *engine.Engine
+	full    rowBuilder
+	pruned  rowBuilder
+	rows    int
+	dropped int // fields left out
+	matches int
+}
+
+func newPruneDiffer(t testing.TB) *pruneDiffer {
+	eng, err := prunedEngine()
+	require.NoError(t, err)
+	require.False(t, eng.Reads().All())
+	require.Greater(t, eng.Stats().Rules, 1000)
+	return &pruneDiffer{eng: eng}
+}
+
+func (pd *pruneDiffer) row(t testing.TB, i int, ts time.Time, namesOnly bool, where string) {
+	fev, ok := pd.full.row(i, ts)
+	if !ok {
+		return
+	}
+	pev, ok := pd.pruned.row(i, ts)
+	require.True(t, ok, where)
+	pd.rows++
+	want, _ := fieldsOf(fev)
+	got, _ := fieldsOf(pev)
+	var kept []field
+	for _, f := range want {
+		if pd.eng.Reads().Has(event.Intern(f.name)) {
+			kept = append(kept, f)
+		}
+	}
+	pd.dropped += len(want) - len(kept)
+	if namesOnly {
+		require.Equal(t, len(kept), len(got), where)
+		for k := range kept {
+			require.Equal(t, kept[k].name, got[k].name, where)
+		}
+		return
+	}
+	require.Equal(t, kept, got, where)
+	wm, gm := pd.eng.Match(fev), pd.eng.Match(pev)
+	require.Equal(t, len(wm), len(gm), where)
+	for k := range wm {
+		require.Equal(t, wm[k].RuleID, gm[k].RuleID, where)
+		require.Equal(t, wm[k].Searches, gm[k].Searches, where)
+		require.Equal(t, wm[k].Fields, gm[k].Fields, where)
+	}
+	pd.matches += len(wm)
+}

@@ -1,0 +1,64 @@
+package engine_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsec/vigil/internal/sigma/engine"
+	"github.com/vigilsec/vigil/internal/sigma/event"
+)
+
+// TestReads checks the fields an engine reports it can read: the rules' fields (and fieldref targets), the
+// correlations' group-by and value fields, and what routing reads; a keyword search reads everything.
+func TestReads(t *testing.T) {
+	eng := compile(t, `
+title: proc
+name: proc
+id: 00000000-0000-4000-8000-000000000010
+logsource: {product: windows, category: process_creation}
+detection:
+  s: {CommandLine|contains: evil, ParentImage|fieldref: Image}
+  condition: s
+---
+title: values
+id: 00000000-0000-4000-8000-000000000011
+correlation:
+  type: value_count
+  rules: [proc]
+  group-by: [Computer]
+  aliases: {who: {proc: SubjectUserName}}
+  timespan: 10m
+  condition: {field: TargetUserName, gte: 3}
+`)
+	r := eng.Reads()
+	require.False(t, r.All())
+	for _, name := range []string{"CommandLine", "commandline", "ParentImage", "Image", "Computer", "SubjectUserName",
+		"TargetUserName", "Channel", "EventID", "EventType", "NewProcessName", "ProcessName"} {
+		require.True(t, r.Has(event.NewName(name).ID), name)
+	}
+	for _, name := range []string{"ProcessCommandLine", "DeviceName", "ReportId"} {
+		require.False(t, r.Has(event.NewName(name).ID), name)
+	}
+	require.False(t, r.Has(-1))
+	require.False(t, r.Has(1<<30))
+
+	kw := compile(t, `
+title: kw
+logsource: {product: linux, service: sshd}
+detection:
+  k: ['Failed password']
+  condition: k
+`)
+	require.True(t, kw.Reads().All())
+	require.True(t, kw.Reads().Has(event.NewName("SyslogMessage").ID))
+
+	plain := compile(t, `
+title: plain
+logsource: {product: windows, category: process_creation}
+detection:
+  s: {CommandLine|contains: evil}
+  condition: s
+`, engine.WithoutRouting())
+	require.False(t, plain.Reads().Has(event.NewName("Channel").ID))
+}
