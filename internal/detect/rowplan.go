@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -48,6 +49,10 @@ type rowPlan struct {
 	reads *engine.FieldSet
 	emit  []bool
 	need  []bool
+	// members holds, lower case, the top-level member names of a kept record that can matter (nil: all): the read
+	// names and every prefix of theirs ending before a dot (a member holding an object becomes dotted names), Event
+	// and System (a Windows event-log record is built another way), and the members derived fields take.
+	members map[string]bool
 }
 
 type planColumnKind uint8
@@ -206,6 +211,23 @@ func (p *rowPlan) prune() {
 			p.need[p.slotOf[d.d.Column]] = true
 		}
 	}
+	if p.reads != nil {
+		p.members = map[string]bool{"event": true, "system": true}
+		p.reads.Range(func(id int32) {
+			name := event.NameOf(id)
+			for i := 0; i < len(name); i++ {
+				if name[i] == '.' {
+					p.members[name[:i]] = true
+				}
+			}
+			p.members[name] = true
+		})
+		for _, d := range p.derived {
+			if p.need[d.slot] && d.d.Member != "" {
+				p.members[strings.ToLower(d.d.Member)] = true
+			}
+		}
+	}
 	for _, j := range p.json {
 		p.need[j.col] = true
 	}
@@ -256,6 +278,7 @@ type rowBuilder struct {
 	records  recordDecoder
 	ents     []event.Entry
 	tmp      []event.Entry
+	lower    []byte // scratch for member
 }
 
 // record returns the cleared map for the kept record of column ci.
@@ -270,6 +293,20 @@ func (rb *rowBuilder) record(ci int) map[string]any {
 	}
 	clear(m)
 	return m
+}
+
+// member reports whether a kept record's top-level member called name can matter to the plan's event.
+func (rb *rowBuilder) member(name []byte) bool {
+	rb.lower = rb.lower[:0]
+	for _, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		} else if c >= utf8.RuneSelf {
+			return rb.p.members[strings.ToLower(string(name))]
+		}
+		rb.lower = append(rb.lower, c)
+	}
+	return rb.p.members[string(rb.lower)]
 }
 
 // dynField is a field without a slot.
@@ -379,7 +416,11 @@ func (rb *rowBuilder) row(i int, ts time.Time) (*event.Map, bool) {
 			}
 			// The record's map is reused from row to row: its values are copied into the event.
 			bag := rb.record(ci)
-			if rb.records.decode(c.Strs[i], bag) {
+			var keep func([]byte) bool
+			if p.members != nil {
+				keep = rb.member
+			}
+			if rb.records.decode(c.Strs[i], bag, keep) {
 				rb.raw = append(rb.raw, bag)
 				if rb.rawBy == nil {
 					rb.rawBy = map[string]map[string]any{}

@@ -16,6 +16,15 @@ func (s *FieldSet) Has(id int32) bool {
 	return s.all || (id >= 0 && int(id) < len(s.ids) && s.ids[id])
 }
 
+// Range calls fn with the id of every field of the set but those [FieldSet.All] adds.
+func (s *FieldSet) Range(fn func(id int32)) {
+	for id, ok := range s.ids {
+		if ok {
+			fn(int32(id))
+		}
+	}
+}
+
 func (s *FieldSet) add(n event.Name) {
 	for int(n.ID) >= len(s.ids) {
 		s.ids = append(s.ids, false)
