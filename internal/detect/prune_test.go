@@ -106,3 +106,24 @@ func (pd *pruneDiffer) row(t testing.TB, i int, ts time.Time, namesOnly bool, wh
 	}
 	pd.matches += len(wm)
 }
+
+// TestRecordMayMatter checks the test that lets a row skip decoding a kept record: any quoted text that is a name
+// (or dotted prefix of one) the plan can emit, Event or System, in any case, or a backslash, keeps the record.
+func TestRecordMayMatter(t *testing.T) {
+	rb := rowBuilder{p: &rowPlan{members: map[string]bool{"commandline": true, "structureddata": true, "event": true,
+		"system": true}}}
+	for text, want := range map[string]bool{
+		`{"SyslogFormat":"RFC5424","MsgID":"ID47"}`:             false,
+		`{"MsgID":"x","StructuredData":{"meta@1":{"req":"1"}}}`: true,
+		`{"COMMANDLINE":"x"}`:                                   true,
+		`{"a":"commandline"}`:                                   true, // a value: decoded, though nothing comes of it
+		`{"a":"\u0043ommandLine"}`:                              true,
+		`{"Event":{"System":{}}}`:                               true,
+		`{"a":"b`:                                               true,
+		`{"Ünïcode":1}`:                                         false,
+		`not json`:                                              false,
+		``:                                                      false,
+	} {
+		require.Equal(t, want, rb.mayMatter(text), text)
+	}
+}

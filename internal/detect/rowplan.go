@@ -53,6 +53,9 @@ type rowPlan struct {
 	// names and every prefix of theirs ending before a dot (a member holding an object becomes dotted names), Event
 	// and System (a Windows event-log record is built another way), and the members derived fields take.
 	members map[string]bool
+	// derivedFrom says, by batch column, whether a needed derived field reads the column (as a kept record, whether
+	// it is a JSON object matters to it).
+	derivedFrom []bool
 }
 
 type planColumnKind uint8
@@ -222,9 +225,18 @@ func (p *rowPlan) prune() {
 			}
 			p.members[name] = true
 		})
+		p.derivedFrom = make([]bool, len(p.cols))
 		for _, d := range p.derived {
-			if p.need[d.slot] && d.d.Member != "" {
+			if !p.need[d.slot] {
+				continue
+			}
+			if d.d.Member != "" {
 				p.members[strings.ToLower(d.d.Member)] = true
+			}
+			for ci, pc := range p.cols {
+				if p.names[pc.slot] == d.d.Column {
+					p.derivedFrom[ci] = true
+				}
 			}
 		}
 	}
@@ -296,9 +308,12 @@ func (rb *rowBuilder) record(ci int) map[string]any {
 }
 
 // member reports whether a kept record's top-level member called name can matter to the plan's event.
-func (rb *rowBuilder) member(name []byte) bool {
+func (rb *rowBuilder) member(name []byte) bool { return isMember(rb, name) }
+
+func isMember[T string | []byte](rb *rowBuilder, name T) bool {
 	rb.lower = rb.lower[:0]
-	for _, c := range name {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		} else if c >= utf8.RuneSelf {
@@ -307,6 +322,29 @@ func (rb *rowBuilder) member(name []byte) bool {
 		rb.lower = append(rb.lower, c)
 	}
 	return rb.p.members[string(rb.lower)]
+}
+
+// mayMatter reports whether the kept record text may hold a member that can matter to the plan's event. Text
+// without a backslash writes every name as it is, between quotes: when no quoted text is such a name, no member is
+// one, and decoding the record (or finding it no JSON object) changes nothing.
+func (rb *rowBuilder) mayMatter(text string) bool {
+	if strings.IndexByte(text, '\\') >= 0 {
+		return true
+	}
+	for {
+		a := strings.IndexByte(text, '"')
+		if a < 0 {
+			return false
+		}
+		b := strings.IndexByte(text[a+1:], '"')
+		if b < 0 {
+			return true
+		}
+		if isMember(rb, text[a+1:a+1+b]) {
+			return true
+		}
+		text = text[a+b+2:]
+	}
 }
 
 // dynField is a field without a slot.
@@ -412,6 +450,9 @@ func (rb *rowBuilder) row(i int, ts time.Time) (*event.Map, bool) {
 		switch pc.kind {
 		case planRecord:
 			if batch.KindOf(c.Type) != batch.KindString {
+				continue
+			}
+			if p.members != nil && !p.derivedFrom[ci] && !rb.mayMatter(c.Strs[i]) {
 				continue
 			}
 			// The record's map is reused from row to row: its values are copied into the event.
