@@ -34,7 +34,8 @@ func (s *FieldSet) add(n event.Name) {
 
 // Reads returns the fields evaluating an event can look up: the fields of every loaded rule's detection and filters
 // (with their fieldref targets), the group-by, alias and value_count fields of the correlations, and the fields
-// logsource routing reads (Channel, EventID, where conditions, alias targets). A field outside the set may be left
+// logsource routing reads (Channel, EventID, and the where conditions and alias targets of the routes that rules use
+// or that alias fields). A field outside the set may be left
 // out of an event without changing any match, explanation or correlation. When some rule has a keyword search, which
 // reads every data field, the set holds every field ([FieldSet.All]).
 func (e *Engine) Reads() *FieldSet { return e.reads }
@@ -69,7 +70,7 @@ func (e *Engine) buildReads() {
 		}
 	}
 	if !e.cfg.noRouting {
-		e.cfg.table.Reads(s.add)
+		e.routing.Reads(s.add)
 	}
 	e.reads = s
 }

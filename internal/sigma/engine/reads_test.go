@@ -10,7 +10,8 @@ import (
 )
 
 // TestReads checks the fields an engine reports it can read: the rules' fields (and fieldref targets), the
-// correlations' group-by and value fields, and what routing reads; a keyword search reads everything.
+// correlations' group-by and value fields, and what routing to the routes in use reads; a keyword search reads
+// everything.
 func TestReads(t *testing.T) {
 	eng := compile(t, `
 title: proc
@@ -34,10 +35,11 @@ correlation:
 	r := eng.Reads()
 	require.False(t, r.All())
 	for _, name := range []string{"CommandLine", "commandline", "ParentImage", "Image", "Computer", "SubjectUserName",
-		"TargetUserName", "Channel", "EventID", "EventType", "NewProcessName", "ProcessName"} {
+		"TargetUserName", "Channel", "EventID", "NewProcessName"} {
 		require.True(t, r.Has(event.NewName(name).ID), name)
 	}
-	for _, name := range []string{"ProcessCommandLine", "DeviceName", "ReportId"} {
+	// EventType and ProcessName are read by the routes of registry and Linux service rules, none loaded here.
+	for _, name := range []string{"ProcessCommandLine", "DeviceName", "ReportId", "EventType", "ProcessName"} {
 		require.False(t, r.Has(event.NewName(name).ID), name)
 	}
 	require.False(t, r.Has(-1))
@@ -52,6 +54,18 @@ detection:
 `)
 	require.True(t, kw.Reads().All())
 	require.True(t, kw.Reads().Has(event.NewName("SyslogMessage").ID))
+
+	sudo := compile(t, `
+title: sudo
+logsource: {product: linux, service: sudo}
+detection:
+  s: {COMMAND|endswith: /id}
+  condition: s
+`)
+	require.False(t, sudo.Reads().All())
+	for _, name := range []string{"COMMAND", "ProcessName", "Channel"} {
+		require.True(t, sudo.Reads().Has(event.NewName(name).ID), name)
+	}
 
 	plain := compile(t, `
 title: plain

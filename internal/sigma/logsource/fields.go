@@ -16,3 +16,34 @@ func (t *Table) Reads(fn func(event.Name)) {
 		}
 	}
 }
+
+// Subset returns a table routing events only to the routes of t that keep accepts, in t's order and with their
+// index in t: [Table.Match] on it gives t's routes without the others. Its Routes lists the kept routes only, so
+// indexes do not follow positions; [Table.For] on it is not meaningful.
+func (t *Table) Subset(keep func(*Route) bool) *Table {
+	s := &Table{byChannel: map[string]*channelRoutes{}}
+	for k, cr := range t.byChannel {
+		sub := &channelRoutes{byID: map[int64][]*Route{}}
+		for id, rs := range cr.byID {
+			for _, r := range rs {
+				if keep(r) {
+					sub.byID[id] = append(sub.byID[id], r)
+				}
+			}
+		}
+		for _, r := range cr.anyID {
+			if keep(r) {
+				sub.anyID = append(sub.anyID, r)
+			}
+		}
+		if len(sub.byID) > 0 || len(sub.anyID) > 0 {
+			s.byChannel[k] = sub
+		}
+	}
+	for _, r := range t.Routes {
+		if keep(r) {
+			s.Routes = append(s.Routes, r)
+		}
+	}
+	return s
+}
