@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -12,25 +13,28 @@ import (
 	"github.com/vigilsec/vigil/internal/sigma/rule"
 )
 
-// prunedEngine compiles the SigmaHQ rules of the corpus but those with keyword searches (which read every field,
-// so the engine's field set would hold everything and prune nothing), with the stream detector's field check.
-var prunedEngine = sync.OnceValues(func() (*engine.Engine, error) {
+// corpusEngines compiles the SigmaHQ rules of the corpus with the stream detector's field check: all of them (some
+// have keyword searches, which read every field of the events routed to them: most Windows events), and all but
+// those with keyword searches (so most events are built with fewer fields and the matches on them compared).
+var corpusEngines = sync.OnceValues(func() ([2]*engine.Engine, error) {
+	var out [2]*engine.Engine
 	set, err := rule.LoadDir(sigmaRules)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	var rules []*rule.Rule
+	var some []*rule.Rule
 	for _, r := range set.Rules {
 		if !hasKeywords(r) {
-			rules = append(rules, r)
+			some = append(some, r)
 		}
 	}
 	fc, err := FieldCheck()
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	eng, _ := engine.Compile(rules, fc)
-	return eng, nil
+	out[0], _ = engine.Compile(set.Rules, fc)
+	out[1], _ = engine.Compile(some, fc)
+	return out, nil
 })
 
 func hasKeywords(r *rule.Rule) bool {
@@ -53,8 +57,9 @@ func hasKeywords(r *rule.Rule) bool {
 }
 
 // pruneDiffer builds every row twice with row plans, once with every field and once with only the fields an engine
-// reads, and requires the second event to be the first without the other fields, and the engine to find the same
-// matches (rules, searches, matched fields and values) on both.
+// reads, and requires the second event to reach the same routes with keyword searches as the first, and when it
+// reaches none (the detector then keeps it), to be the first without the other fields, and the engine to find the
+// same matches (rules, searches, matched fields and values) on both.
 type pruneDiffer struct {
 	eng     *engine.Engine
 	full    rowBuilder
@@ -62,14 +67,26 @@ type pruneDiffer struct {
 	rows    int
 	dropped int // fields left out
 	matches int
+	every   int // rows reaching a keyword search (built with every field)
 }
 
-func newPruneDiffer(t testing.TB) *pruneDiffer {
-	eng, err := prunedEngine()
+// newPruneDiffers returns a pruneDiffer for each of corpusEngines.
+func newPruneDiffers(t testing.TB) []*pruneDiffer {
+	engs, err := corpusEngines()
 	require.NoError(t, err)
-	require.False(t, eng.Reads().All())
-	require.Greater(t, eng.Stats().Rules, 1000)
-	return &pruneDiffer{eng: eng}
+	var out []*pruneDiffer
+	for k, eng := range engs {
+		require.False(t, eng.Reads().All())
+		require.Equal(t, k == 0, eng.Reads().Routed())
+		require.Greater(t, eng.Stats().Rules, 1000)
+		out = append(out, &pruneDiffer{eng: eng})
+	}
+	return out
+}
+
+func (pd *pruneDiffer) String() string {
+	return fmt.Sprintf("%d rows (%d with every field), %d fields left out, %d matches alike", pd.rows, pd.every,
+		pd.dropped, pd.matches)
 }
 
 func (pd *pruneDiffer) row(t testing.TB, i int, ts time.Time, namesOnly bool, where string) {
@@ -80,6 +97,12 @@ func (pd *pruneDiffer) row(t testing.TB, i int, ts time.Time, namesOnly bool, wh
 	pev, ok := pd.pruned.row(i, ts)
 	require.True(t, ok, where)
 	pd.rows++
+	every := pd.eng.ReadsEvery(fev)
+	require.Equal(t, every, pd.eng.ReadsEvery(pev), where)
+	if every {
+		pd.every++
+		return
+	}
 	want, _ := fieldsOf(fev)
 	got, _ := fieldsOf(pev)
 	var kept []field

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -11,7 +12,7 @@ import (
 
 // TestReads checks the fields an engine reports it can read: the rules' fields (and fieldref targets), the
 // correlations' group-by and value fields, and what routing to the routes in use reads; a keyword search reads
-// everything.
+// every field of the events routed to it (of every event, without routing).
 func TestReads(t *testing.T) {
 	eng := compile(t, `
 title: proc
@@ -52,8 +53,24 @@ detection:
   k: ['Failed password']
   condition: k
 `)
-	require.True(t, kw.Reads().All())
-	require.True(t, kw.Reads().Has(event.NewName("SyslogMessage").ID))
+	// The keyword search reads every field of the events routed to it, and only of those.
+	require.False(t, kw.Reads().All())
+	require.True(t, kw.Reads().Routed())
+	require.False(t, kw.Reads().Has(event.NewName("SyslogMessage").ID))
+	require.True(t, kw.Reads().Has(event.NewName("ProcessName").ID))
+	sshd := event.NewMap(map[string]any{"Channel": "Vigil/Syslog", "ProcessName": "sshd"}, time.Time{})
+	cron := event.NewMap(map[string]any{"Channel": "Vigil/Syslog", "ProcessName": "cron"}, time.Time{})
+	require.True(t, kw.ReadsEvery(sshd))
+	require.False(t, kw.ReadsEvery(cron))
+	require.False(t, eng.ReadsEvery(sshd))
+	require.False(t, eng.Reads().Routed())
+	require.True(t, compile(t, `
+title: kw
+logsource: {product: linux, service: sshd}
+detection:
+  k: ['Failed password']
+  condition: k
+`, engine.WithoutRouting()).Reads().All())
 
 	sudo := compile(t, `
 title: sudo
