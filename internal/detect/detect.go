@@ -65,6 +65,9 @@ type Detector struct {
 	saved  *engine.Counters // the counters before the delivery in progress
 	plans  map[string]*rowPlan
 	rows   rowBuilder
+	// full builds the rows that reach a rule with a keyword search (which reads every field) with every field.
+	fullPlans map[string]*rowPlan
+	full      rowBuilder
 }
 
 // maxPlans bounds the cached batch layouts; past it the cache starts again.
@@ -113,7 +116,7 @@ func New(eng *sigma.Engine, cat *schema.Catalog, st state.SigmaState, pub Publis
 		return nil, err
 	}
 	d := &Detector{engine: eng, mappings: m, catalog: cat, store: st, pub: pub, stream: s, log: log, now: time.Now,
-		alerts: map[string]int64{}, corr: eng.NewStream(), plans: map[string]*rowPlan{},
+		alerts: map[string]int64{}, corr: eng.NewStream(), plans: map[string]*rowPlan{}, fullPlans: map[string]*rowPlan{},
 		matches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_detect_alerts_total",
 			Help: "Alerts raised by stream detection, by severity."}, []string{"severity"})}
 	d.corr.SetEvidence(d.evidence)
@@ -290,9 +293,17 @@ func (d *Detector) Evaluate(b *batch.Batch) []state.Alert {
 func (d *Detector) evaluate(b *batch.Batch) []state.Alert {
 	var out []state.Alert
 	now := d.now().UTC()
-	p := d.plan(b)
+	p := d.plan(b, d.plans, d.engine.Reads())
 	d.rows.reset(p, b)
 	defer d.rows.finish()
+	// A row whose routes reach a rule with a keyword search is built again with every field; its routes are known
+	// from the pruned event, which carries every field routing reads.
+	var full *rowPlan
+	if p.reads != nil && p.reads.Routed() {
+		full = d.plan(b, d.fullPlans, nil)
+		d.full.reset(full, b)
+		defer d.full.finish()
+	}
 	for i := 0; i < b.Len; i++ {
 		// The row's time column is the event's time; one implausibly far in the future (a wrong clock) would expire
 		// every correlation window, so it counts as now.
@@ -305,6 +316,9 @@ func (d *Detector) evaluate(b *batch.Batch) []state.Alert {
 		}
 		d.cur = rowRef{m: d.mappings, b: b, i: i}
 		ev, ok := d.rows.row(i, ts)
+		if ok && full != nil && d.engine.ReadsEvery(ev) {
+			ev, ok = d.full.row(i, ts)
+		}
 		if !ok {
 			ev = sigmaEvent(d.cur.object()).WithTime(ts)
 		}
@@ -313,6 +327,7 @@ func (d *Detector) evaluate(b *batch.Batch) []state.Alert {
 			continue
 		}
 		d.rows.release() // the matches refer to ev
+		d.full.release()
 		for _, m := range ms {
 			out = append(out, d.alert(b, i, d.cur.id(), d.cur.object(), m, now))
 		}
@@ -320,16 +335,16 @@ func (d *Detector) evaluate(b *batch.Batch) []state.Alert {
 	return out
 }
 
-// plan returns the row plan of b's layout.
-func (d *Detector) plan(b *batch.Batch) *rowPlan {
+// plan returns the row plan of b's layout for the fields reads (nil: every field), cached in plans.
+func (d *Detector) plan(b *batch.Batch, plans map[string]*rowPlan, reads *engine.FieldSet) *rowPlan {
 	k := planKey(b)
-	p, ok := d.plans[k]
+	p, ok := plans[k]
 	if !ok {
-		if len(d.plans) >= maxPlans {
-			clear(d.plans)
+		if len(plans) >= maxPlans {
+			clear(plans)
 		}
-		p = d.mappings.newRowPlan(b, d.catalog)
-		d.plans[k] = p
+		p = d.mappings.newRowPlan(b, d.catalog, reads)
+		plans[k] = p
 	}
 	return p
 }

@@ -20,7 +20,9 @@ type recordDecoder struct {
 }
 
 // decode fills bag (cleared by the caller) with the members of the JSON object text and reports whether text is one.
-func (rd *recordDecoder) decode(text string, bag map[string]any) bool {
+// keep, when not nil, names the members worth converting: the others are only checked (a number that does not fit a
+// float64 makes the text no object for encoding/json, whichever member holds it), and may or may not be in bag.
+func (rd *recordDecoder) decode(text string, bag map[string]any, keep func(name []byte) bool) bool {
 	if !json.Valid([]byte(text)) {
 		return false
 	}
@@ -30,6 +32,10 @@ func (rd *recordDecoder) decode(text string, bag map[string]any) bool {
 			ok := true
 			o.Visit(func(k []byte, x *fastjson.Value) {
 				if !ok {
+					return
+				}
+				if keep != nil && !keep(k) {
+					ok = recordCheck(x)
 					return
 				}
 				var val any
@@ -88,4 +94,26 @@ func recordValue(v *fastjson.Value) (any, bool) {
 		return out, ok
 	}
 	return nil, false
+}
+
+// recordCheck reports whether recordValue would convert v, without converting it.
+func recordCheck(v *fastjson.Value) bool {
+	switch v.Type() {
+	case fastjson.TypeNumber:
+		_, err := strconv.ParseFloat(string(v.MarshalTo(nil)), 64)
+		return err == nil
+	case fastjson.TypeArray:
+		a, _ := v.Array()
+		for _, x := range a {
+			if !recordCheck(x) {
+				return false
+			}
+		}
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		ok := true
+		o.Visit(func(_ []byte, x *fastjson.Value) { ok = ok && recordCheck(x) })
+		return ok
+	}
+	return true
 }

@@ -6,9 +6,11 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/sigma/engine"
 	"github.com/vigilsec/vigil/internal/sigma/event"
 )
 
@@ -17,6 +19,11 @@ import (
 // XML (the columns, and the names the table's mapping reads or writes), with the name's interned id, and lists the
 // slots in the order of the event's fields. Names a row's JSON or XML brings (the kept record's members, EventData's
 // Data elements, the members of a JSON column) are gathered beside the slots and merged in.
+//
+// A plan made for an engine ([engine.Engine.Reads]) leaves out of the event every field the engine never reads, and
+// does not compute a slot that neither such a field nor a step of the mapping computing one needs: most columns of a
+// wide table are read by no rule, and boxing, mapping and sorting them was most of the cost of a row. The event is
+// then the full event without those fields.
 //
 // The event is the one [Mappings.rowEvent] and [event.FromJSON] build from the same row, field for field; the
 // tests compare the two on every row of the corpus. Where rowEvent's result depends on the order of a Go map
@@ -37,6 +44,18 @@ type rowPlan struct {
 	derived    []planDerived
 	routes     []planRoute // the conditional routes, then the table's route (with no condition)
 	timeCol    int         // the batch column of the table's time column, or -1
+	// reads is the set of fields the engine reads (nil: every field). emit says, by slot, whether the slot's field
+	// goes into the event; need whether the slot is computed (emit, or read by a mapping step whose slot is needed).
+	reads *engine.FieldSet
+	emit  []bool
+	need  []bool
+	// members holds, lower case, the top-level member names of a kept record that can matter (nil: all): the read
+	// names and every prefix of theirs ending before a dot (a member holding an object becomes dotted names), Event
+	// and System (a Windows event-log record is built another way), and the members derived fields take.
+	members map[string]bool
+	// derivedFrom says, by batch column, whether a needed derived field reads the column (as a kept record, whether
+	// it is a JSON object matters to it).
+	derivedFrom []bool
 }
 
 type planColumnKind uint8
@@ -93,9 +112,12 @@ func planKey(b *batch.Batch) string {
 	return sb.String()
 }
 
-// newRowPlan builds the plan of b's layout.
-func (m *Mappings) newRowPlan(b *batch.Batch, cat *schema.Catalog) *rowPlan {
+// newRowPlan builds the plan of b's layout for an engine reading the fields reads (nil: every field).
+func (m *Mappings) newRowPlan(b *batch.Batch, cat *schema.Catalog, reads *engine.FieldSet) *rowPlan {
 	p := &rowPlan{tm: m.Tables[b.Table], slotOf: map[string]int32{}, timeCol: -1, hashesSlot: -1, user: [3]int32{-1, -1, -1}}
+	if reads != nil && !reads.All() {
+		p.reads = reads
+	}
 	slot := func(name string) int32 {
 		if s, ok := p.slotOf[name]; ok {
 			return s
@@ -162,8 +184,82 @@ func (m *Mappings) newRowPlan(b *batch.Batch, cat *schema.Catalog) *rowPlan {
 	slices.SortFunc(p.order, func(a, b int32) int {
 		return event.CompareEntries(event.Entry{ID: p.ids[a], Name: p.names[a]}, event.Entry{ID: p.ids[b], Name: p.names[b]})
 	})
+	p.prune()
 	return p
 }
+
+// prune fills emit and need. need is closed over the mapping's steps, taken from the last to the first (as a step
+// may read what an earlier one wrote): a needed slot's inputs are needed. The steps that write fields by name (the
+// JSON columns, EventData, the kept records) and the routes always run, so their inputs are always needed; a slot
+// they may fill with a JSON object (Event, System: a Windows event-log record) is needed for the test rowEvent makes.
+func (p *rowPlan) prune() {
+	n := len(p.names)
+	p.emit, p.need = make([]bool, n), make([]bool, n)
+	for s := range n {
+		p.emit[s] = p.reads == nil || p.reads.Has(p.ids[s])
+		p.need[s] = p.emit[s]
+	}
+	for _, name := range []string{"Event", "System"} {
+		if s, ok := p.slotOf[name]; ok {
+			p.need[s] = true
+		}
+	}
+	for _, r := range p.routes {
+		for _, w := range r.when {
+			p.need[w.slot] = true
+		}
+	}
+	for i := len(p.derived) - 1; i >= 0; i-- {
+		if d := p.derived[i]; p.need[d.slot] && d.d.Column != "" {
+			p.need[p.slotOf[d.d.Column]] = true
+		}
+	}
+	if p.reads != nil {
+		p.members = map[string]bool{"event": true, "system": true}
+		p.reads.Range(func(id int32) {
+			name := event.NameOf(id)
+			for i := 0; i < len(name); i++ {
+				if name[i] == '.' {
+					p.members[name[:i]] = true
+				}
+			}
+			p.members[name] = true
+		})
+		p.derivedFrom = make([]bool, len(p.cols))
+		for _, d := range p.derived {
+			if !p.need[d.slot] {
+				continue
+			}
+			if d.d.Member != "" {
+				p.members[strings.ToLower(d.d.Member)] = true
+			}
+			for ci, pc := range p.cols {
+				if p.names[pc.slot] == d.d.Column {
+					p.derivedFrom[ci] = true
+				}
+			}
+		}
+	}
+	for _, j := range p.json {
+		p.need[j.col] = true
+	}
+	if p.hashesSlot >= 0 && p.need[p.hashesSlot] {
+		for _, s := range p.hashes {
+			p.need[s] = true
+		}
+	}
+	if u := p.user; u[2] >= 0 && p.need[u[2]] {
+		p.need[u[0]], p.need[u[1]] = true, true
+	}
+	for i := len(p.aliases) - 1; i >= 0; i-- {
+		if a := p.aliases[i]; p.need[a.to] {
+			p.need[a.from] = true
+		}
+	}
+}
+
+// emitsDyn reports whether a field without a slot, with interned name id, goes into the event.
+func (p *rowPlan) emitsDyn(id int32) bool { return p.reads == nil || p.reads.Has(id) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
@@ -194,6 +290,7 @@ type rowBuilder struct {
 	records  recordDecoder
 	ents     []event.Entry
 	tmp      []event.Entry
+	lower    []byte // scratch for member
 }
 
 // record returns the cleared map for the kept record of column ci.
@@ -208,6 +305,46 @@ func (rb *rowBuilder) record(ci int) map[string]any {
 	}
 	clear(m)
 	return m
+}
+
+// member reports whether a kept record's top-level member called name can matter to the plan's event.
+func (rb *rowBuilder) member(name []byte) bool { return isMember(rb, name) }
+
+func isMember[T string | []byte](rb *rowBuilder, name T) bool {
+	rb.lower = rb.lower[:0]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		} else if c >= utf8.RuneSelf {
+			return rb.p.members[strings.ToLower(string(name))]
+		}
+		rb.lower = append(rb.lower, c)
+	}
+	return rb.p.members[string(rb.lower)]
+}
+
+// mayMatter reports whether the kept record text may hold a member that can matter to the plan's event. Text
+// without a backslash writes every name as it is, between quotes: when no quoted text is such a name, no member is
+// one, and decoding the record (or finding it no JSON object) changes nothing.
+func (rb *rowBuilder) mayMatter(text string) bool {
+	if strings.IndexByte(text, '\\') >= 0 {
+		return true
+	}
+	for {
+		a := strings.IndexByte(text, '"')
+		if a < 0 {
+			return false
+		}
+		b := strings.IndexByte(text[a+1:], '"')
+		if b < 0 {
+			return true
+		}
+		if isMember(rb, text[a+1:a+1+b]) {
+			return true
+		}
+		text = text[a+b+2:]
+	}
 }
 
 // dynField is a field without a slot.
@@ -303,6 +440,9 @@ func (rb *rowBuilder) row(i int, ts time.Time) (*event.Map, bool) {
 		clear(rb.rawBy)
 	}
 	for ci, pc := range p.cols {
+		if pc.kind == planPlain && !p.need[pc.slot] {
+			continue
+		}
 		c := rb.b.Columns[ci]
 		if c.IsNull(i) {
 			continue
@@ -312,9 +452,16 @@ func (rb *rowBuilder) row(i int, ts time.Time) (*event.Map, bool) {
 			if batch.KindOf(c.Type) != batch.KindString {
 				continue
 			}
+			if p.members != nil && !p.derivedFrom[ci] && !rb.mayMatter(c.Strs[i]) {
+				continue
+			}
 			// The record's map is reused from row to row: its values are copied into the event.
 			bag := rb.record(ci)
-			if rb.records.decode(c.Strs[i], bag) {
+			var keep func([]byte) bool
+			if p.members != nil {
+				keep = rb.member
+			}
+			if rb.records.decode(c.Strs[i], bag, keep) {
 				rb.raw = append(rb.raw, bag)
 				if rb.rawBy == nil {
 					rb.rawBy = map[string]map[string]any{}
@@ -350,11 +497,11 @@ func (rb *rowBuilder) row(i int, ts time.Time) (*event.Map, bool) {
 func (rb *rowBuilder) mapped(tm *tableMapping) {
 	p := rb.p
 	for _, a := range p.aliases {
-		if rb.has[a.from] && !rb.has[a.to] {
+		if p.need[a.to] && rb.has[a.from] && !rb.has[a.to] {
 			rb.setSlot(a.to, rb.vals[a.from])
 		}
 	}
-	if u := p.user; u[2] >= 0 {
+	if u := p.user; u[2] >= 0 && p.need[u[2]] {
 		d, _ := rb.vals[u[0]].(string)
 		n, _ := rb.vals[u[1]].(string)
 		if n != "" && !rb.has[u[2]] {
@@ -365,7 +512,7 @@ func (rb *rowBuilder) mapped(tm *tableMapping) {
 			}
 		}
 	}
-	if p.hashesSlot >= 0 {
+	if p.hashesSlot >= 0 && p.need[p.hashesSlot] {
 		var arr [192]byte
 		buf := arr[:0]
 		for k, h := range [3]string{"SHA1", "MD5", "SHA256"} {
@@ -398,7 +545,7 @@ func (rb *rowBuilder) mapped(tm *tableMapping) {
 		rb.setSlot(j.slot, text)
 	}
 	for _, d := range p.derived {
-		if rb.has[d.slot] {
+		if !p.need[d.slot] || rb.has[d.slot] {
 			continue
 		}
 		if v, ok := d.d.value(rb, rb.rawBy); ok {
@@ -500,15 +647,15 @@ func (rb *rowBuilder) entries() []event.Entry {
 	p := rb.p
 	dyn := rb.tmp[:0]
 	for _, d := range rb.dyn {
-		if !d.gone {
+		if !d.gone && p.emitsDyn(d.ID) {
 			dyn = append(dyn, d.Entry)
 		}
 	}
 	slices.SortFunc(dyn, event.CompareEntries)
 	rb.tmp = dyn
 	n := len(dyn)
-	for _, h := range rb.has {
-		if h {
+	for s, h := range rb.has {
+		if h && p.emit[s] {
 			n++
 		}
 	}
@@ -518,7 +665,7 @@ func (rb *rowBuilder) entries() []event.Entry {
 	out := rb.ents[:0]
 	j := 0
 	for _, s := range p.order {
-		if !rb.has[s] {
+		if !rb.has[s] || !p.emit[s] {
 			continue
 		}
 		e := event.Entry{ID: p.ids[s], Name: p.names[s], Value: rb.vals[s]}

@@ -60,6 +60,8 @@ type differ struct {
 	table map[string]int // rows by table
 	// names only compares field names, not values: for inputs where rowEvent's result depends on map order.
 	names bool
+	// prunes also build every row with only the fields an engine reads (prune_test.go).
+	prunes []*pruneDiffer
 }
 
 func newDiffer(t testing.TB) *differ {
@@ -72,10 +74,17 @@ func newDiffer(t testing.TB) *differ {
 
 func (df *differ) batch(b *batch.Batch) error {
 	t := df.t
-	p := df.m.newRowPlan(b, df.cat)
+	p := df.m.newRowPlan(b, df.cat, nil)
 	df.rb.reset(p, b)
 	ts := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	for _, pd := range df.prunes {
+		pd.full.reset(p, b)
+		pd.pruned.reset(df.m.newRowPlan(b, df.cat, pd.eng.Reads()), b)
+	}
 	for i := 0; i < b.Len; i++ {
+		for _, pd := range df.prunes {
+			pd.row(t, i, ts, df.names, fmt.Sprintf("%s row %d", b.Table, i))
+		}
 		obj, err := df.m.rowEvent(b, i)
 		require.NoError(t, err)
 		want, wantNames := fieldsOf(sigmaEvent(obj).WithTime(ts))
@@ -121,6 +130,7 @@ func (df *differ) batch(b *batch.Batch) error {
 // ways and requires the same fields in the same order with the same values.
 func TestRowPlanOnCorpus(t *testing.T) {
 	df := newDiffer(t)
+	df.prunes = newPruneDiffers(t)
 	var files []string
 	for _, dir := range []string{"evtx-attack-samples", "sigmahq-regression-velocidex"} {
 		require.NoError(t, filepath.WalkDir(filepath.Join(sigmaSamples, dir), func(p string, d os.DirEntry, err error) error {
@@ -141,6 +151,12 @@ func TestRowPlanOnCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("%d files, %d rows (%d built from the columns, %d with JSON or XML fields): %v", len(files), df.rows, df.fast, df.dyn, df.table)
+	all, some := df.prunes[0], df.prunes[1]
+	t.Logf("pruned with all rules: %v; without keyword rules: %v", all, some)
+	require.Positive(t, all.every)
+	require.Positive(t, all.dropped)
+	require.Positive(t, some.dropped)
+	require.Greater(t, some.matches, 100)
 	require.Greater(t, df.rows, 10000)
 	require.Equal(t, df.rows, df.fast)
 	for _, table := range []string{"SecurityEvent", "DeviceProcessEvents", "DeviceNetworkEvents", "DeviceFileEvents", "DeviceRegistryEvents"} {
@@ -152,6 +168,7 @@ func TestRowPlanOnCorpus(t *testing.T) {
 // sshd, sudo, CEF, auditd and Okta normalisers, and for rows that set every column of every mapped table.
 func TestRowPlanOnNormalisedRows(t *testing.T) {
 	df := newDiffer(t)
+	df.prunes = newPruneDiffers(t)
 	set := tables.NewSet(df.cat)
 	for _, line := range []string{
 		`<34>Nov 27 10:00:00 web-1 sshd[1001]: Failed password for invalid user admin7 from 198.51.100.7 port 40007 ssh2`,
@@ -238,6 +255,12 @@ func TestRowPlanOnNormalisedRows(t *testing.T) {
 		}
 	}
 	t.Logf("%d rows (%d with JSON or XML fields): %v", df.rows, df.dyn, df.table)
+	all, some := df.prunes[0], df.prunes[1]
+	t.Logf("pruned with all rules: %v; without keyword rules: %v", all, some)
+	require.Positive(t, all.every)
+	require.Positive(t, all.dropped)
+	require.Positive(t, some.dropped)
+	require.Positive(t, some.matches)
 }
 
 // FuzzRowPlan sets fuzzed text in every string column of a few mapped tables and requires the plan's event to be
@@ -249,6 +272,7 @@ func FuzzRowPlan(f *testing.F) {
 		f.Add(s)
 	}
 	df := newDiffer(f)
+	df.prunes = newPruneDiffers(f)
 	f.Fuzz(func(t *testing.T, text string) {
 		df.t = t
 		df.names = strings.Contains(text, ".")

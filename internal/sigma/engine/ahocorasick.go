@@ -16,6 +16,9 @@ type automaton struct {
 	report  []uint64 // bit per state: has output of its own or via dict
 	out     [][]uint32
 	dict    []int32 // state -> nearest proper suffix state with output, or -1
+	// start marks the bytes that leave the root state; the scan skips the others while at the root, which is where
+	// most text keeps a small automaton. Nil when the root reports (an empty pattern): then nothing is skipped.
+	start *[256]bool
 }
 
 // states returns the number of states.
@@ -122,6 +125,12 @@ func buildAutomaton(patterns []string, rules [][]uint32) *automaton {
 			a.report[s/64] |= 1 << (s % 64)
 		}
 	}
+	if len(a.out[0]) == 0 && a.dict[0] < 0 {
+		a.start = new([256]bool)
+		for b := range 256 {
+			a.start[b] = delta[a.class[b]] != 0
+		}
+	}
 	if ns < 1<<15 {
 		// Bit 15 of an entry marks a reporting target state, saving the
 		// report lookup in the scan loop.
@@ -161,8 +170,17 @@ func (a *automaton) scan(s string, sc *scratch) {
 	n := uint32(a.nclass)
 	class, report := &a.class, a.report
 	st := uint32(0)
+	start := a.start
 	if d := a.delta16; d != nil {
 		for i := 0; i < len(s); i++ {
+			if st == 0 && start != nil {
+				for i < len(s) && !start[s[i]] {
+					i++
+				}
+				if i == len(s) {
+					return
+				}
+			}
 			x := d[st*n+uint32(class[s[i]])]
 			st = uint32(x & 0x7fff)
 			if x&0x8000 != 0 {
@@ -173,6 +191,14 @@ func (a *automaton) scan(s string, sc *scratch) {
 	}
 	d := a.delta32
 	for i := 0; i < len(s); i++ {
+		if st == 0 && start != nil {
+			for i < len(s) && !start[s[i]] {
+				i++
+			}
+			if i == len(s) {
+				return
+			}
+		}
 		st = d[st*n+uint32(class[s[i]])]
 		if report[st/64]&(1<<(st%64)) != 0 {
 			a.emit(st, sc)

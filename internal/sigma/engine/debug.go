@@ -55,7 +55,7 @@ func DebugRuleCost(e *Engine, events []event.Event) map[string]time.Duration {
 	return out
 }
 
-// DebugRoute resolves ev's routes only. It is for diagnostics.
+// DebugRoute resolves ev's routes only (those loaded rules use or that alias fields). It is for diagnostics.
 func DebugRoute(e *Engine, ev event.Event) int {
 	sc := e.getScratch()
 	e.route(ev, sc)

@@ -76,6 +76,10 @@ type Engine struct {
 	filters int
 	corrs   []*correlation
 	byKey   map[string][]int // rule key (id, name, title) -> correlations referencing it
+	reads   *FieldSet        // the fields evaluation can read
+	// routing is the routing table without the routes no loaded rule uses and that alias no field: an event's
+	// routes there are the ones that can make a difference.
+	routing *logsource.Table
 	scratch sync.Pool
 }
 
@@ -150,6 +154,10 @@ func Compile(rules []*rule.Rule, opts ...Option) (*Engine, rule.Issues) {
 	issues = append(issues, e.applyFilters(filters, copts)...)
 	issues = append(issues, e.compileCorrelations(corrs)...)
 	e.buildIndex()
+	e.routing = cfg.table.Subset(func(r *logsource.Route) bool {
+		return len(e.buckets[r.Index].all) > 0 || len(r.Aliases) > 0
+	})
+	e.buildReads()
 	e.scratch.New = func() any {
 		return &scratch{stamp: make([]uint32, len(e.rules)), gstamp: make([]uint32, len(e.rules)), fired: make([]uint8, len(e.rules)),
 			fstamp: make([]uint32, len(e.fields)), xstamp: make([]uint32, len(e.exact)), mask: make([]uint64, e.words),
@@ -273,7 +281,7 @@ func (e *Engine) route(ev event.Event, sc *scratch) event.Event {
 	if e.cfg.noRouting {
 		return ev
 	}
-	sc.routes = e.cfg.table.MatchCached(ev, sc.routes, &sc.lsCache)
+	sc.routes = e.routing.MatchCached(ev, sc.routes, &sc.lsCache)
 	sc.view.ev, sc.view.routes = ev, sc.view.routes[:0]
 	for _, r := range sc.routes {
 		if len(r.Aliases) > 0 {

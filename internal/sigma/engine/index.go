@@ -71,6 +71,8 @@ type scratch struct {
 	view     aliasView
 
 	bucketsBuf []*bucket
+	memo       *scanMemo // created on first use
+	memoOff    bool      // tests: scan every text
 }
 
 func (e *Engine) buildIndex() {
@@ -378,6 +380,9 @@ func (sc *scratch) markAll(rules []int32) {
 // mark records trigger hits (rule<<3|group); a rule routed to the event
 // becomes a candidate once all its groups were hit.
 func (sc *scratch) mark(hits []uint32) {
+	if sc.memo != nil && sc.memo.rec != nil {
+		sc.memo.rec.hits = append(sc.memo.rec.hits, hits)
+	}
 	for _, h := range hits {
 		r := h >> 3
 		if sc.stamp[r] == sc.gen {
@@ -442,6 +447,10 @@ func (sc *scratch) scan(ac scanner, v any) {
 		return
 	}
 	if s, ok := modifier.Stringify(v); ok {
+		if f, ok := ac.(*fieldIndex); ok && len(s) >= minMemo && len(s) <= maxMemo && !sc.memoOff {
+			sc.scanMemo(f, s)
+			return
+		}
 		ac.scan(s, sc)
 	}
 }
