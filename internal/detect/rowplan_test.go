@@ -268,7 +268,9 @@ func TestRowPlanOnNormalisedRows(t *testing.T) {
 // one), only the names are compared.
 func FuzzRowPlan(f *testing.F) {
 	for _, s := range []string{``, `{}`, `{"a":{"b":1},"a.b":2}`, `{"System":{"EventID":1}}`, `{"Event":{"System":{}}}`,
-		`<Data Name="CommandLine">x</Data>`, `{"User":"u","Hashes":"h"}`, `not json`, `[1,2]`, `{"Channel":null}`} {
+		`<Data Name="CommandLine">x</Data>`, `{"User":"u","Hashes":"h"}`, `not json`, `[1,2]`, `{"Channel":null}`,
+		`{"":{"":0}}`} { // a nested empty name: "." in both flatteners
+
 		f.Add(s)
 	}
 	df := newDiffer(f)

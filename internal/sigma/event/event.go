@@ -218,7 +218,7 @@ func FromJSON(obj map[string]any) *Map {
 	flat := obj
 	if hasNested(obj) {
 		flat = make(map[string]any, len(obj))
-		flatten("", obj, flat)
+		flatten("", true, obj, flat)
 	}
 	var ts time.Time
 	for _, f := range TimeFields {
@@ -241,14 +241,16 @@ func hasNested(obj map[string]any) bool {
 	return false
 }
 
-func flatten(prefix string, obj map[string]any, out map[string]any) {
+// flatten adds the members of obj to out under prefix + "." + name, or name alone at the top level (an empty
+// member name is a name too: {"": {"": 0}} gives ".").
+func flatten(prefix string, top bool, obj map[string]any, out map[string]any) {
 	for k, v := range obj {
 		name := k
-		if prefix != "" {
+		if !top {
 			name = prefix + "." + k
 		}
 		if sub, ok := v.(map[string]any); ok {
-			flatten(name, sub, out)
+			flatten(name, false, sub, out)
 			continue
 		}
 		out[name] = v

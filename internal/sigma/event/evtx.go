@@ -103,7 +103,7 @@ func data(v any, out map[string]any, envelope map[string]bool) {
 				continue
 			}
 			flat := map[string]any{}
-			flatten(name, sub, flat)
+			flatten(name, name == "", sub, flat)
 			for fk, fv := range flat {
 				if !strings.Contains(fk, "#attributes") {
 					out[fk] = fv
