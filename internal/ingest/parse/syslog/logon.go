@@ -137,7 +137,8 @@ func writeLogon(l *LogonEvent, m *Message, t int64, host string, b *batch.Builde
 	if m.ProcID != "" {
 		r.TextCol(c.initID, m.ProcID)
 	}
-	buf := []byte(`{"Source":"syslog","Method":`)
+	var scratch [512]byte // the JSON is built on the stack and copied once, into its string
+	buf := append(scratch[:0], `{"Source":"syslog","Method":`...)
 	buf = appendQuote(buf, l.Method)
 	if l.Method == "sudo" {
 		r.StringCol(c.logonType, "Interactive")

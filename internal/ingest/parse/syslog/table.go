@@ -99,7 +99,8 @@ func extraJSON(m *Message) string {
 	if m.Format != FormatRFC5424 && (m.ProcID == "" || isDigits(m.ProcID)) && m.HasPriority {
 		return ""
 	}
-	buf := []byte(`{"SyslogFormat":`)
+	var scratch [512]byte // the JSON is built on the stack and copied once, into its string
+	buf := append(scratch[:0], `{"SyslogFormat":`...)
 	buf = appendQuote(buf, m.Format.String())
 	if !m.HasPriority {
 		buf = append(buf, `,"NoPriority":true`...)
@@ -158,7 +159,16 @@ func isDigits(s string) bool {
 }
 
 func isIP(s string) bool {
-	_, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	s = strings.Trim(s, "[]")
+	if !strings.Contains(s, ":") {
+		// Without a colon only dotted IPv4 parses: spare host names the error ParseAddr allocates.
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; (c < '0' || c > '9') && c != '.' {
+				return false
+			}
+		}
+	}
+	_, err := netip.ParseAddr(s)
 	return err == nil
 }
 
