@@ -40,3 +40,27 @@ func FuzzDecodeOwned(f *testing.F) {
 		}
 	})
 }
+
+// Reserve sizes the columns of the next rows and changes nothing the batch holds.
+func TestBuilderReserve(t *testing.T) {
+	tb, ok := schema.NewCatalog().Table("Syslog")
+	require.True(t, ok)
+	_, pos, _ := tb.Column("Computer")
+	_, tpos, _ := tb.Column("TimeGenerated")
+	build := func(reserve int) *batch.Batch {
+		b := batch.NewBuilder(tb)
+		b.Reserve(reserve)
+		for i := 0; i < 10; i++ {
+			b.Begin()
+			b.SetInt(tpos, int64(i))
+			if i%3 == 0 {
+				b.SetString(pos, "h")
+			}
+			b.Commit()
+		}
+		return b.Finish("id", 1)
+	}
+	plain, sized := build(0), build(1000)
+	require.Equal(t, plain, sized)
+	require.GreaterOrEqual(t, cap(sized.Column("Computer").Strs), 1000)
+}

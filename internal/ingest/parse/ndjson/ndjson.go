@@ -24,6 +24,9 @@ type Options struct {
 	BatchRows int
 	// MaxRejects caps how many rejected lines are reported one by one; the rest are only counted.
 	MaxRejects int
+	// RowsHint is how many lines the caller expects (a receiver: as many as its last request had); the columns of
+	// the first batch start with room for that many rows, up to BatchRows, instead of growing row by row.
+	RowsHint int
 }
 
 // Defaults for [Options].
@@ -79,6 +82,9 @@ func (r *Result) reject(max, line int, err error, raw []byte) {
 // in or flush stops the read; the Result then counts only what was flushed successfully as accepted.
 func Read(in io.Reader, b *batch.Builder, opts Options, flush func(*batch.Builder) error) (Result, error) {
 	opts.fill()
+	if opts.RowsHint > 0 {
+		b.Reserve(min(opts.RowsHint, opts.BatchRows))
+	}
 	var res Result
 	lr := linereader.New(in, opts.MaxLineBytes)
 	var p fastjson.Parser
