@@ -19,7 +19,8 @@ import (
 //	  bool: a bitmap
 //	  string kinds: per value a uvarint x; x even: a new value of x/2 bytes follows; x odd: the value is the
 //	    one in slot x/2 of the column's recent values, the last strSlots new values in a ring (slot = their
-//	    count so far, modulo strSlots, when each came)
+//	    count so far, modulo strSlots, when each came); a column whose first strProbe values hold no such
+//	    reference writes all the others as new values too (no reference), so unique values cost no search
 //
 // Version 1 ("VB1") wrote every string value as uvarint length + bytes; Decode still reads it. Repeated values
 // (host names, facilities, action types, constant columns) are common in a batch, and every byte saved is a byte
@@ -31,8 +32,12 @@ var (
 	magicV1 = [3]byte{'V', 'B', '1'}
 )
 
-// strSlots is how many recent values of a string column the encoding can refer back to.
-const strSlots = 8
+// strSlots is how many recent values of a string column the encoding can refer back to; strProbe is how many
+// values a column gets to show a repeat before the rest are written without looking.
+const (
+	strSlots = 8
+	strProbe = 32
+)
 
 // ErrCorrupt is returned by [Decode] for input that is not a well-formed batch.
 var ErrCorrupt = errors.New("batch: corrupt encoding")
@@ -99,8 +104,15 @@ func Encode(dst []byte, b *Batch) []byte {
 // appendStrings appends the values of a string column, each new value once and a recent one as its slot.
 func appendStrings(dst []byte, vals []string) []byte {
 	var ring [strSlots]string
-	next := 0
-	for _, v := range vals {
+	next, refs := 0, 0
+	for j, v := range vals {
+		if j == strProbe && refs == 0 {
+			for _, v := range vals[j:] {
+				dst = binary.AppendUvarint(dst, uint64(len(v))<<1)
+				dst = append(dst, v...)
+			}
+			return dst
+		}
 		slot := -1
 		for k := 0; k < min(next, strSlots); k++ {
 			if len(ring[k]) == len(v) && ring[k] == v {
@@ -110,6 +122,7 @@ func appendStrings(dst []byte, vals []string) []byte {
 		}
 		if slot >= 0 {
 			dst = binary.AppendUvarint(dst, uint64(slot)<<1|1)
+			refs++
 			continue
 		}
 		dst = binary.AppendUvarint(dst, uint64(len(v))<<1)
@@ -243,13 +256,18 @@ func (r *reader) strings(out []string, version byte) {
 		return
 	}
 	var ring [strSlots]string
-	next := 0
+	next, refs := 0, 0
 	for j := range out {
 		x := r.uvarint()
 		if r.err != nil {
 			return
 		}
 		if x&1 == 1 {
+			if j >= strProbe && refs == 0 {
+				r.fail("string reference in a column written without")
+				return
+			}
+			refs++
 			slot := x >> 1
 			if slot >= uint64(min(next, strSlots)) {
 				r.fail("string refers to no recent value")
