@@ -19,8 +19,9 @@ import (
 //	  bool: a bitmap
 //	  string kinds: per value a uvarint x; x even: a new value of x/2 bytes follows; x odd: the value is the
 //	    one in slot x/2 of the column's recent values, the last strSlots new values in a ring (slot = their
-//	    count so far, modulo strSlots, when each came); a column whose first strProbe values hold no such
-//	    reference writes all the others as new values too (no reference), so unique values cost no search
+//	    count so far, modulo strSlots, when each came). From value strProbe on, once fewer than one value in
+//	    strRate so far was a reference, the rest of the column holds new values only (no reference), so
+//	    mostly unique values (messages, JSON, ids) cost no search
 //
 // Version 1 ("VB1") wrote every string value as uvarint length + bytes; Decode still reads it. Repeated values
 // (host names, facilities, action types, constant columns) are common in a batch, and every byte saved is a byte
@@ -32,12 +33,17 @@ var (
 	magicV1 = [3]byte{'V', 'B', '1'}
 )
 
-// strSlots is how many recent values of a string column the encoding can refer back to; strProbe is how many
-// values a column gets to show a repeat before the rest are written without looking.
+// strSlots is how many recent values of a string column the encoding can refer back to; from value strProbe on,
+// a column with fewer than one reference in strRate values is written without looking further.
 const (
 	strSlots = 8
 	strProbe = 32
+	strRate  = 16
 )
+
+// strLiteralOnly reports whether value j of a string column, refs of the values before it references, and the rest
+// are written as new values.
+func strLiteralOnly(j, refs int) bool { return j >= strProbe && refs*strRate < j }
 
 // ErrCorrupt is returned by [Decode] for input that is not a well-formed batch.
 var ErrCorrupt = errors.New("batch: corrupt encoding")
@@ -106,7 +112,7 @@ func appendStrings(dst []byte, vals []string) []byte {
 	var ring [strSlots]string
 	next, refs := 0, 0
 	for j, v := range vals {
-		if j == strProbe && refs == 0 {
+		if strLiteralOnly(j, refs) {
 			for _, v := range vals[j:] {
 				dst = binary.AppendUvarint(dst, uint64(len(v))<<1)
 				dst = append(dst, v...)
@@ -257,13 +263,15 @@ func (r *reader) strings(out []string, version byte) {
 	}
 	var ring [strSlots]string
 	next, refs := 0, 0
+	literal := false
 	for j := range out {
 		x := r.uvarint()
 		if r.err != nil {
 			return
 		}
+		literal = literal || strLiteralOnly(j, refs)
 		if x&1 == 1 {
-			if j >= strProbe && refs == 0 {
+			if literal {
 				r.fail("string reference in a column written without")
 				return
 			}
