@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/ingest/parse/ndjson"
 )
@@ -85,4 +87,25 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// A hint changes only the room the columns get, never what is read, on either side of the row count where it acts.
+func TestRowsHintKeepsContent(t *testing.T) {
+	tb, _ := catalog.Table("DeviceProcessEvents")
+	for _, n := range []int{1, 127, 128, 129, 300, 5000} {
+		body := benchEvents(n)
+		read := func(hint int) []*batch.Batch {
+			var out []*batch.Batch
+			res, err := ndjson.Read(bytes.NewReader(body), batch.NewBuilder(tb), ndjson.Options{RowsHint: hint}, func(bl *batch.Builder) error {
+				out = append(out, bl.Finish("id", 0))
+				return nil
+			})
+			if err != nil || res.Accepted != n {
+				t.Fatalf("n=%d hint=%d: %v, %+v", n, hint, err, res)
+			}
+			return out
+		}
+		require.Equal(t, read(0), read(4096), "n=%d", n)
+		require.Equal(t, read(0), read(200), "n=%d", n)
+	}
 }
