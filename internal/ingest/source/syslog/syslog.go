@@ -257,11 +257,22 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn, proto string) {
 	// over in groups: as many as were already read, up to frameGroup, so a busy connection costs one channel
 	// operation per group and a quiet one still passes on each message as it comes. Each message is copied once,
 	// by the scanner, into the memory its string and the rows' substrings share.
+	// Groups handed back through free are reused, so a connection whose messages come one at a time does not
+	// allocate a group for each.
 	groups := make(chan []frame, 16)
+	free := make(chan []frame, 18)
 	done := make(chan error, 1)
 	go func() {
 		sc := psyslog.NewScanner(conn, s.cfg.MaxMessageBytes)
-		group := make([]frame, 0, frameGroup)
+		newGroup := func() []frame {
+			select {
+			case g := <-free:
+				return g
+			default:
+				return make([]frame, 0, frameGroup)
+			}
+		}
+		group := newGroup()
 		for sc.Scan() {
 			if sc.Truncated() {
 				group = append(group, frame{cut: true}) // counted below as a reject
@@ -270,7 +281,7 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn, proto string) {
 			}
 			if len(group) == frameGroup || sc.Buffered() == 0 {
 				groups <- group
-				group = make([]frame, 0, frameGroup)
+				group = newGroup()
 			}
 		}
 		if len(group) > 0 {
@@ -298,6 +309,11 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn, proto string) {
 					continue
 				}
 				g.add(f.msg, host, received)
+			}
+			clear(group) // the strings are the rows' now
+			select {
+			case free <- group[:0]:
+			default:
 			}
 		case <-tick.C:
 			if g.due() {
