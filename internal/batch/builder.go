@@ -22,6 +22,45 @@ func NewBuilder(t *schema.Table) *Builder {
 	return &Builder{table: t, cols: make([]*Column, len(t.Columns)), set: make([]bool, len(t.Columns))}
 }
 
+// Grow gives every column of the batch being built room for n rows in all, the columns set so far and those first
+// set later, for a caller that expects about n rows; it changes no value. After a Finish the next batch is sized
+// like the last one anyway.
+func (b *Builder) Grow(n int) {
+	if n > b.last {
+		b.last = n
+	}
+	for _, c := range b.cols {
+		if c != nil {
+			c.grow(n)
+		}
+	}
+}
+
+// grow gives the slices of c capacity for n values.
+func (c *Column) grow(n int) {
+	if c.Null != nil && cap(c.Null) < n {
+		c.Null = append(make([]bool, 0, n), c.Null...)
+	}
+	switch KindOf(c.Type) {
+	case KindInt:
+		if cap(c.Ints) < n {
+			c.Ints = append(make([]int64, 0, n), c.Ints...)
+		}
+	case KindFloat:
+		if cap(c.Floats) < n {
+			c.Floats = append(make([]float64, 0, n), c.Floats...)
+		}
+	case KindBool:
+		if cap(c.Bools) < n {
+			c.Bools = append(make([]bool, 0, n), c.Bools...)
+		}
+	default:
+		if cap(c.Strs) < n {
+			c.Strs = append(make([]string, 0, n), c.Strs...)
+		}
+	}
+}
+
 // Table returns the builder's table.
 func (b *Builder) Table() *schema.Table { return b.table }
 

@@ -10,17 +10,40 @@ import (
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
-// The encoding, version 1: the magic "VB1", then uvarint-prefixed strings and varints:
+// The encoding, version 2: the magic "VB2", then uvarint-prefixed strings and varints:
 //
 //	id, table, received (varint), len (uvarint), column count (uvarint), then per column:
 //	name, type (byte), null flag (byte) [+ null bitmap], values:
 //	  int kinds: zigzag varints of the difference to the previous row (datetimes compress well)
 //	  float kinds: 8 bytes little-endian each
 //	  bool: a bitmap
-//	  string kinds: uvarint length + bytes each
+//	  string kinds: per value a uvarint x; x even: a new value of x/2 bytes follows; x odd: the value is the
+//	    one in slot x/2 of the column's recent values, the last strSlots new values in a ring (slot = their
+//	    count so far, modulo strSlots, when each came). From value strProbe on, once fewer than one value in
+//	    strRate so far was a reference, the rest of the column holds new values only (no reference), so
+//	    mostly unique values (messages, JSON, ids) cost no search
+//
+// Version 1 ("VB1") wrote every string value as uvarint length + bytes; Decode still reads it. Repeated values
+// (host names, facilities, action types, constant columns) are common in a batch, and every byte saved is a byte
+// the stream does not copy, hash and write, and its consumers do not copy again.
 //
 // Decoding copies the input into one string and slices every string value from it.
-var magic = [3]byte{'V', 'B', '1'}
+var (
+	magic   = [3]byte{'V', 'B', '2'}
+	magicV1 = [3]byte{'V', 'B', '1'}
+)
+
+// strSlots is how many recent values of a string column the encoding can refer back to; from value strProbe on,
+// a column with fewer than one reference in strRate values is written without looking further.
+const (
+	strSlots = 8
+	strProbe = 32
+	strRate  = 16
+)
+
+// strLiteralOnly reports whether value j of a string column, refs of the values before it references, and the rest
+// are written as new values.
+func strLiteralOnly(j, refs int) bool { return j >= strProbe && refs*strRate < j }
 
 // ErrCorrupt is returned by [Decode] for input that is not a well-formed batch.
 var ErrCorrupt = errors.New("batch: corrupt encoding")
@@ -78,10 +101,40 @@ func Encode(dst []byte, b *Batch) []byte {
 		case KindBool:
 			dst = appendBits(dst, c.Bools[:b.Len])
 		default:
-			for _, v := range c.Strs[:b.Len] {
-				dst = appendString(dst, v)
+			dst = appendStrings(dst, c.Strs[:b.Len])
+		}
+	}
+	return dst
+}
+
+// appendStrings appends the values of a string column, each new value once and a recent one as its slot.
+func appendStrings(dst []byte, vals []string) []byte {
+	var ring [strSlots]string
+	next, refs := 0, 0
+	for j, v := range vals {
+		if strLiteralOnly(j, refs) {
+			for _, v := range vals[j:] {
+				dst = binary.AppendUvarint(dst, uint64(len(v))<<1)
+				dst = append(dst, v...)
+			}
+			return dst
+		}
+		slot := -1
+		for k := 0; k < min(next, strSlots); k++ {
+			if len(ring[k]) == len(v) && ring[k] == v {
+				slot = k
+				break
 			}
 		}
+		if slot >= 0 {
+			dst = binary.AppendUvarint(dst, uint64(slot)<<1|1)
+			refs++
+			continue
+		}
+		dst = binary.AppendUvarint(dst, uint64(len(v))<<1)
+		dst = append(dst, v...)
+		ring[next%strSlots] = v
+		next++
 	}
 	return dst
 }
@@ -200,27 +253,85 @@ func (r *reader) bits(n int) []bool {
 	return out
 }
 
-// Decode decodes a batch encoded by [Encode]. It never panics; malformed input returns an error wrapping
-// [ErrCorrupt]. The batch's strings share one copy of data; data may be reused afterwards.
+// strings reads the n values of a string column of the given encoding version into out.
+func (r *reader) strings(out []string, version byte) {
+	if version == 1 {
+		for j := range out {
+			out[j] = r.string()
+		}
+		return
+	}
+	var ring [strSlots]string
+	next, refs := 0, 0
+	literal := false
+	for j := range out {
+		x := r.uvarint()
+		if r.err != nil {
+			return
+		}
+		literal = literal || strLiteralOnly(j, refs)
+		if x&1 == 1 {
+			if literal {
+				r.fail("string reference in a column written without")
+				return
+			}
+			refs++
+			slot := x >> 1
+			if slot >= uint64(min(next, strSlots)) {
+				r.fail("string refers to no recent value")
+				return
+			}
+			out[j] = ring[slot]
+			continue
+		}
+		n := x >> 1
+		if n > uint64(len(r.s)-r.off) {
+			r.fail("string longer than input")
+			return
+		}
+		out[j] = r.s[r.off : r.off+int(n)]
+		r.off += int(n)
+		ring[next%strSlots] = out[j]
+		next++
+	}
+}
+
+// version returns the encoding version data starts with, or 0.
+func version(data []byte) byte {
+	switch {
+	case len(data) < len(magic):
+		return 0
+	case string(data[:3]) == string(magic[:]):
+		return 2
+	case string(data[:3]) == string(magicV1[:]):
+		return 1
+	}
+	return 0
+}
+
+// Decode decodes a batch encoded by [Encode] (or by version 1 of the encoding). It never panics; malformed input
+// returns an error wrapping [ErrCorrupt]. The batch's strings share one copy of data; data may be reused afterwards.
 func Decode(data []byte) (*Batch, error) {
-	if len(data) < len(magic) || string(data[:3]) != string(magic[:]) {
+	v := version(data)
+	if v == 0 {
 		return nil, fmt.Errorf("%w: bad magic", ErrCorrupt)
 	}
-	return decode(data, string(data))
+	return decode(data, string(data), v)
 }
 
 // DecodeOwned is [Decode] for a buffer the caller hands over: the batch's strings are slices of data itself, not of
 // a copy, so data must never be modified afterwards. Stream consumers decode message payloads, which are theirs
 // alone, this way: it saves a copy of every batch and halves the memory a fetched batch holds.
 func DecodeOwned(data []byte) (*Batch, error) {
-	if len(data) < len(magic) || string(data[:3]) != string(magic[:]) {
+	v := version(data)
+	if v == 0 {
 		return nil, fmt.Errorf("%w: bad magic", ErrCorrupt)
 	}
-	return decode(data, unsafe.String(unsafe.SliceData(data), len(data)))
+	return decode(data, unsafe.String(unsafe.SliceData(data), len(data)), v)
 }
 
-// decode decodes data, whose bytes s holds as a string.
-func decode(data []byte, s string) (*Batch, error) {
+// decode decodes data, whose bytes s holds as a string, in encoding version v.
+func decode(data []byte, s string, v byte) (*Batch, error) {
 	r := &reader{s: s, off: 3}
 	b := &Batch{ID: r.string(), Table: r.string(), Received: r.varint()}
 	n := r.uvarint()
@@ -276,9 +387,7 @@ func decode(data []byte, s string) (*Batch, error) {
 				break
 			}
 			c.Strs = make([]string, b.Len)
-			for j := range c.Strs {
-				c.Strs[j] = r.string()
-			}
+			r.strings(c.Strs, v)
 		}
 		b.Columns = append(b.Columns, c)
 	}

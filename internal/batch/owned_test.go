@@ -40,3 +40,37 @@ func FuzzDecodeOwned(f *testing.F) {
 		}
 	})
 }
+
+// Grow sizes the columns, those set so far and those set later, and changes nothing the batch holds.
+func TestBuilderGrow(t *testing.T) {
+	tb, ok := schema.NewCatalog().Table("Syslog")
+	require.True(t, ok)
+	_, pos, _ := tb.Column("Computer")
+	_, tpos, _ := tb.Column("TimeGenerated")
+	_, ppos, _ := tb.Column("ProcessID")
+	build := func(grow int) *batch.Batch {
+		b := batch.NewBuilder(tb)
+		for i := 0; i < 10; i++ {
+			if i == 4 && grow > 0 {
+				b.Grow(grow)
+			}
+			b.Begin()
+			b.SetInt(tpos, int64(i))
+			if i%3 == 0 {
+				b.SetString(pos, "h")
+			}
+			if i > 5 {
+				b.SetInt(ppos, int64(i)) // first set after Grow
+			}
+			b.Commit()
+		}
+		return b.Finish("id", 1)
+	}
+	plain, sized := build(0), build(1000)
+	require.Equal(t, plain, sized)
+	for _, name := range []string{"Computer", "TimeGenerated", "ProcessID"} {
+		c := sized.Column(name)
+		require.GreaterOrEqual(t, cap(c.Strs)+cap(c.Ints), 1000, name)
+	}
+	require.GreaterOrEqual(t, cap(sized.Column("Computer").Null), 1000)
+}

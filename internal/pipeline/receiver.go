@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fastjson"
@@ -63,6 +64,8 @@ type Receiver struct {
 	metrics *Metrics
 	log     *slog.Logger
 	admit   *Admission
+	// lastLines is how many lines the last NDJSON request had: the next one's batch columns are sized for as many.
+	lastLines atomic.Int64
 }
 
 // NewReceiver returns a Receiver.
@@ -109,10 +112,12 @@ func (r *Receiver) IngestNDJSON(ctx context.Context, table string, body io.Reade
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := ndjson.Read(body, batch.NewBuilder(t), ndjson.Options{MaxLineBytes: r.cfg.MaxLineBytes, BatchRows: r.cfg.BatchRows},
+	res, err := ndjson.Read(body, batch.NewBuilder(t),
+		ndjson.Options{MaxLineBytes: r.cfg.MaxLineBytes, BatchRows: r.cfg.BatchRows, RowsHint: int(r.lastLines.Load())},
 		func(b *batch.Builder) error {
 			return r.publish(ctx, b.Finish(NewBatchID(), time.Now().UnixMicro()))
 		})
+	r.lastLines.Store(int64(res.Read))
 	r.metrics.Received.WithLabelValues(t.Name).Add(float64(res.Read))
 	r.metrics.Accepted.WithLabelValues(t.Name).Add(float64(res.Accepted))
 	r.metrics.Rejected.WithLabelValues(t.Name).Add(float64(res.Rejected))

@@ -36,6 +36,16 @@ type JSON struct {
 	extraPos int
 	extra    []byte
 	arena    arena
+	// keys remembers the column of each field by its place in the last objects: events of one source mostly repeat
+	// their fields in the same order, so a field is matched to its column by comparing its name with the one seen
+	// at its place before, not by a lookup.
+	keys []keyCol
+}
+
+// keyCol is a field name and the position of its column, or -1 when the field goes to _Extra.
+type keyCol struct {
+	name string
+	pos  int
 }
 
 // NewJSON returns a JSON writer that fills b.
@@ -51,13 +61,15 @@ func (j *JSON) Object(o *fastjson.Object) error {
 	j.b.Begin()
 	j.extra = j.extra[:0]
 	var err error
+	i := 0
 	o.Visit(func(key []byte, v *fastjson.Value) {
 		if err != nil {
 			return
 		}
 		name := b2s(key)
-		_, pos, ok := j.t.Column(name)
-		if !ok || name == schema.ColItemID || name == schema.ColTimeReceived || name == schema.ColExtra {
+		pos := j.column(i, name)
+		i++
+		if pos < 0 {
 			j.addExtra(key, v)
 			return
 		}
@@ -79,6 +91,29 @@ func (j *JSON) Object(o *fastjson.Object) error {
 	j.b.Commit()
 	return nil
 }
+
+// column returns the position of the column of the i-th field, called name, or -1 when the field goes to _Extra.
+func (j *JSON) column(i int, name string) int {
+	if i < len(j.keys) && j.keys[i].name == name {
+		return j.keys[i].pos
+	}
+	_, pos, ok := j.t.Column(name)
+	if !ok || name == schema.ColItemID || name == schema.ColTimeReceived || name == schema.ColExtra {
+		pos = -1
+	}
+	if i < maxKeyCols {
+		kc := keyCol{name: strings.Clone(name), pos: pos}
+		if i < len(j.keys) {
+			j.keys[i] = kc
+		} else if i == len(j.keys) {
+			j.keys = append(j.keys, kc)
+		}
+	}
+	return pos
+}
+
+// maxKeyCols caps how many field places JSON remembers.
+const maxKeyCols = 256
 
 func (j *JSON) addExtra(key []byte, v *fastjson.Value) {
 	if len(j.extra) == 0 {

@@ -44,36 +44,12 @@ func (r Row) String(col, v string) {
 	if v == "" {
 		return
 	}
-	c, pos, ok := r.t.Column(col)
-	if !ok {
-		return
-	}
-	if batch.KindOf(c.Type) != batch.KindString {
-		r.Text(col, v)
-		return
-	}
-	r.b.SetString(pos, v)
+	r.StringCol(Lookup(r.t, col), v)
 }
 
 // Int sets an integer column (int, long, or a datetime/timespan in µs); for a string column it writes the decimal
 // text.
-func (r Row) Int(col string, v int64) {
-	c, pos, ok := r.t.Column(col)
-	if !ok {
-		return
-	}
-	switch batch.KindOf(c.Type) {
-	case batch.KindInt:
-		if c.Type == schema.TypeInt && (v > math.MaxInt32 || v < math.MinInt32) {
-			return
-		}
-		r.b.SetInt(pos, v)
-	case batch.KindFloat:
-		r.b.SetFloat(pos, float64(v))
-	case batch.KindString:
-		r.b.SetString(pos, strconv.FormatInt(v, 10))
-	}
-}
+func (r Row) Int(col string, v int64) { r.IntCol(Lookup(r.t, col), v) }
 
 // Bool sets a bool column.
 func (r Row) Bool(col string, v bool) {
@@ -108,11 +84,13 @@ func (r Row) Text(col, v string) bool {
 	if v == "" {
 		return true
 	}
-	c, pos, ok := r.t.Column(col)
-	if !ok {
-		return false
-	}
-	switch c.Type {
+	return r.TextCol(Lookup(r.t, col), v)
+}
+
+// text sets the existing column c from non-empty text (see [Row.Text]).
+func (r Row) text(c Col, v string) bool {
+	pos := c.pos - 1
+	switch c.typ {
 	case schema.TypeString, schema.TypeGUID, schema.TypeDynamic:
 		r.b.SetString(pos, v)
 	case schema.TypeInt, schema.TypeLong:
@@ -120,7 +98,7 @@ func (r Row) Text(col, v string) bool {
 		if !ok {
 			return false
 		}
-		if c.Type == schema.TypeInt && (n > math.MaxInt32 || n < math.MinInt32) {
+		if c.typ == schema.TypeInt && (n > math.MaxInt32 || n < math.MinInt32) {
 			return false
 		}
 		r.b.SetInt(pos, n)

@@ -25,6 +25,7 @@ type Sink interface {
 type Set struct {
 	cat      *schema.Catalog
 	builders map[string]*batch.Builder
+	list     []*batch.Builder // the builders in creation order, for Rows, which receivers call per record
 	prefix   string
 	seq      int
 }
@@ -50,13 +51,14 @@ func (s *Set) Builder(table string) (*batch.Builder, error) {
 	}
 	b := batch.NewBuilder(t)
 	s.builders[table] = b
+	s.list = append(s.list, b)
 	return b, nil
 }
 
 // Rows returns the number of committed rows not yet flushed, over all tables.
 func (s *Set) Rows() int {
 	n := 0
-	for _, b := range s.builders {
+	for _, b := range s.list {
 		n += b.Len()
 	}
 	return n

@@ -71,3 +71,68 @@ func TestFlushOrderAndIDs(t *testing.T) {
 	r.Rollback()
 	require.Zero(t, set.Rows())
 }
+
+// The setters that take a found column write what the setters by name write, conversions and ignored columns
+// included.
+func TestColSettersMatchByName(t *testing.T) {
+	cat := schema.NewCatalog()
+	tbl, ok := cat.Table("CommonSecurityLog")
+	require.True(t, ok)
+	require.False(t, tables.Lookup(tbl, "NoSuchColumn").Exists())
+	require.True(t, tables.Lookup(tbl, "SourcePort").Exists())
+	fill := func(byName bool) map[string]any {
+		set := tables.NewSet(cat)
+		b, err := set.Builder("CommonSecurityLog")
+		require.NoError(t, err)
+		r := tables.Begin(b)
+		str := func(col, v string) {
+			if byName {
+				r.String(col, v)
+			} else {
+				r.StringCol(tables.Lookup(tbl, col), v)
+			}
+		}
+		num := func(col string, v int64) {
+			if byName {
+				r.Int(col, v)
+			} else {
+				r.IntCol(tables.Lookup(tbl, col), v)
+			}
+		}
+		text := func(col, v string) bool {
+			if byName {
+				return r.Text(col, v)
+			}
+			return r.TextCol(tables.Lookup(tbl, col), v)
+		}
+		num("TimeGenerated", 7)
+		str("DeviceVendor", "v")
+		str("SourcePort", "0x50")         // an int column from text
+		str("DestinationPort", "nope")    // not a number: left unset
+		str("NoSuchColumn", "x")          // ignored
+		str("Message", "")                // null
+		num("ProcessName", 42)            // decimal text
+		num("DeviceCustomNumber1", 1<<40) // out of int range: left unset
+		num("SentBytes", 1<<40)
+		num("DeviceCustomFloatingPoint1", 3)
+		require.True(t, text("ReceivedBytes", "12"))
+		require.False(t, text("NoSuchColumn", "12"))
+		require.False(t, text("DeviceCustomNumber2", "3000000000"))
+		require.True(t, text("Activity", ""))
+		r.Commit()
+		row := map[string]any{}
+		require.NoError(t, set.Flush(func(bt *batch.Batch) error {
+			for _, c := range bt.Columns {
+				row[c.Name] = c.Value(0)
+			}
+			return nil
+		}, nil))
+		return row
+	}
+	want := map[string]any{
+		"TimeGenerated": int64(7), "DeviceVendor": "v", "SourcePort": int64(80), "ProcessName": "42",
+		"SentBytes": int64(1 << 40), "DeviceCustomFloatingPoint1": 3.0, "ReceivedBytes": int64(12),
+	}
+	require.Equal(t, want, fill(true))
+	require.Equal(t, want, fill(false))
+}

@@ -24,6 +24,10 @@ type Options struct {
 	BatchRows int
 	// MaxRejects caps how many rejected lines are reported one by one; the rest are only counted.
 	MaxRejects int
+	// RowsHint is how many lines the caller expects (a receiver: as many as its last request had). Once the first
+	// batch reaches growAt rows, its columns get room for that many rows, up to BatchRows, at once instead of
+	// growing row by row; a smaller read never reserves more than it uses.
+	RowsHint int
 }
 
 // Defaults for [Options].
@@ -79,6 +83,7 @@ func (r *Result) reject(max, line int, err error, raw []byte) {
 // in or flush stops the read; the Result then counts only what was flushed successfully as accepted.
 func Read(in io.Reader, b *batch.Builder, opts Options, flush func(*batch.Builder) error) (Result, error) {
 	opts.fill()
+	grow := min(opts.RowsHint, opts.BatchRows)
 	var res Result
 	lr := linereader.New(in, opts.MaxLineBytes)
 	var p fastjson.Parser
@@ -115,6 +120,9 @@ func Read(in io.Reader, b *batch.Builder, opts Options, flush func(*batch.Builde
 					res.reject(opts.MaxRejects, line, rerr, text)
 				} else {
 					pending++
+					if b.Len() == growAt && grow > growAt {
+						b.Grow(grow)
+					}
 					if b.Len() >= opts.BatchRows {
 						if ferr := doFlush(); ferr != nil {
 							return res, ferr
@@ -129,6 +137,9 @@ func Read(in io.Reader, b *batch.Builder, opts Options, flush func(*batch.Builde
 	}
 	return res, doFlush()
 }
+
+// growAt is the row count at which the first batch's columns are given room for RowsHint rows.
+const growAt = 128
 
 func trimLine(b []byte) []byte {
 	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {

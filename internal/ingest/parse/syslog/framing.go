@@ -5,18 +5,28 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 )
 
 // Scanner cuts a TCP syslog stream into messages (RFC 6587): each frame is either octet-counted ("LEN SP MSG",
 // detected per frame by a leading digit) or ends at LF (non-transparent framing; a CR before it, and NULs some
 // senders use as trailer, are dropped). A Scanner is not safe for concurrent use.
+//
+// Messages are read into blocks of memory shared by consecutive messages: [Scanner.Text] hands out the current one
+// as a string without another copy, and a block is freed when no string made from it is left.
 type Scanner struct {
-	br   *bufio.Reader
-	max  int
-	msg  []byte
-	err  error
-	long bool
+	br  *bufio.Reader
+	max int
+	// buf is the current block; the message being read is buf[start:]. Bytes before start belong to strings
+	// Text returned and are never written again.
+	buf   []byte
+	start int
+	err   error
+	long  bool
 }
+
+// scanBlock is the size of the blocks messages are read into.
+const scanBlock = 64 << 10
 
 // ErrFrameTooLong is returned for an octet-counted frame longer than the limit; the stream cannot be resynchronised
 // after it and should be closed. LF-framed lines longer than the limit are cut to it instead (see [Scanner.Truncated]).
@@ -51,6 +61,23 @@ func (s *Scanner) Scan() bool {
 	return false
 }
 
+// reset starts a new message, reusing the room of the last one unless Text kept it.
+func (s *Scanner) reset() {
+	s.buf = s.buf[:s.start]
+	s.long = false
+}
+
+// room makes room for n more bytes of the current message, moving it to a new block when this one is full.
+func (s *Scanner) room(n int) {
+	if len(s.buf)+n <= cap(s.buf) {
+		return
+	}
+	msg := s.buf[s.start:]
+	nb := make([]byte, len(msg), max(scanBlock, 2*(len(msg)+n)))
+	copy(nb, msg)
+	s.buf, s.start = nb, 0
+}
+
 // octets reads an octet-counted frame if the stream holds one here; done is false when it does not (the digits
 // are then read as the start of an LF-framed line).
 func (s *Scanner) octets() (ok, done bool) {
@@ -71,33 +98,29 @@ func (s *Scanner) octets() (ok, done bool) {
 		s.err = err
 		return false, true
 	}
-	if cap(s.msg) < n {
-		s.msg = make([]byte, n)
-	}
-	s.msg = s.msg[:n]
-	if _, err := io.ReadFull(s.br, s.msg); err != nil {
+	s.reset()
+	s.room(n)
+	end := len(s.buf) + n
+	if _, err := io.ReadFull(s.br, s.buf[len(s.buf):end]); err != nil {
 		s.err = fmt.Errorf("octet-counted frame: %w", io.ErrUnexpectedEOF)
 		return false, true
 	}
-	s.long = false
-	s.msg = trimEnd(s.msg)
+	s.buf = s.buf[:end]
+	s.trim()
 	return true, true
 }
 
 // line reads an LF-framed message; it reports false for an empty line.
 func (s *Scanner) line() bool {
-	s.msg = s.msg[:0]
-	s.long = false
+	s.reset()
 	for {
 		chunk, err := s.br.ReadSlice('\n')
-		if len(s.msg)+len(chunk) <= s.max {
-			s.msg = append(s.msg, chunk...)
-		} else {
-			if room := s.max - len(s.msg); room > 0 {
-				s.msg = append(s.msg, chunk[:room]...)
-			}
+		if have := len(s.buf) - s.start; have+len(chunk) > s.max {
+			chunk = chunk[:max(s.max-have, 0)]
 			s.long = true
 		}
+		s.room(len(chunk))
+		s.buf = append(s.buf, chunk...)
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
@@ -106,19 +129,37 @@ func (s *Scanner) line() bool {
 		}
 		break
 	}
-	s.msg = trimEnd(s.msg)
-	return len(s.msg) > 0
+	s.trim()
+	return len(s.buf) > s.start
 }
 
-func trimEnd(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == 0) {
-		b = b[:len(b)-1]
+// trim drops the line end, and NULs, from the end of the current message.
+func (s *Scanner) trim() {
+	for len(s.buf) > s.start {
+		if c := s.buf[len(s.buf)-1]; c != '\n' && c != '\r' && c != 0 {
+			break
+		}
+		s.buf = s.buf[:len(s.buf)-1]
 	}
-	return b
 }
 
 // Bytes returns the current message; it is valid until the next Scan.
-func (s *Scanner) Bytes() []byte { return s.msg }
+func (s *Scanner) Bytes() []byte { return s.buf[s.start:] }
+
+// Text returns the current message as a string that stays valid: it shares the block the message was read into,
+// so it costs no copy and, over many messages, few allocations.
+func (s *Scanner) Text() string {
+	msg := s.buf[s.start:]
+	if len(msg) == 0 {
+		return ""
+	}
+	s.start = len(s.buf)
+	return unsafe.String(unsafe.SliceData(msg), len(msg))
+}
+
+// Buffered reports how many bytes of the stream are read but not yet scanned; at 0 the next Scan may wait for the
+// sender.
+func (s *Scanner) Buffered() int { return s.br.Buffered() }
 
 // Truncated reports whether the current message was cut to the limit.
 func (s *Scanner) Truncated() bool { return s.long }

@@ -117,52 +117,54 @@ func sudo(s string) (LogonEvent, bool) {
 
 // writeLogon adds the DeviceLogonEvents row of a logon.
 func writeLogon(l *LogonEvent, m *Message, t int64, host string, b *batch.Builder) {
+	c := colsOfLogon(b.Table())
 	r := tables.Begin(b)
-	r.Int("Timestamp", t)
-	r.Int("TimeGenerated", t)
-	r.String("DeviceName", host)
+	r.IntCol(c.timestamp, t)
+	r.IntCol(c.timeGenerated, t)
+	r.StringCol(c.deviceName, host)
 	if l.Success {
-		r.String("ActionType", "LogonSuccess")
+		r.StringCol(c.actionType, "LogonSuccess")
 	} else {
-		r.String("ActionType", "LogonFailed")
+		r.StringCol(c.actionType, "LogonFailed")
 		if l.InvalidUser {
-			r.String("FailureReason", "UnknownUser")
+			r.StringCol(c.failure, "UnknownUser")
 		} else {
-			r.String("FailureReason", "InvalidUserNameOrPassword")
+			r.StringCol(c.failure, "InvalidUserNameOrPassword")
 		}
 	}
-	r.String("AccountName", l.Account)
-	r.String("InitiatingProcessFileName", m.AppName)
+	r.StringCol(c.account, l.Account)
+	r.StringCol(c.initFile, m.AppName)
 	if m.ProcID != "" {
-		r.Text("InitiatingProcessId", m.ProcID)
+		r.TextCol(c.initID, m.ProcID)
 	}
-	buf := []byte(`{"Source":"syslog","Method":`)
-	buf = strconv.AppendQuote(buf, l.Method)
+	var scratch [512]byte // the JSON is built on the stack and copied once, into its string
+	buf := append(scratch[:0], `{"Source":"syslog","Method":`...)
+	buf = appendQuote(buf, l.Method)
 	if l.Method == "sudo" {
-		r.String("LogonType", "Interactive")
-		r.String("Protocol", "sudo")
-		r.String("InitiatingProcessAccountName", l.Invoker)
-		r.String("InitiatingProcessCommandLine", l.Command)
+		r.StringCol(c.logonType, "Interactive")
+		r.StringCol(c.protocol, "sudo")
+		r.StringCol(c.initAccount, l.Invoker)
+		r.StringCol(c.initCmd, l.Command)
 		for _, kv := range [][2]string{{"TTY", l.TTY}, {"PWD", l.PWD}, {"Command", l.Command}, {"Detail", l.Detail}} {
 			if kv[1] != "" {
 				buf = append(buf, ',')
-				buf = strconv.AppendQuote(buf, kv[0])
+				buf = appendQuote(buf, kv[0])
 				buf = append(buf, ':')
-				buf = strconv.AppendQuote(buf, kv[1])
+				buf = appendQuote(buf, kv[1])
 			}
 		}
 	} else {
-		r.String("LogonType", "Network")
-		r.String("Protocol", "SSH")
-		r.String("RemoteIP", l.RemoteIP)
-		r.String("RemoteIPType", ipType(l.RemoteIP))
-		r.Text("RemotePort", l.RemotePort)
+		r.StringCol(c.logonType, "Network")
+		r.StringCol(c.protocol, "SSH")
+		r.StringCol(c.remoteIP, l.RemoteIP)
+		r.StringCol(c.remoteIPType, ipType(l.RemoteIP))
+		r.TextCol(c.remotePort, l.RemotePort)
 		if l.Detail != "" {
 			buf = append(buf, `,"Detail":`...)
-			buf = strconv.AppendQuote(buf, l.Detail)
+			buf = appendQuote(buf, l.Detail)
 		}
 	}
-	r.String("AdditionalFields", string(append(buf, '}')))
+	r.StringCol(c.additionalFields, string(append(buf, '}')))
 	r.Commit()
 }
 

@@ -218,30 +218,52 @@ func parseSD(s string) ([]Element, string, error) {
 			}
 			name := s[:eq]
 			s = s[eq+2:]
-			var val strings.Builder
-			closed := false
-			for j := 0; j < len(s); j++ {
-				c := s[j]
-				if c == '\\' && j+1 < len(s) && (s[j+1] == '"' || s[j+1] == '\\' || s[j+1] == ']') {
-					val.WriteByte(s[j+1])
-					j++
-					continue
-				}
-				if c == '"' {
-					s = s[j+1:]
-					closed = true
-					break
-				}
-				val.WriteByte(c)
-			}
+			val, rest, closed := sdValue(s)
 			if !closed {
 				return nil, "", malformed("structured data value of %q is not closed", name)
 			}
-			el.Params = append(el.Params, Param{Name: name, Value: val.String()})
+			s = rest
+			el.Params = append(el.Params, Param{Name: name, Value: val})
 		}
 		out = append(out, el)
 	}
 	return out, s, nil
+}
+
+// sdValue reads a PARAM-VALUE up to its closing quote, unescaping \", \\ and \]; a value without escapes is a
+// substring of s. closed is false when no quote ends it.
+func sdValue(s string) (val, rest string, closed bool) {
+	end := -1
+	for j := 0; j < len(s); j++ {
+		if s[j] == '\\' {
+			end = -2
+			break
+		}
+		if s[j] == '"' {
+			end = j
+			break
+		}
+	}
+	if end >= 0 {
+		return s[:end], s[end+1:], true
+	}
+	if end == -1 {
+		return "", "", false
+	}
+	var b strings.Builder
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		if c == '\\' && j+1 < len(s) && (s[j+1] == '"' || s[j+1] == '\\' || s[j+1] == ']') {
+			b.WriteByte(s[j+1])
+			j++
+			continue
+		}
+		if c == '"' {
+			return b.String(), s[j+1:], true
+		}
+		b.WriteByte(c)
+	}
+	return "", "", false
 }
 
 var months = map[string]time.Month{

@@ -51,39 +51,40 @@ func Write(m *Message, meta Meta, out tables.Sink) error {
 			return err
 		}
 	}
+	c := colsOfSyslog(b.Table())
 	r := tables.Begin(b)
 	var t int64
 	if !m.HasTime {
 		t = meta.ReceivedTime()
 	} else {
 		t = m.Time
-		r.Int("EventTime", m.Time)
+		r.IntCol(c.eventTime, m.Time)
 	}
-	r.Int("TimeGenerated", t)
+	r.IntCol(c.timeGenerated, t)
 	host := m.Hostname
 	if host == "" {
 		host = meta.SenderIP
 	}
-	r.String("Computer", host)
-	r.String("HostName", host)
+	r.StringCol(c.computer, host)
+	r.StringCol(c.hostName, host)
 	switch {
 	case meta.SenderIP != "":
-		r.String("HostIP", meta.SenderIP)
+		r.StringCol(c.hostIP, meta.SenderIP)
 	case isIP(m.Hostname):
-		r.String("HostIP", m.Hostname)
+		r.StringCol(c.hostIP, m.Hostname)
 	}
-	r.String("Facility", Facilities[m.Facility%24])
-	r.String("SeverityLevel", Severities[m.Severity%8])
-	r.String("ProcessName", m.AppName)
+	r.StringCol(c.facility, Facilities[m.Facility%24])
+	r.StringCol(c.severity, Severities[m.Severity%8])
+	r.StringCol(c.processName, m.AppName)
 	if m.ProcID != "" {
-		if n, err := strconv.ParseInt(m.ProcID, 10, 32); err == nil {
-			r.Int("ProcessID", n)
+		if n, ok := atoi32(m.ProcID); ok {
+			r.IntCol(c.processID, n)
 		}
 	}
-	r.String("SyslogMessage", m.Text)
-	r.String("Type", "Syslog")
+	r.StringCol(c.message, m.Text)
+	r.StringCol(c.typeCol, "Syslog")
 	if extra := extraJSON(m); extra != "" {
-		r.String("_Extra", extra)
+		r.StringCol(c.extra, extra)
 	}
 	r.Commit()
 	if isLogon {
@@ -98,18 +99,19 @@ func extraJSON(m *Message) string {
 	if m.Format != FormatRFC5424 && (m.ProcID == "" || isDigits(m.ProcID)) && m.HasPriority {
 		return ""
 	}
-	buf := []byte(`{"SyslogFormat":`)
-	buf = strconv.AppendQuote(buf, m.Format.String())
+	var scratch [512]byte // the JSON is built on the stack and copied once, into its string
+	buf := append(scratch[:0], `{"SyslogFormat":`...)
+	buf = appendQuote(buf, m.Format.String())
 	if !m.HasPriority {
 		buf = append(buf, `,"NoPriority":true`...)
 	}
 	if m.MsgID != "" {
 		buf = append(buf, `,"MsgID":`...)
-		buf = strconv.AppendQuote(buf, m.MsgID)
+		buf = appendQuote(buf, m.MsgID)
 	}
 	if m.ProcID != "" && !isDigits(m.ProcID) {
 		buf = append(buf, `,"ProcID":`...)
-		buf = strconv.AppendQuote(buf, m.ProcID)
+		buf = appendQuote(buf, m.ProcID)
 	}
 	if len(m.StructuredData) > 0 {
 		buf = append(buf, `,"StructuredData":{`...)
@@ -117,21 +119,34 @@ func extraJSON(m *Message) string {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = strconv.AppendQuote(buf, el.ID)
+			buf = appendQuote(buf, el.ID)
 			buf = append(buf, ":{"...)
 			for j, p := range el.Params {
 				if j > 0 {
 					buf = append(buf, ',')
 				}
-				buf = strconv.AppendQuote(buf, p.Name)
+				buf = appendQuote(buf, p.Name)
 				buf = append(buf, ':')
-				buf = strconv.AppendQuote(buf, p.Value)
+				buf = appendQuote(buf, p.Value)
 			}
 			buf = append(buf, '}')
 		}
 		buf = append(buf, '}')
 	}
 	return string(append(buf, '}'))
+}
+
+// atoi32 is strconv.ParseInt(s, 10, 32) without the error value it allocates for text that is not a number.
+func atoi32(s string) (int64, bool) {
+	t := s
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		t = t[1:]
+	}
+	if !isDigits(t) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 32)
+	return n, err == nil
 }
 
 func isDigits(s string) bool {
@@ -144,7 +159,16 @@ func isDigits(s string) bool {
 }
 
 func isIP(s string) bool {
-	_, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	s = strings.Trim(s, "[]")
+	if !strings.Contains(s, ":") {
+		// Without a colon only dotted IPv4 parses: spare host names the error ParseAddr allocates.
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; (c < '0' || c > '9') && c != '.' {
+				return false
+			}
+		}
+	}
+	_, err := netip.ParseAddr(s)
 	return err == nil
 }
 

@@ -164,12 +164,12 @@ func (s *Server) newGatherer(ctx context.Context, proto string) *gatherer {
 	return &gatherer{s: s, ctx: ctx, set: tables.NewSet(s.catalog), lines: file.NewLines(), last: time.Now(), proto: proto}
 }
 
-// add normalises one message; the rows keep substrings of msg.
-func (g *gatherer) add(msg string, sender string) {
+// add normalises one message that arrived at received (Unix µs); the rows keep substrings of msg.
+func (g *gatherer) add(msg string, sender string, received int64) {
 	if len(msg) == 0 {
 		return
 	}
-	meta := psyslog.Meta{SenderIP: sender, Received: time.Now().UnixMicro()}
+	meta := psyslog.Meta{SenderIP: sender, Received: received}
 	if err := g.lines.Normalize(msg, meta, g.set); err != nil {
 		g.rej++
 		if len(g.kept) < 1000 {
@@ -223,7 +223,7 @@ func (s *Server) serveUDP(ctx context.Context, pc net.PacketConn) {
 		n, addr, err := pc.ReadFrom(buf)
 		if n > 0 {
 			host, _, _ := net.SplitHostPort(addr.String())
-			g.add(string(trimMsg(buf[:n])), host)
+			g.add(string(trimMsg(buf[:n])), host, time.Now().UnixMicro())
 		}
 		if g.due() {
 			g.flush()
@@ -253,49 +253,81 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn, proto string) {
 	host, _, _ := net.SplitHostPort(conn.RemoteAddr().String())
 	g := s.newGatherer(ctx, proto)
 	defer g.flush()
-	// The scanner reads frames on its own goroutine so that a quiet connection still flushes on time. Each frame is
-	// copied once, into the string the rows keep parts of.
-	frames := make(chan frame, 1024)
+	// The scanner reads frames on its own goroutine so that a quiet connection still flushes on time. It hands them
+	// over in groups: as many as were already read, up to frameGroup, so a busy connection costs one channel
+	// operation per group and a quiet one still passes on each message as it comes. Each message is copied once,
+	// by the scanner, into the memory its string and the rows' substrings share.
+	// Groups handed back through free are reused, so a connection whose messages come one at a time does not
+	// allocate a group for each.
+	groups := make(chan []frame, 16)
+	free := make(chan []frame, 18)
 	done := make(chan error, 1)
 	go func() {
 		sc := psyslog.NewScanner(conn, s.cfg.MaxMessageBytes)
+		newGroup := func() []frame {
+			select {
+			case g := <-free:
+				return g
+			default:
+				return make([]frame, 0, frameGroup)
+			}
+		}
+		group := newGroup()
 		for sc.Scan() {
 			if sc.Truncated() {
-				frames <- frame{cut: true} // counted below as a reject
-				continue
+				group = append(group, frame{cut: true}) // counted below as a reject
+			} else {
+				group = append(group, frame{msg: sc.Text()})
 			}
-			frames <- frame{msg: string(sc.Bytes())}
+			if len(group) == frameGroup || sc.Buffered() == 0 {
+				groups <- group
+				group = newGroup()
+			}
+		}
+		if len(group) > 0 {
+			groups <- group
 		}
 		done <- sc.Err()
-		close(frames)
+		close(groups)
 	}()
 	tick := time.NewTicker(s.cfg.FlushInterval)
 	defer tick.Stop()
 	stop := ctx.Done()
 	for {
 		select {
-		case f, ok := <-frames:
+		case group, ok := <-groups:
 			if !ok {
 				if err := <-done; err != nil && !errors.Is(err, net.ErrClosed) {
 					s.log.Debug("syslog connection ended", "sender", host, "err", err)
 				}
 				return
 			}
-			if f.cut {
-				g.rej++
-				continue
+			received := time.Now().UnixMicro()
+			for _, f := range group {
+				if f.cut {
+					g.rej++
+					continue
+				}
+				g.add(f.msg, host, received)
 			}
-			g.add(f.msg, host)
+			clear(group) // the strings are the rows' now
+			select {
+			case free <- group[:0]:
+			default:
+			}
 		case <-tick.C:
 			if g.due() {
 				g.flush()
 			}
 		case <-stop:
-			_ = conn.Close() // the reader ends, then frames closes
+			_ = conn.Close() // the reader ends, then groups closes
 			stop = nil
 		}
 	}
 }
+
+// frameGroup is the most frames a TCP connection's reader hands over at once.
+const frameGroup = 256
 
 // frame is one message read from a TCP connection; cut marks one longer than the limit.
 type frame struct {
