@@ -32,13 +32,14 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func benchIngest(ctx context.Context, args []string, out io.Writer) error {
-	fs := flagSet("bench ingest", "[--events N] [--batch B] [--clients C] [--no-detection] [--store-threads N] [--max-lag N] [--json] [--cpuprofile FILE]")
+	fs := flagSet("bench ingest", "[--events N] [--batch B] [--clients C] [--no-detection] [--store-threads N] [--checkpoint-rows N] [--max-lag N] [--json] [--cpuprofile FILE]")
 	var o bench.IngestOptions
 	fs.IntVar(&o.Events, "events", 1_000_000, "events to send")
 	fs.IntVar(&o.Batch, "batch", 5000, "events per HTTP request")
 	fs.IntVar(&o.Clients, "clients", 4, "concurrent HTTP clients")
 	fs.BoolVar(&o.NoDetection, "no-detection", false, "measure the ingest pipeline alone: no shipped rules, no NRT consumer")
 	fs.IntVar(&o.StoreThreads, "store-threads", 0, "DuckDB threads of the server's store (store.threads; 0: the default, 1 on machines of 1-2 cores, else one per core)")
+	fs.IntVar(&o.CheckpointRows, "checkpoint-rows", 0, "the writer's checkpoint interval in rows (store.checkpoint_rows; 0: the default; -1: only DuckDB's own at 512MB of log)")
 	fs.Uint64Var(&o.MaxLag, "max-lag", 0, "ingest.max_lag for the run (0: the default)")
 	fs.StringVar(&o.Dir, "dir", "", "work directory (default: a temporary one, removed afterwards)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
@@ -105,12 +106,13 @@ func benchSigma(args []string, out io.Writer) error {
 }
 
 func benchSyslog(ctx context.Context, args []string, out io.Writer) error {
-	fs := flagSet("bench syslog", "[--messages N] [--connections C] [--no-detection] [--store-threads N] [--json] [--cpuprofile FILE]")
+	fs := flagSet("bench syslog", "[--messages N] [--connections C] [--no-detection] [--store-threads N] [--checkpoint-rows N] [--json] [--cpuprofile FILE]")
 	var o bench.SyslogOptions
 	fs.IntVar(&o.Messages, "messages", 1_000_000, "messages to send")
 	fs.IntVar(&o.Connections, "connections", 4, "concurrent TCP connections")
 	fs.BoolVar(&o.NoDetection, "no-detection", false, "measure the listener and pipeline alone: no shipped rules, no NRT consumer")
 	fs.IntVar(&o.StoreThreads, "store-threads", 0, "DuckDB threads of the server's store (store.threads; 0: the default, 1 on machines of 1-2 cores, else one per core)")
+	fs.IntVar(&o.CheckpointRows, "checkpoint-rows", 0, "the writer's checkpoint interval in rows (store.checkpoint_rows; 0: the default; -1: only DuckDB's own at 512MB of log)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	profile := profileFlag(fs)
 	if err := fs.Parse(args); err != nil {

@@ -40,6 +40,8 @@ type IngestOptions struct {
 	NoDetection bool
 	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the server's default, see app.defaultStoreThreads).
 	StoreThreads int
+	// CheckpointRows sets store.checkpoint_rows (0: the server's default; -1: none of the writer's own).
+	CheckpointRows int
 	// MaxLag, when positive, replaces ingest.max_lag (the batches the writer may be behind before requests wait).
 	MaxLag uint64
 }
@@ -151,6 +153,12 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	dir, a, cleanup, err := startServerWith(ctx, o.Dir, o.Log, func(cfg *config.Config) {
 		cfg.Ingest.BatchRows = o.Batch
 		setStoreThreads(cfg, o.StoreThreads)
+		switch {
+		case o.CheckpointRows > 0:
+			cfg.Store.CheckpointRows = o.CheckpointRows
+		case o.CheckpointRows < 0:
+			cfg.Store.CheckpointRows = 0
+		}
 		if o.MaxLag > 0 {
 			cfg.Ingest.MaxLag = o.MaxLag
 		}

@@ -24,6 +24,8 @@ type SyslogOptions struct {
 	NoDetection bool
 	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the server's default, see app.defaultStoreThreads).
 	StoreThreads int
+	// CheckpointRows sets store.checkpoint_rows (0: the server's default; -1: none of the writer's own).
+	CheckpointRows int
 }
 
 // SyslogReport is the outcome.
@@ -67,6 +69,12 @@ func Syslog(ctx context.Context, o SyslogOptions) (*SyslogReport, error) {
 	dir, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) {
 		cfg.Syslog.TCP = "127.0.0.1:0"
 		setStoreThreads(cfg, o.StoreThreads)
+		switch {
+		case o.CheckpointRows > 0:
+			cfg.Store.CheckpointRows = o.CheckpointRows
+		case o.CheckpointRows < 0:
+			cfg.Store.CheckpointRows = 0
+		}
 		if o.NoDetection {
 			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
 		}

@@ -5,9 +5,11 @@ import (
 	"time"
 )
 
-// DefaultCheckpointRows is one DuckDB row group (122,880 rows): a checkpoint then compresses about one full row
-// group, so the writer waits a fraction of a second for it, and a row group is rarely rewritten half full.
-const DefaultCheckpointRows = 122_880
+// DefaultCheckpointRows is two DuckDB row groups (245,760 rows): a checkpoint then compresses about two full row
+// groups, so the writer waits well under a second for it, and a row group is rarely rewritten half full. Each
+// checkpoint also costs a part that does not shrink with the rows it writes, so one per row group cost the syslog
+// benchmark a fifth of its rate (docs/ingest-performance.md, "Checkpoint interval, session 6").
+const DefaultCheckpointRows = 2 * 122_880
 
 // validateLatency checks the settings of ingest admission and of the writer's checkpoints.
 func (c *Config) validateLatency() []string {

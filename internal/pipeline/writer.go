@@ -138,8 +138,8 @@ type checkpointer interface {
 	RowCount(ctx context.Context, table string) (int64, error)
 }
 
-// checkpoint runs a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (122,880 by
-// default: one DuckDB row group), or when CheckpointRows × 4 rows of any tables were committed since the last one.
+// checkpoint runs a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (245,760 by
+// default: two DuckDB row groups), or when CheckpointRows × 4 rows of any tables were committed since the last one.
 // DuckDB runs one by itself inside the commit that brings its write-ahead log to checkpoint_threshold (512MB, about
 // 1.5 million benchmark rows), and that commit then takes seconds, during which no row is written: every request in
 // flight waits for it, which made the tail of ingest-to-queryable latency. A checkpoint compresses the rows added
