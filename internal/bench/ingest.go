@@ -153,12 +153,7 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	dir, a, cleanup, err := startServerWith(ctx, o.Dir, o.Log, func(cfg *config.Config) {
 		cfg.Ingest.BatchRows = o.Batch
 		setStoreThreads(cfg, o.StoreThreads)
-		switch {
-		case o.CheckpointRows > 0:
-			cfg.Store.CheckpointRows = o.CheckpointRows
-		case o.CheckpointRows < 0:
-			cfg.Store.CheckpointRows = 0
-		}
+		setCheckpointRows(cfg, o.CheckpointRows)
 		if o.MaxLag > 0 {
 			cfg.Ingest.MaxLag = o.MaxLag
 		}
@@ -475,6 +470,17 @@ var rawGroup = 8
 
 // PeakRSS returns the process's peak resident set size in bytes (0 where unknown).
 func PeakRSS() int64 { return peakRSS() }
+
+// setCheckpointRows sets store.checkpoint_rows to n when n is positive, and to 0 (none of the writer's own) when
+// it is negative.
+func setCheckpointRows(cfg *config.Config, n int) {
+	switch {
+	case n > 0:
+		cfg.Store.CheckpointRows = n
+	case n < 0:
+		cfg.Store.CheckpointRows = 0
+	}
+}
 
 // setStoreThreads sets the server's DuckDB threads to n, when n is positive.
 func setStoreThreads(cfg *config.Config, n int) {

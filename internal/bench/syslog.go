@@ -69,12 +69,7 @@ func Syslog(ctx context.Context, o SyslogOptions) (*SyslogReport, error) {
 	dir, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) {
 		cfg.Syslog.TCP = "127.0.0.1:0"
 		setStoreThreads(cfg, o.StoreThreads)
-		switch {
-		case o.CheckpointRows > 0:
-			cfg.Store.CheckpointRows = o.CheckpointRows
-		case o.CheckpointRows < 0:
-			cfg.Store.CheckpointRows = 0
-		}
+		setCheckpointRows(cfg, o.CheckpointRows)
 		if o.NoDetection {
 			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
 		}
