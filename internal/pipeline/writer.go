@@ -65,12 +65,16 @@ func (w *Writer) Run(ctx context.Context) error {
 	return w.stream.Consume(ctx, writerConsumer, w.handle)
 }
 
-// writerConsumer takes up to 8 batches per transaction and waits at most 100 ms for them. Larger transactions cost
-// less per row only while they stay under DuckDB's row group (122,880 rows): beyond it DuckDB writes them straight
-// into row groups of their own, leaving a partly filled one per transaction (a larger, slower-to-scan file), and
-// every row waits for the whole transaction to commit, which is what ingest-to-queryable latency measures
-// (docs/ingest-performance.md).
-var writerConsumer = stream.ConsumerConfig{Name: WriterName, MaxMessages: 8, MaxWait: 100 * time.Millisecond}
+// writerConsumer takes up to 9 MiB of batches per transaction (eight of the ingest benchmark's 5,000-event batches
+// of DeviceProcessEvents, about 1.1 MB each), and up to 16 of them, and waits at most 100 ms for them. Bounding by
+// bytes rather than by count lets narrow rows (Syslog: 2,700 rows in 0.3 MB) fill larger transactions, which cost
+// less per row, while wide ones keep the size that holds ingest-to-queryable latency and memory: a count of 16
+// for every table gave Syslog its gain but pushed the ingest benchmark's p99 past 2 s and its RSS near 1 GiB
+// (docs/ingest-performance.md, "Rows per transaction"). Larger transactions cost less per row only while they stay
+// under DuckDB's row group (122,880 rows): beyond it DuckDB writes them straight into row groups of their own,
+// leaving a partly filled one per transaction (a larger, slower-to-scan file), and every row waits for the whole
+// transaction to commit, which is what ingest-to-queryable latency measures.
+var writerConsumer = stream.ConsumerConfig{Name: WriterName, MaxMessages: 16, MaxBytes: 9 << 20, MaxWait: 100 * time.Millisecond}
 
 // Prepare creates the writer's durable consumer, so the stream keeps everything published from now on for it.
 func (w *Writer) Prepare(ctx context.Context) error {

@@ -169,6 +169,12 @@ type ConsumerConfig struct {
 	// MaxMessages and MaxWait bound one delivery to the handler.
 	MaxMessages int
 	MaxWait     time.Duration
+	// MaxBytes, when positive, also bounds one delivery by the size of its messages: a fetch ends at the message
+	// that would take it past MaxBytes. It lets a consumer take many small batches at once and few large ones, with
+	// about the same memory and work per delivery. A message larger than MaxBytes still comes, alone: JetStream
+	// answers a fetch whose first message does not fit with none, and the fetch after an empty one takes a single
+	// message, whatever its size.
+	MaxBytes int
 	// Want, when set, is asked for each fetched message with the table its subject names; a message it declines is
 	// acknowledged at once, without being decoded or handed to the handler. It lets a consumer whose interest
 	// changes at run time (the NRT rules) pass over tables cheaply; a fixed set belongs in Tables, which the server
@@ -221,8 +227,17 @@ func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(con
 	if err != nil {
 		return err
 	}
+	unbounded := false // the next fetch goes without MaxBytes: the last bounded one brought nothing
 	for ctx.Err() == nil {
-		fetch, err := cons.Fetch(cc.MaxMessages, jetstream.FetchMaxWait(cc.MaxWait))
+		opts := []jetstream.FetchOpt{jetstream.FetchMaxWait(cc.MaxWait)}
+		count := cc.MaxMessages
+		bounded := cc.MaxBytes > 0 && !unbounded
+		if bounded {
+			opts = append(opts, jetstream.FetchMaxBytes(cc.MaxBytes))
+		} else if unbounded {
+			count = 1
+		}
+		fetch, err := cons.Fetch(count, opts...)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -232,7 +247,9 @@ func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(con
 			continue
 		}
 		var msgs []Msg
+		fetched := 0
 		for m := range fetch.Messages() {
+			fetched++
 			if cc.Want != nil && !cc.Want(strings.TrimPrefix(m.Subject(), SubjectPrefix)) {
 				if err := m.Ack(); err != nil {
 					s.log.Warn("ack of a skipped batch failed; it will be redelivered and skipped again", "consumer", cc.Name, "err", err)
@@ -252,6 +269,9 @@ func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(con
 			}
 			msgs = append(msgs, Msg{Seq: md.Sequence.Stream, Batch: b, raw: m})
 		}
+		// An empty bounded fetch may mean the next message is larger than MaxBytes (or only that none came within
+		// MaxWait): the next fetch takes one message, whatever its size.
+		unbounded = bounded && fetched == 0
 		if len(msgs) == 0 {
 			continue
 		}
