@@ -368,27 +368,49 @@ type writeLog struct {
 	walLen int64
 	took   []float64 // ms
 	at     []time.Time
-	ckpt   []float64 // ms of the commits during which the write-ahead log shrank
-	own    []float64 // ms of the checkpoints the writer ran
+	shrank []walShrink // transactions during which the write-ahead log shrank
+	own    []ownCheckpoint
+}
+
+// walShrink is a transaction during which the write-ahead log shrank: a checkpoint ran, the writer's own (beside
+// it) or DuckDB's inside the commit.
+type walShrink struct {
+	from, to time.Time
+	took     float64 // ms
+}
+
+// ownCheckpoint is a checkpoint the writer ran.
+type ownCheckpoint struct {
+	from, to time.Time
 }
 
 func (l *writeLog) attach(a *app.App) {
 	l.wal = a.Config.EventsPath() + ".wal"
+	var last time.Time
 	a.Writer.OnWrite = func(s pipeline.WriteStat) {
 		var n int64
 		if fi, err := os.Stat(l.wal); err == nil {
 			n = fi.Size()
 		}
+		now := time.Now()
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		l.took = append(l.took, ms(s.Took))
-		l.at = append(l.at, time.Now())
-		if s.Checkpoint > 0 {
-			l.own = append(l.own, ms(s.Checkpoint))
-		} else if n < l.walLen {
-			l.ckpt = append(l.ckpt, ms(s.Took))
+		l.at = append(l.at, now)
+		if n < l.walLen {
+			from := last
+			if from.IsZero() {
+				from = now.Add(-s.Took)
+			}
+			l.shrank = append(l.shrank, walShrink{from: from, to: now, took: ms(s.Took)})
 		}
-		l.walLen = n
+		l.walLen, last = n, now
+	}
+	a.Writer.OnCheckpoint = func(took time.Duration) {
+		now := time.Now()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.own = append(l.own, ownCheckpoint{from: now.Add(-took), to: now})
 	}
 }
 
@@ -414,11 +436,24 @@ func (l *writeLog) report(rep *IngestReport, start, end time.Time) {
 	if d := ms(end.Sub(start)); d > 0 {
 		rep.WriterBusy = busy / d
 	}
-	rep.Checkpoints = len(l.ckpt)
-	for _, c := range l.ckpt {
-		rep.MaxCheckpointMS = max(rep.MaxCheckpointMS, c)
+	// A shrink that no checkpoint of the writer's overlaps was DuckDB's own, inside the commit.
+	for _, w := range l.shrank {
+		mine := false
+		for _, o := range l.own {
+			if !o.from.After(w.to) && !o.to.Before(w.from) {
+				mine = true
+				break
+			}
+		}
+		if !mine {
+			rep.Checkpoints++
+			rep.MaxCheckpointMS = max(rep.MaxCheckpointMS, w.took)
+		}
 	}
-	own := append([]float64(nil), l.own...)
+	var own []float64
+	for _, o := range l.own {
+		own = append(own, ms(o.to.Sub(o.from)))
+	}
 	sort.Float64s(own)
 	rep.WriterCheckpoints = len(own)
 	rep.P50WriterCkptMS = percentile(own, 0.5)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/batch"
@@ -32,14 +34,25 @@ type Writer struct {
 	Admission *Admission
 	// CheckpointRows, when positive, makes the writer run a store checkpoint after the commit that brings the rows
 	// committed since the last one to at least this many (see checkpoint).
-	CheckpointRows    int
-	sinceCheckpoint   int
-	tableRows         map[string]int64 // rows committed per table, counted from the table's size at first sight
-	checkpointDue     bool             // a checkpoint failed and is tried again after the next commit
-	checkpointFailing bool
+	CheckpointRows  int
+	sinceCheckpoint int
+	tableRows       map[string]int64 // rows committed per table, counted from the table's size at first sight
+	checkpointDue   bool             // a checkpoint was due while one ran, or failed: it is started after the next commit
+	ckpt            checkpointRun
 	// OnWrite, when set, is called after each store transaction with its size and timing (for benchmarks).
-	OnWrite  func(WriteStat)
-	lastDone time.Time
+	OnWrite func(WriteStat)
+	// OnCheckpoint, when set, is called after each checkpoint the writer started, with its duration (for
+	// benchmarks; it runs on the checkpoint's goroutine).
+	OnCheckpoint func(time.Duration)
+	lastDone     time.Time
+}
+
+// checkpointRun is the state of the writer's checkpoints, which run beside its transactions.
+type checkpointRun struct {
+	running atomic.Bool // a checkpoint is running
+	failed  atomic.Bool // the last one failed: start another after the next commit
+	failing bool        // a failure was logged (read and written only by the checkpoint goroutine)
+	wg      sync.WaitGroup
 }
 
 // WriteStat describes one store transaction of the writer.
@@ -49,8 +62,6 @@ type WriteStat struct {
 	Idle time.Duration
 	// Took is the time the transaction took, commit included (and an automatic checkpoint the commit ran).
 	Took time.Duration
-	// Checkpoint is the time of the checkpoint the writer ran after the commit (0: none).
-	Checkpoint time.Duration
 }
 
 // NewWriter returns a Writer.
@@ -62,7 +73,9 @@ func NewWriter(s *stream.Stream, ev store.Events, catalog *schema.Catalog, stats
 // Run consumes until ctx ends. Each delivery is committed in one store transaction together with its batch ids;
 // batches already written (replays after a crash) are skipped.
 func (w *Writer) Run(ctx context.Context) error {
-	return w.stream.Consume(ctx, writerConsumer, w.handle)
+	err := w.stream.Consume(ctx, writerConsumer, w.handle)
+	w.ckpt.wg.Wait()
+	return err
 }
 
 // writerConsumer takes up to 9 MiB of batches per transaction (eight of the ingest benchmark's 5,000-event batches
@@ -120,9 +133,9 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 		w.OnCommit(written)
 	}
 	w.Admission.Committed(len(batches))
-	ckpt := w.checkpoint(ctx, written)
+	w.checkpoint(ctx, written)
 	if w.OnWrite != nil {
-		st := WriteStat{Batches: len(batches), Took: took, Checkpoint: ckpt}
+		st := WriteStat{Batches: len(batches), Took: took}
 		for _, b := range batches {
 			st.Rows += b.Len
 		}
@@ -142,22 +155,27 @@ type checkpointer interface {
 	RowCount(ctx context.Context, table string) (int64, error)
 }
 
-// checkpoint runs a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (245,760 by
+// checkpoint starts a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (245,760 by
 // default: two DuckDB row groups), or when CheckpointRows × 4 rows of any tables were committed since the last one.
 // DuckDB runs one by itself inside the commit that brings its write-ahead log to checkpoint_threshold (512MB, about
 // 1.5 million benchmark rows), and that commit then takes seconds, during which no row is written: every request in
 // flight waits for it, which made the tail of ingest-to-queryable latency. A checkpoint compresses the rows added
 // since the last one, and the last, partly filled row group of a table again: checkpointing just after a row
-// group filled up keeps that repeated part small, so each wait is a fraction of a second for about the same CPU
-// per row (docs/ingest-performance.md). A failed checkpoint is logged once and tried again after the next commit;
-// DuckDB's own threshold still applies.
-func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) time.Duration {
+// group filled up keeps that repeated part small (docs/ingest-performance.md).
+//
+// The checkpoint runs on its own goroutine and connection while the writer goes on with the next transactions:
+// DuckDB checkpoints what was committed when it starts, beside an open write transaction, and the writer, which
+// spent about a third of its time in checkpoints, no longer waits for them. At most one runs at a time; one that
+// comes due meanwhile starts after the first commit that follows its end. A failed checkpoint is logged once and
+// tried again after the next commit; DuckDB's own threshold still applies. Durability does not depend on it: a
+// commit is in the write-ahead log before the stream is acknowledged.
+func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) {
 	if w.CheckpointRows <= 0 {
-		return 0
+		return
 	}
 	cp, ok := w.events.(checkpointer)
 	if !ok {
-		return 0
+		return
 	}
 	every := int64(w.CheckpointRows)
 	added := map[string]int64{}
@@ -165,7 +183,7 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) time.Du
 		added[b.Table] += int64(b.Len)
 		w.sinceCheckpoint += b.Len
 	}
-	due := w.checkpointDue || w.sinceCheckpoint >= 4*w.CheckpointRows
+	due := w.checkpointDue || w.ckpt.failed.Load() || w.sinceCheckpoint >= 4*w.CheckpointRows
 	for table, n := range added {
 		before, known := w.tableRows[table]
 		if !known {
@@ -182,20 +200,35 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) time.Du
 		}
 	}
 	if !due {
-		return 0
+		return
 	}
-	start := time.Now()
-	if err := cp.Checkpoint(ctx); err != nil {
-		if !w.checkpointFailing && ctx.Err() == nil {
-			w.log.Warn("store checkpoint failed; trying again after the next commit", "err", err)
+	if w.ckpt.running.Load() {
+		w.checkpointDue = true
+		return
+	}
+	w.ckpt.running.Store(true)
+	w.sinceCheckpoint, w.checkpointDue = 0, false
+	w.ckpt.failed.Store(false)
+	w.ckpt.wg.Add(1)
+	go func() {
+		defer w.ckpt.wg.Done()
+		defer w.ckpt.running.Store(false)
+		start := time.Now()
+		if err := cp.Checkpoint(ctx); err != nil {
+			if !w.ckpt.failing && ctx.Err() == nil {
+				w.log.Warn("store checkpoint failed; trying again after the next commit", "err", err)
+			}
+			w.ckpt.failing = true
+			w.ckpt.failed.Store(true)
+			return
 		}
-		w.checkpointFailing, w.checkpointDue = true, true
-		return 0
-	}
-	took := time.Since(start)
-	w.metrics.CheckpointSeconds.Observe(took.Seconds())
-	w.sinceCheckpoint, w.checkpointFailing, w.checkpointDue = 0, false, false
-	return took
+		took := time.Since(start)
+		w.ckpt.failing = false
+		w.metrics.CheckpointSeconds.Observe(took.Seconds())
+		if w.OnCheckpoint != nil {
+			w.OnCheckpoint(took)
+		}
+	}()
 }
 
 func (w *Writer) ensure(ctx context.Context, name string) error {
