@@ -250,7 +250,13 @@ func (s *fillScan) fillColumn(j int, v fillVector, n int) error {
 
 // fillStrings writes rows g.lo..g.hi of c as string_t values. A null row gets an empty string_t; text that is not
 // valid UTF-8 is stored as NULL, as DuckDB's own assignment (duckdb_vector_assign_string_element_len) does.
+//
+// A value that is the same string as the row before (same bytes in memory, as the batch decoder hands out a
+// repeated value, and as a constant is) reuses its string_t: runs of equal values cost neither a check nor a copy.
 func (s *fillScan) fillStrings(out []fillString, valid []uint64, c *batch.Column, dynamic bool, g fillSegment) error {
+	var prev *byte
+	prevLen, prevOK := -1, false
+	var prevSt fillString
 	for i := g.lo; i < g.hi; i++ {
 		o := g.off + i - g.lo
 		if c.Null != nil && c.Null[i] {
@@ -258,11 +264,19 @@ func (s *fillScan) fillStrings(out []fillString, valid []uint64, c *batch.Column
 			continue
 		}
 		v := c.Strs[i]
+		if p := unsafe.StringData(v); p == prev && len(v) == prevLen {
+			out[o] = prevSt
+			if !prevOK {
+				fillSetNull(valid, o)
+			}
+			continue
+		}
+		prev, prevLen = unsafe.StringData(v), len(v)
 		if dynamic {
 			v = scanDynamic(v)
 		}
 		if !utf8.ValidString(v) {
-			out[o] = fillString{}
+			out[o], prevSt, prevOK = fillString{}, fillString{}, false
 			fillSetNull(valid, o)
 			continue
 		}
@@ -270,7 +284,7 @@ func (s *fillScan) fillStrings(out []fillString, valid []uint64, c *batch.Column
 		if err != nil {
 			return err
 		}
-		out[o] = st
+		out[o], prevSt, prevOK = st, st, true
 	}
 	return nil
 }
