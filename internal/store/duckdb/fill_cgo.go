@@ -121,11 +121,19 @@ func vigilFillBind(p unsafe.Pointer) {
 	defer fillRecover(func(msg string) { mapping.BindSetError(info, msg) })
 	reg := fillValue[*fillRegistration](mapping.BindGetExtraInfo(info))
 	v := mapping.BindGetParameter(info, 0)
-	id := mapping.GetInt64(v)
+	null := mapping.IsNullValue(v)
+	var id int64
+	if !null { // DuckDB aborts the process when asked the number of a NULL
+		id = mapping.GetInt64(v)
+	}
 	mapping.DestroyValue(&v)
 	j := reg.jobs.get(id)
-	if j == nil {
-		mapping.BindSetError(info, fmt.Sprintf("%s: no batches registered as %d", scanFunction, id))
+	if null || j == nil {
+		arg := strconv.FormatInt(id, 10)
+		if null {
+			arg = "NULL"
+		}
+		mapping.BindSetError(info, fmt.Sprintf("%s: no batches registered as %s", scanFunction, arg))
 		return
 	}
 	add := func(name string, t mapping.Type) {
