@@ -284,3 +284,50 @@ func countSet(rows [][]any, k int) int {
 	}
 	return n
 }
+
+// FuzzFillStringsAsTheAppender stores arbitrary bytes as a string, a guid and a dynamic value through the columnar
+// path and through DuckDB's appender, and requires the same rows back: the scan's own UTF-8 check and string_t
+// layout agree with DuckDB's assignment for any input.
+func FuzzFillStringsAsTheAppender(f *testing.F) {
+	for _, s := range append(append([]string{}, fillStrings...), fillInvalidUTF8...) {
+		f.Add(s, s)
+	}
+	for _, d := range fillDynamics {
+		f.Add(d.in, "abcdefghijkl\xf0\x9f\x99")
+	}
+	f.Add("\xf4\x90\x80\x80 beyond U+10FFFF", "\xef\xbf\xbe")
+	ctx := context.Background()
+	base := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	tb := typedTable(f)
+	dbs := make([]*duckdb.DB, 2)
+	for i, opts := range []duckdb.Options{{Threads: 1}, {Threads: 1, RowAppender: true}} {
+		db, err := duckdb.Open(ctx, filepath.Join(f.TempDir(), fmt.Sprint(i), "events.duckdb"), opts)
+		require.NoError(f, err)
+		f.Cleanup(func() { _ = db.Close() })
+		require.NoError(f, db.EnsureTable(ctx, tb))
+		dbs[i] = db
+	}
+	n := 0
+	f.Fuzz(func(t *testing.T, s, other string) {
+		n++
+		id := fmt.Sprintf("f%d", n)
+		rows := []fillRow{{s: ptr(s), g: ptr(other), j: ptr(s)}, {s: ptr(other), g: ptr(s), j: ptr(other)}, {s: ptr(s)}}
+		var got [][]any
+		for _, db := range dbs {
+			_, err := db.Append(ctx, []*batch.Batch{fillBatch(t, tb, id, base, base, rows, nil)})
+			require.NoError(t, err)
+			res, err := db.Query(ctx, `SELECT S, G, CAST(J AS VARCHAR), strlen(S) FROM "_t_Typed_CL" WHERE "_BatchId" = '`+id+`' ORDER BY "_Row"`, 0)
+			require.NoError(t, err)
+			got = append(got, flatten(res.Rows))
+		}
+		require.Equal(t, got[1], got[0])
+	})
+}
+
+func flatten(rows [][]any) []any {
+	var out []any
+	for _, r := range rows {
+		out = append(out, r...)
+	}
+	return out
+}

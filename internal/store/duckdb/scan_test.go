@@ -15,7 +15,7 @@ import (
 )
 
 // typedTable is a custom table with a column of every KQL type.
-func typedTable(t *testing.T) *schema.Table {
+func typedTable(t testing.TB) *schema.Table {
 	cat := schema.NewCatalog()
 	tb, err := cat.AddCustom("Typed_CL", []schema.Column{
 		{Name: "S", Type: schema.TypeString}, {Name: "I", Type: schema.TypeInt}, {Name: "L", Type: schema.TypeLong},
