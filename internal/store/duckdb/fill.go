@@ -108,7 +108,7 @@ type fillScan struct {
 	bi, row int // next row to return
 	done    int // rows returned so far
 	segs    []fillSegment
-	// idScratch holds each batch id's string_t, made once per batch.
+	// ids holds each batch id's string_t, made once per batch.
 	ids []fillString
 }
 
