@@ -16,10 +16,15 @@ import (
 // chunk's vectors. Their data and validity buffers are plain memory in DuckDB's layout, and this file writes the
 // batch columns into them from Go: fixed-width values as they are, validity as bit words, strings as DuckDB's
 // 16-byte string_t. A string of at most 12 bytes is stored inside its string_t; a longer one is copied into a C
-// memory arena that the scan owns and the string_t points there. DuckDB's insert copies every string into the
-// table's own storage as it appends the chunk, and the arena lives until DuckDB destroys the scan's state at the
-// end of the statement, so no string is read after it is freed (TestFillArenaNotReadAfterInsert overwrites the
-// arena after the statement and reads the rows back).
+// memory arena that the scan owns and the string_t points there.
+//
+// How long the arena must live: DuckDB's executor pushes each chunk a source returns through the operators above it
+// into the sink before it asks the source for the next one, and the insert's sink copies the strings into the
+// table's storage. For the writer's own INSERT (a job the writer registered, bound on the writer's connection) the
+// arena is therefore reused from chunk to chunk: about one chunk of strings, warm in the cache. Any other query of
+// the function keeps every string until DuckDB destroys the scan's state at the end of the statement.
+// TestFillArenaNotReadAfterInsert checks both: the INSERT's rows read back equal although each chunk overwrote the
+// last one's strings, and although the arena was overwritten again after the statement.
 //
 // Copying a long string into the arena costs a few nanoseconds; pinning the batch's own Go memory
 // (runtime.Pinner) would save the copy but costs about 90 ns per string here, since the strings of a batch built
@@ -104,6 +109,8 @@ type fillScan struct {
 	kinds []fillKind // by output column
 	src   []int      // by output column: the job's data column, or -1
 	arena *fillArena
+	// perChunk: the arena is reused for each chunk (the writer's INSERT), not kept for the whole statement.
+	perChunk bool
 
 	bi, row int // next row to return
 	done    int // rows returned so far
@@ -158,6 +165,10 @@ func (s *fillScan) fill(out []fillVector, capacity int) (int, error) {
 	}
 	if n == 0 {
 		return 0, nil
+	}
+	if s.perChunk {
+		s.arena.reuse()
+		clear(s.ids)
 	}
 	for j, v := range out {
 		if err := s.fillColumn(j, v, n); err != nil {

@@ -23,11 +23,13 @@ type fillPool struct {
 	mu     sync.Mutex
 	free   []unsafe.Pointer
 	closed bool
+	gets   int // blocks handed out, for tests
 }
 
 func (p *fillPool) get() unsafe.Pointer {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.gets++
 	if n := len(p.free); n > 0 {
 		b := p.free[n-1]
 		p.free = p.free[:n-1]
@@ -56,10 +58,12 @@ func (p *fillPool) close() {
 	p.free, p.closed = nil, true
 }
 
-// fillArena is the C memory holding the long strings of one scan, until DuckDB destroys the scan's state.
+// fillArena is the C memory holding the long strings of one scan, until DuckDB destroys the scan's state or, for
+// the writer's own INSERT, until the scan fills the next chunk (see reuse).
 type fillArena struct {
 	pool   *fillPool
 	blocks []unsafe.Pointer // from the pool
+	next   int              // blocks[next] is the block to take when cur is full
 	own    []unsafe.Pointer // single strings longer than a block
 	cur    unsafe.Pointer
 	used   int
@@ -93,21 +97,31 @@ func (a *fillArena) alloc(n int) unsafe.Pointer {
 		return p
 	}
 	if a.cur == nil || a.used+n > fillBlockSize {
-		a.cur, a.used = a.pool.get(), 0
-		a.blocks = append(a.blocks, a.cur)
+		if a.next == len(a.blocks) {
+			a.blocks = append(a.blocks, a.pool.get())
+		}
+		a.cur, a.used = a.blocks[a.next], 0
+		a.next++
 	}
 	p := unsafe.Add(a.cur, a.used)
 	a.used += n
 	return p
 }
 
-// release gives the arena's memory back; no string_t made by it may be read afterwards.
-func (a *fillArena) release() {
-	for _, b := range a.blocks {
-		a.pool.put(b)
-	}
+// reuse makes the arena's memory available for new strings, keeping its blocks; no string_t made so far may be read
+// afterwards.
+func (a *fillArena) reuse() {
 	for _, p := range a.own {
 		C.free(p)
 	}
-	a.blocks, a.own, a.cur, a.used = nil, nil, nil, 0
+	a.own, a.cur, a.used, a.next = a.own[:0], nil, 0, 0
+}
+
+// release gives the arena's memory back; no string_t made by it may be read afterwards.
+func (a *fillArena) release() {
+	a.reuse()
+	for _, b := range a.blocks {
+		a.pool.put(b)
+	}
+	a.blocks = nil
 }

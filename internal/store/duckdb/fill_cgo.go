@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"unsafe"
 
+	duck "github.com/duckdb/duckdb-go/v2"
 	"github.com/duckdb/duckdb-go/v2/mapping"
 )
 
@@ -36,12 +37,15 @@ import (
 type fillRegistration struct {
 	jobs *scanJobs
 	pool *fillPool
+	// writerConn is the id of the writer's connection, whose INSERT statements reuse the arena per chunk.
+	writerConn uint64
 }
 
-// fillBind is one bound call of the function: its job.
+// fillBind is one bound call of the function: its job, and whether it is the writer's own INSERT.
 type fillBind struct {
-	reg *fillRegistration
-	job *scanJob
+	reg      *fillRegistration
+	job      *scanJob
+	perChunk bool
 }
 
 // fillState is the state of one scan, with the vectors of the chunk being filled.
@@ -55,6 +59,10 @@ var fillCapacity = int(mapping.VectorSize())
 
 // registerScan registers vigil_batch_scan(job BIGINT) on the database of conn, serving the jobs of d.scans.
 func (d *DB) registerScan(conn *sql.Conn) error {
+	writer, err := duck.ConnId(conn)
+	if err != nil {
+		return err
+	}
 	return conn.Raw(func(dc any) error {
 		c, err := fillConnection(dc)
 		if err != nil {
@@ -66,7 +74,7 @@ func (d *DB) registerScan(conn *sql.Conn) error {
 		t := mapping.CreateLogicalType(mapping.TypeBigInt)
 		mapping.TableFunctionAddParameter(f, t)
 		mapping.DestroyLogicalType(&t)
-		mapping.TableFunctionSetExtraInfo(f, fillNewHandle(&fillRegistration{jobs: &d.scans, pool: &d.fillPool}), fillDeleteFn())
+		mapping.TableFunctionSetExtraInfo(f, fillNewHandle(&fillRegistration{jobs: &d.scans, pool: &d.fillPool, writerConn: writer}), fillDeleteFn())
 		mapping.TableFunctionSupportsProjectionPushdown(f, true)
 		mapping.TableFunctionSetBind(f, unsafe.Pointer(C.vigilFillInfoFn(C.vigilFillBind)))
 		mapping.TableFunctionSetInit(f, unsafe.Pointer(C.vigilFillInfoFn(C.vigilFillInit)))
@@ -152,7 +160,12 @@ func vigilFillBind(p unsafe.Pointer) {
 		n += b.b.Len
 	}
 	mapping.BindSetCardinality(info, mapping.IdxT(n), true)
-	mapping.BindSetBindData(info, fillNewHandle(&fillBind{reg: reg, job: j}), fillDeleteFn())
+	var cc mapping.ClientContext
+	mapping.TableFunctionGetClientContext(info, &cc)
+	conn := uint64(mapping.ClientContextGetConnectionId(cc))
+	mapping.DestroyClientContext(&cc)
+	b := &fillBind{reg: reg, job: j, perChunk: j.insert && conn == reg.writerConn}
+	mapping.BindSetBindData(info, fillNewHandle(b), fillDeleteFn())
 }
 
 // fillTypeOf is the DuckDB type of a data column filled as k (dynamic: text, cast to JSON by the insert).
@@ -194,6 +207,7 @@ func vigilFillInit(p unsafe.Pointer) {
 		mapping.InitSetError(info, err.Error())
 		return
 	}
+	scan.perChunk = b.perChunk
 	mapping.InitSetInitData(info, fillNewHandle(&fillState{scan: scan, vecs: make([]fillVector, len(cols))}), fillDeleteFn())
 	mapping.InitSetMaxThreads(info, 1)
 }

@@ -60,6 +60,8 @@ func (s *scanJobs) remove(id int64) {
 type scanJob struct {
 	cols    []schema.Column
 	batches []scanBatch
+	// insert: the job is the writer's INSERT, whose scan may reuse its string memory from chunk to chunk (fill.go).
+	insert bool
 }
 
 // scanBatch is one batch with its columns in the job's column order (nil where the batch lacks the column).
@@ -144,6 +146,7 @@ func (d *DB) insertTable(ctx context.Context, table string, batches []*batch.Bat
 	if err != nil {
 		return err
 	}
+	j.insert = true
 	id := d.scans.add(j)
 	defer d.scans.remove(id)
 	_, err = d.wconn.ExecContext(ctx, j.insertSQL(table, id))
