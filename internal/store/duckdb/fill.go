@@ -84,6 +84,15 @@ type fillString struct {
 
 const fillInlined = 12 // the longest string stored inside its string_t
 
+// DuckDB's string_t and interval_t are 16 bytes on the 64-bit platforms it is built for; these fail to compile
+// otherwise.
+var (
+	_ [16 - unsafe.Sizeof(fillString{})]byte
+	_ [unsafe.Sizeof(fillString{}) - 16]byte
+	_ [16 - unsafe.Sizeof(fillInterval16{})]byte
+	_ [unsafe.Sizeof(fillInterval16{}) - 16]byte
+)
+
 // fillInterval16 is DuckDB's interval_t.
 type fillInterval16 struct {
 	months, days int32
