@@ -55,6 +55,7 @@ type DB struct {
 
 	rowAppender bool
 	scans       scanJobs
+	fillPool    fillPool // C memory for the long strings of vigil_batch_scan's chunks
 }
 
 // Open opens (creating if needed) the store at path, a file.
@@ -543,5 +544,6 @@ func (d *DB) Close() error {
 		errs = append(errs, d.wconn.Close())
 	}
 	errs = append(errs, d.db.Close(), d.connector.Close())
+	d.fillPool.close()
 	return errors.Join(errs...)
 }

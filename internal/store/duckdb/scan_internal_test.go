@@ -2,11 +2,13 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -124,4 +126,85 @@ func BenchmarkBatchScan(b *testing.B) {
 	rows := float64(b.N * 8 * 4096)
 	b.ReportMetric(float64((cputime.Process()-cpu).Nanoseconds())/rows, "cpu-ns/row")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/rows, "ns/row")
+}
+
+// DuckDB's insert copies the strings of each of the scan's chunks into the table's storage before it asks for the
+// next chunk: the writer's INSERT reuses one arena block for every chunk, so each chunk overwrites the strings of
+// the one before, and the rows read back equal. The block is back in the store's pool when the INSERT returns, and
+// overwriting it then changes none of the rows either, read inside the transaction and after COMMIT.
+func TestFillArenaNotReadAfterInsert(t *testing.T) {
+	ctx := context.Background()
+	d, tb := openScanTest(t)
+	require.NoError(t, d.EnsureTable(ctx, tb))
+	batches := scanTestBatches(t, tb, 12, 3000)
+	var long int // bytes of strings longer than 12
+	for _, b := range batches {
+		for _, c := range b.Columns {
+			for _, s := range c.Strs {
+				if len(s) > fillInlined {
+					long += len(s)
+				}
+			}
+		}
+	}
+	require.Greater(t, long, 2*fillBlockSize, "enough strings to fill several arena blocks")
+	_, err := d.wconn.ExecContext(ctx, "BEGIN TRANSACTION")
+	require.NoError(t, err)
+	require.NoError(t, d.appendTable(ctx, tb.Name, batches))
+
+	d.fillPool.mu.Lock()
+	require.Equal(t, 1, d.fillPool.gets, "the INSERT's scan reused one block from chunk to chunk")
+	require.Len(t, d.fillPool.free, 1, "the scan's arena block is back in the pool when the INSERT returns")
+	for _, b := range d.fillPool.free {
+		s := unsafe.Slice((*byte)(b), fillBlockSize)
+		for i := range s {
+			s[i] = 0xAA
+		}
+	}
+	d.fillPool.mu.Unlock()
+
+	check := func(q interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}) {
+		rows, err := q.QueryContext(ctx, `SELECT "_BatchId", "_Row", HostName, SyslogMessage, Facility FROM "_t_Syslog" ORDER BY length("_BatchId"), "_BatchId", "_Row"`)
+		require.NoError(t, err)
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var id string
+			var r int
+			var host, msg string
+			var fac sql.NullString
+			require.NoError(t, rows.Scan(&id, &r, &host, &msg, &fac))
+			b := batches[n/3000]
+			require.Equal(t, b.ID, id)
+			require.Equal(t, n%3000, r)
+			require.Equal(t, b.Column("HostName").Strs[r], host)
+			require.Equal(t, b.Column("SyslogMessage").Strs[r], msg)
+			fc := b.Column("Facility")
+			require.Equal(t, !fc.IsNull(r), fac.Valid)
+			if fac.Valid {
+				require.Equal(t, fc.Strs[r], fac.String)
+			}
+			n++
+		}
+		require.NoError(t, rows.Err())
+		require.Equal(t, 12*3000, n)
+	}
+	check(d.wconn)
+	_, err = d.wconn.ExecContext(ctx, "COMMIT")
+	require.NoError(t, err)
+	check(d.db)
+}
+
+// A query that reads no column of the scan, or only the system columns, gets every row.
+func TestBatchScanCountsRows(t *testing.T) {
+	ctx := context.Background()
+	d, tb := openScanTest(t)
+	batches := scanTestBatches(t, tb, 3, 2500)
+	id, _ := registerScanTest(t, d, tb, batches)
+	var n, r int64
+	require.NoError(t, d.wconn.QueryRowContext(ctx, "SELECT count(*), sum(r) FROM "+scanFunction+"("+strconv.FormatInt(id, 10)+")").Scan(&n, &r))
+	require.Equal(t, int64(7500), n)
+	require.Equal(t, int64(3*2499*2500/2), r)
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // typedTable is a custom table with a column of every KQL type.
-func typedTable(t *testing.T) *schema.Table {
+func typedTable(t testing.TB) *schema.Table {
 	cat := schema.NewCatalog()
 	tb, err := cat.AddCustom("Typed_CL", []schema.Column{
 		{Name: "S", Type: schema.TypeString}, {Name: "I", Type: schema.TypeInt}, {Name: "L", Type: schema.TypeLong},
@@ -171,7 +171,7 @@ func TestBatchScanUnknownJob(t *testing.T) {
 	ctx := context.Background()
 	db := open(t, filepath.Join(t.TempDir(), "events.duckdb"))
 	defer db.Close()
-	for _, id := range []string{"0", "7", "-1", "9223372036854775807"} {
+	for _, id := range []string{"0", "7", "-1", "9223372036854775807", "NULL"} {
 		_, err := db.Query(ctx, `SELECT * FROM vigil_batch_scan(`+id+`)`, 0)
 		require.ErrorContains(t, err, "vigil_batch_scan: no batches registered as "+id)
 	}
