@@ -2,16 +2,33 @@
 // normalisers, the demo generator) where encoding/json's reflection and allocations would cost too much.
 package jsonw
 
+import "unicode/utf8"
+
 const hexDigits = "0123456789abcdef"
 
 // AppendString appends s as a JSON string literal: quotes, backslashes and control characters are escaped, other
-// text (UTF-8 included) is kept as it is, which is valid JSON and cheaper than \u escapes for every non-ASCII rune.
+// valid UTF-8 is kept as it is (valid JSON, and cheaper than \u escapes for every non-ASCII rune), and each byte that
+// is not part of valid UTF-8 becomes \ufffd, as encoding/json writes it: strict parsers, DuckDB's among them, reject
+// JSON text that is not UTF-8.
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size != 1 {
+				i += size
+				continue
+			}
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
 			continue
 		}
 		b = append(b, s[start:i]...)
@@ -27,7 +44,8 @@ func AppendString(b []byte, s string) []byte {
 		default:
 			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 		}
-		start = i + 1
+		i++
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')

@@ -3,6 +3,7 @@ package jsonw_test
 import (
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -19,17 +20,28 @@ func TestAppendStringRoundTrips(t *testing.T) {
 	}
 }
 
+// FuzzAppendString checks the literal is valid JSON and valid UTF-8, and reads back as encoding/json's own
+// encoding of the text does (each byte outside valid UTF-8 replaced by U+FFFD).
 func FuzzAppendString(f *testing.F) {
-	f.Add("a\"b\\c\n")
+	for _, s := range []string{"a\"b\\c\n", "\xff", "bad \xc3\x28 utf8", "\xe2\x82", "€ and \u2028", "esc\x1b[0m", "~\x7f"} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		b := jsonw.AppendString(nil, s)
+		if !utf8.Valid(b) || !json.Valid(b) {
+			t.Fatalf("%q: %q is not valid UTF-8 JSON", s, b)
+		}
 		var got string
 		if err := json.Unmarshal(b, &got); err != nil {
 			t.Fatalf("%q: %v", b, err)
 		}
-		// Invalid UTF-8 is replaced by the decoder; valid text comes back as it went in.
-		if json.Valid([]byte(`"`+s+`"`)) && got != s {
-			t.Fatalf("%q came back as %q", s, got)
+		ref, _ := json.Marshal(s)
+		var want string
+		if err := json.Unmarshal(ref, &want); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("%q came back as %q, want %q", s, got, want)
 		}
 	})
 }

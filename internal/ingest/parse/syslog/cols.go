@@ -2,7 +2,6 @@ package syslog
 
 import (
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -58,50 +57,3 @@ func colsOfLogon(t *schema.Table) *logonCols {
 	lastLogonCols.Store(c)
 	return c
 }
-
-// appendQuote appends s as a JSON string: the quote and the backslash are escaped with a backslash, control
-// characters as \n, \r, \t or \u00XX, and each byte that is not part of valid UTF-8 becomes U+FFFD (as
-// encoding/json writes it), so the result is always valid JSON whatever the message held. Printable ASCII, the
-// common case, is copied in runs.
-func appendQuote(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-const hexDigits = "0123456789abcdef"

@@ -1,42 +1,11 @@
 package syslog
 
 import (
-	"encoding/json"
 	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
 )
-
-// appendQuote writes valid JSON that reads back as the text with each byte outside valid UTF-8 replaced by
-// U+FFFD, as encoding/json writes it.
-func FuzzAppendQuote(f *testing.F) {
-	for _, s := range []string{"", "plain", `a "quoted" \ back\slash`, "tab\there", "nul\x00", "é", "\xff", "~\x7f", `\"`,
-		"line\nbreak\r", "esc\x1b[0m", "bad \xc3\x28 utf8", "\xe2\x82", "€ and \u2028"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := appendQuote([]byte("x"), s)
-		if got[0] != 'x' {
-			t.Fatalf("appendQuote(%q) changed dst: %s", s, got)
-		}
-		if !json.Valid(got[1:]) {
-			t.Fatalf("appendQuote(%q) = %s: not valid JSON", s, got[1:])
-		}
-		var back string
-		if err := json.Unmarshal(got[1:], &back); err != nil {
-			t.Fatalf("appendQuote(%q) = %s: %v", s, got[1:], err)
-		}
-		ref, _ := json.Marshal(s)
-		var want string
-		if err := json.Unmarshal(ref, &want); err != nil {
-			t.Fatal(err)
-		}
-		if back != want {
-			t.Fatalf("appendQuote(%q) = %s reads back as %q, want %q", s, got[1:], back, want)
-		}
-	})
-}
 
 // atoi32 reads what strconv.ParseInt(s, 10, 32) reads.
 func FuzzAtoi32(f *testing.F) {

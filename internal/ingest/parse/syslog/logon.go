@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
+	"github.com/vigilsec/vigil/internal/x/jsonw"
 )
 
 // LogonEvent is an authentication that a line of sshd or sudo records.
@@ -139,7 +140,7 @@ func writeLogon(l *LogonEvent, m *Message, t int64, host string, b *batch.Builde
 	}
 	var scratch [512]byte // the JSON is built on the stack and copied once, into its string
 	buf := append(scratch[:0], `{"Source":"syslog","Method":`...)
-	buf = appendQuote(buf, l.Method)
+	buf = jsonw.AppendString(buf, l.Method)
 	if l.Method == "sudo" {
 		r.StringCol(c.logonType, "Interactive")
 		r.StringCol(c.protocol, "sudo")
@@ -148,9 +149,9 @@ func writeLogon(l *LogonEvent, m *Message, t int64, host string, b *batch.Builde
 		for _, kv := range [][2]string{{"TTY", l.TTY}, {"PWD", l.PWD}, {"Command", l.Command}, {"Detail", l.Detail}} {
 			if kv[1] != "" {
 				buf = append(buf, ',')
-				buf = appendQuote(buf, kv[0])
+				buf = jsonw.AppendString(buf, kv[0])
 				buf = append(buf, ':')
-				buf = appendQuote(buf, kv[1])
+				buf = jsonw.AppendString(buf, kv[1])
 			}
 		}
 	} else {
@@ -161,7 +162,7 @@ func writeLogon(l *LogonEvent, m *Message, t int64, host string, b *batch.Builde
 		r.TextCol(c.remotePort, l.RemotePort)
 		if l.Detail != "" {
 			buf = append(buf, `,"Detail":`...)
-			buf = appendQuote(buf, l.Detail)
+			buf = jsonw.AppendString(buf, l.Detail)
 		}
 	}
 	r.StringCol(c.additionalFields, string(append(buf, '}')))

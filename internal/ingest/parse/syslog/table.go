@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/ingest/normalize/tables"
+	"github.com/vigilsec/vigil/internal/x/jsonw"
 )
 
 // Facilities names the facility codes as the Syslog table writes them.
@@ -101,17 +102,17 @@ func extraJSON(m *Message) string {
 	}
 	var scratch [512]byte // the JSON is built on the stack and copied once, into its string
 	buf := append(scratch[:0], `{"SyslogFormat":`...)
-	buf = appendQuote(buf, m.Format.String())
+	buf = jsonw.AppendString(buf, m.Format.String())
 	if !m.HasPriority {
 		buf = append(buf, `,"NoPriority":true`...)
 	}
 	if m.MsgID != "" {
 		buf = append(buf, `,"MsgID":`...)
-		buf = appendQuote(buf, m.MsgID)
+		buf = jsonw.AppendString(buf, m.MsgID)
 	}
 	if m.ProcID != "" && !isDigits(m.ProcID) {
 		buf = append(buf, `,"ProcID":`...)
-		buf = appendQuote(buf, m.ProcID)
+		buf = jsonw.AppendString(buf, m.ProcID)
 	}
 	if len(m.StructuredData) > 0 {
 		buf = append(buf, `,"StructuredData":{`...)
@@ -119,15 +120,15 @@ func extraJSON(m *Message) string {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendQuote(buf, el.ID)
+			buf = jsonw.AppendString(buf, el.ID)
 			buf = append(buf, ":{"...)
 			for j, p := range el.Params {
 				if j > 0 {
 					buf = append(buf, ',')
 				}
-				buf = appendQuote(buf, p.Name)
+				buf = jsonw.AppendString(buf, p.Name)
 				buf = append(buf, ':')
-				buf = appendQuote(buf, p.Value)
+				buf = jsonw.AppendString(buf, p.Value)
 			}
 			buf = append(buf, '}')
 		}
