@@ -137,6 +137,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	}, a.Catalog, a.Stream, a.State, a.Stats, a.Metrics, log)
 	a.Writer = pipeline.NewWriter(a.Stream, a.Events, a.Catalog, a.Stats, a.Metrics, log)
 	a.Writer.Admission, a.Writer.CheckpointRows = a.Receiver.Admission(), cfg.Store.CheckpointRows
+	a.Writer.CheckpointBytes = cfg.Store.CheckpointBytes
 	if err := a.newIncidents(cfg, log); err != nil {
 		return nil, err
 	}

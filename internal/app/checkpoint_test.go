@@ -13,13 +13,18 @@ import (
 
 // TestWriterCheckpointsEveryNRows: with store.checkpoint_rows set, the store writer writes DuckDB's log into the
 // database file itself once that many rows were committed (the log is then emptied), instead of leaving it to
-// DuckDB's 512MB threshold, which stalls a commit for seconds; with 0 the log keeps the rows. The checkpoint runs
-// beside the writer's transactions.
+// DuckDB's 512MB threshold, which stalls a commit for seconds; with 0 the log keeps the rows, and so it does while
+// fewer than store.checkpoint_bytes were committed since the last checkpoint. The checkpoint runs beside the
+// writer's transactions.
 func TestWriterCheckpointsEveryNRows(t *testing.T) {
-	for _, every := range []int{0, 30} {
+	for _, c := range []struct {
+		every int
+		floor int64
+	}{{0, 0}, {30, 1}, {30, 1 << 30}} {
+		every := c.every
 		s := start(t, func(cfg *config.Config) {
 			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
-			cfg.Store.CheckpointRows = every
+			cfg.Store.CheckpointRows, cfg.Store.CheckpointBytes = every, c.floor
 		})
 		tok := s.token("ingest")
 		var body bytes.Buffer
@@ -43,9 +48,9 @@ func TestWriterCheckpointsEveryNRows(t *testing.T) {
 			}
 		}
 		require.Equal(t, int64(40), s.rows(`SELECT count(*) FROM "DeviceProcessEvents"`)[0][0])
-		if every == 0 {
+		if every == 0 || c.floor > 1 {
 			time.Sleep(300 * time.Millisecond) // a checkpoint would have been started right after the commit
-			require.Zero(t, checkpointCount(t, s), "no checkpoint of the writer's own")
+			require.Zero(t, checkpointCount(t, s), "no checkpoint of the writer's own (every %d rows, at least %d bytes)", every, c.floor)
 			require.Positive(t, walSize(), "DuckDB's threshold is far: the log keeps the rows")
 		} else {
 			// The writer's checkpoint runs beside its transactions, so it ends a little after the commit.

@@ -153,10 +153,13 @@ type Store struct {
 	MemoryLimit string `yaml:"memory_limit"`
 	// Retention is how long events are kept: Default for every table, Tables per table ("Syslog": 30d).
 	Retention Retention `yaml:"retention"`
-	// CheckpointRows: the store writer runs a checkpoint itself when a table's rows pass a multiple of it, or after
-	// four times as many rows of all tables (0: only DuckDB's own, when the write-ahead log reaches 512MB, which
-	// stalls the writer for seconds).
+	// CheckpointRows: the store writer runs a checkpoint itself when a table's rows pass a multiple of it (once at
+	// least CheckpointBytes were committed since the last one), or after four times as many rows of all tables (0:
+	// only DuckDB's own, when the write-ahead log reaches 512MB, which stalls the writer for seconds).
 	CheckpointRows int `yaml:"checkpoint_rows"`
+	// CheckpointBytes is the least the writer commits, in batch bytes, between two of its checkpoints at row-group
+	// boundaries (0: no floor).
+	CheckpointBytes int64 `yaml:"checkpoint_bytes"`
 }
 
 // Retention is a per-table age limit.
@@ -251,7 +254,7 @@ func Default() Config {
 		Detection: Detection{BuiltinRules: true},
 		Incidents: Incidents{SizeCap: 150, Lookback: Duration(24 * time.Hour), PrevalenceWindow: Duration(7 * 24 * time.Hour),
 			SpreadLimit: 3, Threshold: 1.0, Interval: Duration(5 * time.Second)},
-		Store: Store{MemoryLimit: DefaultStoreMemoryLimit, CheckpointRows: DefaultCheckpointRows, Retention: Retention{
+		Store: Store{MemoryLimit: DefaultStoreMemoryLimit, CheckpointRows: DefaultCheckpointRows, CheckpointBytes: DefaultCheckpointBytes, Retention: Retention{
 			Default:  Duration(90 * 24 * time.Hour),
 			Interval: Duration(time.Hour),
 		}},

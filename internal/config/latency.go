@@ -5,11 +5,18 @@ import (
 	"time"
 )
 
-// DefaultCheckpointRows is two DuckDB row groups (245,760 rows): a checkpoint then compresses about two full row
-// groups, so the writer waits well under a second for it, and a row group is rarely rewritten half full. Each
-// checkpoint also costs a part that does not shrink with the rows it writes, so one per row group cost the syslog
-// benchmark a fifth of its rate (docs/ingest-performance.md, "Checkpoint interval, session 6").
-const DefaultCheckpointRows = 2 * 122_880
+// DefaultCheckpointRows is one DuckDB row group (122,880 rows): the writer checkpoints just after a table's row
+// group filled up, so a checkpoint rarely compresses a row group again half full.
+const DefaultCheckpointRows = 122_880
+
+// DefaultCheckpointBytes is the least the writer commits (in batch bytes on the stream) between two of its
+// checkpoints. A checkpoint holds back the insert that meets it for about as long as it takes, which grows with the
+// data it compresses: one per row group of 5,000-event DeviceProcessEvents batches (about 27 MB) keeps that wait
+// near 0.4 s, where one per two row groups waited about 0.7 s. But each checkpoint also costs a part that does not
+// shrink with the data, so for narrow rows one per row group is too often: syslog batches carry about 16 MB per
+// Syslog row group, and checkpointing at each cost the syslog benchmark a sixth of its rate
+// (docs/ingest-performance.md, "Checkpoint interval, session 7").
+const DefaultCheckpointBytes = 20 << 20
 
 // validateLatency checks the settings of ingest admission and of the writer's checkpoints.
 func (c *Config) validateLatency() []string {
@@ -22,6 +29,9 @@ func (c *Config) validateLatency() []string {
 	}
 	if c.Store.CheckpointRows < 0 {
 		errs = append(errs, fmt.Sprintf("store.checkpoint_rows: %d must not be negative", c.Store.CheckpointRows))
+	}
+	if c.Store.CheckpointBytes < 0 {
+		errs = append(errs, fmt.Sprintf("store.checkpoint_bytes: %d must not be negative", c.Store.CheckpointBytes))
 	}
 	return errs
 }

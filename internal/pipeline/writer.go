@@ -34,8 +34,12 @@ type Writer struct {
 	Admission *Admission
 	// CheckpointRows, when positive, makes the writer run a store checkpoint after the commit that brings the rows
 	// committed since the last one to at least this many (see checkpoint).
-	CheckpointRows  int
+	CheckpointRows int
+	// CheckpointBytes, when positive, is the least the writer commits (batch bytes on the stream) between two
+	// checkpoints at row-group boundaries (see checkpoint).
+	CheckpointBytes int64
 	sinceCheckpoint int
+	bytesSince      int64
 	tableRows       map[string]int64 // rows committed per table, counted from the table's size at first sight
 	checkpointDue   bool             // a checkpoint was due while one ran, or failed: it is started after the next commit
 	ckpt            checkpointRun
@@ -97,7 +101,9 @@ func (w *Writer) Prepare(ctx context.Context) error {
 
 func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 	batches := make([]*batch.Batch, 0, len(msgs))
+	size := make(map[*batch.Batch]int, len(msgs))
 	for _, m := range msgs {
+		size[m.Batch] = m.Size
 		if err := w.ensure(ctx, m.Batch.Table); err != nil {
 			return err
 		}
@@ -124,6 +130,7 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 			continue
 		}
 		written = append(written, b)
+		w.bytesSince += int64(size[b])
 		w.metrics.Written.WithLabelValues(b.Table).Add(float64(b.Len))
 		w.metrics.Queryable.Observe(now.Sub(time.UnixMicro(b.Received)).Seconds())
 		n := int64(b.Len)
@@ -155,8 +162,10 @@ type checkpointer interface {
 	RowCount(ctx context.Context, table string) (int64, error)
 }
 
-// checkpoint starts a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (245,760 by
-// default: two DuckDB row groups), or when CheckpointRows × 4 rows of any tables were committed since the last one.
+// checkpoint starts a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (122,880 by
+// default: a DuckDB row group) and at least CheckpointBytes (20 MiB) of batches were committed since the last one,
+// or when CheckpointRows × 4 rows of any tables were. The byte floor keeps narrow rows from checkpointing every
+// row group, which pays a checkpoint's fixed part too often (config.DefaultCheckpointBytes).
 // DuckDB runs one by itself inside the commit that brings its write-ahead log to checkpoint_threshold (512MB, about
 // 1.5 million benchmark rows), and that commit then takes seconds, during which no row is written: every request in
 // flight waits for it, which made the tail of ingest-to-queryable latency. A checkpoint compresses the rows added
@@ -195,7 +204,7 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) {
 			before = total - n
 		}
 		w.tableRows[table] = before + n
-		if before/every != (before+n)/every {
+		if before/every != (before+n)/every && w.bytesSince >= w.CheckpointBytes {
 			due = true
 		}
 	}
@@ -207,7 +216,7 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) {
 		return
 	}
 	w.ckpt.running.Store(true)
-	w.sinceCheckpoint, w.checkpointDue = 0, false
+	w.sinceCheckpoint, w.bytesSince, w.checkpointDue = 0, 0, false
 	w.ckpt.failed.Store(false)
 	w.ckpt.wg.Add(1)
 	go func() {

@@ -157,7 +157,9 @@ func (s *Stream) Publish(ctx context.Context, b *batch.Batch) error {
 type Msg struct {
 	Seq   uint64
 	Batch *batch.Batch
-	raw   jetstream.Msg
+	// Size is the size of the batch's encoding on the stream, in bytes.
+	Size int
+	raw  jetstream.Msg
 }
 
 // ConsumerConfig configures a durable consumer.
@@ -267,7 +269,7 @@ func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(con
 				_ = m.Term()
 				continue
 			}
-			msgs = append(msgs, Msg{Seq: md.Sequence.Stream, Batch: b, raw: m})
+			msgs = append(msgs, Msg{Seq: md.Sequence.Stream, Batch: b, Size: len(m.Data()), raw: m})
 		}
 		// An empty bounded fetch may mean the next message is larger than MaxBytes (or only that none came within
 		// MaxWait): the next fetch takes one message, whatever its size.
