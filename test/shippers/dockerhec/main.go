@@ -1,4 +1,4 @@
-// Command dockerhec ships the lines of a file through Docker's splunk logging driver (the one
+// Package main is the dockerhec command: it ships the lines of a file through Docker's splunk logging driver (the one
 // "docker run --log-driver=splunk" uses), built from the Docker module, so Vigil's tests run a real HEC client.
 // Usage: dockerhec -opt splunk-url=http://127.0.0.1:8088 -opt splunk-token=T [-opt name=value...] FILE
 package main

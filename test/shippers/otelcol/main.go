@@ -1,4 +1,4 @@
-// Command otelcol is a minimal OpenTelemetry collector used only by Vigil's
+// Package main is the otelcol command, a minimal OpenTelemetry collector used only by Vigil's
 // shipper tests: the filelog receiver, the batch processor and the otlphttp
 // exporter, built from the upstream Go modules (the splunk_hec exporter's module
 // is not served here; see docs/ingest-sources.md).
