@@ -101,9 +101,7 @@ func (w *Writer) Prepare(ctx context.Context) error {
 
 func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 	batches := make([]*batch.Batch, 0, len(msgs))
-	size := make(map[*batch.Batch]int, len(msgs))
 	for _, m := range msgs {
-		size[m.Batch] = m.Size
 		if err := w.ensure(ctx, m.Batch.Table); err != nil {
 			return err
 		}
@@ -125,12 +123,14 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 	}
 	now := time.Now()
 	var written []*batch.Batch
-	for _, b := range batches {
+	var writtenBytes int64
+	for _, m := range msgs {
+		b := m.Batch
 		if isSkipped[b] {
 			continue
 		}
 		written = append(written, b)
-		w.bytesSince += int64(size[b])
+		writtenBytes += int64(m.Size)
 		w.metrics.Written.WithLabelValues(b.Table).Add(float64(b.Len))
 		w.metrics.Queryable.Observe(now.Sub(time.UnixMicro(b.Received)).Seconds())
 		n := int64(b.Len)
@@ -140,7 +140,7 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 		w.OnCommit(written)
 	}
 	w.Admission.Committed(len(batches))
-	w.checkpoint(ctx, written)
+	w.checkpoint(ctx, written, writtenBytes)
 	if w.OnWrite != nil {
 		st := WriteStat{Batches: len(batches), Took: took}
 		for _, b := range batches {
@@ -178,7 +178,7 @@ type checkpointer interface {
 // comes due meanwhile starts after the first commit that follows its end. A failed checkpoint is logged once and
 // tried again after the next commit; DuckDB's own threshold still applies. Durability does not depend on it: a
 // commit is in the write-ahead log before the stream is acknowledged.
-func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) {
+func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch, writtenBytes int64) {
 	if w.CheckpointRows <= 0 {
 		return
 	}
@@ -187,6 +187,7 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch) {
 		return
 	}
 	every := int64(w.CheckpointRows)
+	w.bytesSince += writtenBytes
 	added := map[string]int64{}
 	for _, b := range written {
 		added[b.Table] += int64(b.Len)

@@ -2,8 +2,6 @@ package stream_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -29,13 +27,11 @@ func sizedBatch(id string, size int) *batch.Batch {
 func TestMaxBytesBoundsDeliveries(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s, err := stream.Open(ctx, stream.Config{Dir: t.TempDir(), MaxBytes: 64 << 20}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	defer s.Close()
+	s := openStream(ctx, t)
 
 	const small, big, limit = 10_000, 300_000, 45_000
 	cc := stream.ConsumerConfig{Name: "bytes", MaxMessages: 8, MaxWait: 300 * time.Millisecond, MaxBytes: limit}
-	_, err = s.EnsureConsumer(ctx, cc)
+	_, err := s.EnsureConsumer(ctx, cc)
 	require.NoError(t, err)
 	var want []string
 	publish := func(id string, size int) {

@@ -20,14 +20,21 @@ func oneRow(id, table string) *batch.Batch {
 		{Name: "TimeGenerated", Type: schema.TypeDatetime, Ints: []int64{1}}}}
 }
 
+// openStream opens a stream in a fresh directory, closed when the test ends.
+func openStream(ctx context.Context, t *testing.T) *stream.Stream {
+	t.Helper()
+	s, err := stream.Open(ctx, stream.Config{Dir: t.TempDir(), MaxBytes: 64 << 20}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s
+}
+
 // TestWantPassesOverTables checks that a consumer's Want declines tables before the handler: declined batches are
 // acknowledged (the consumer has no lag left) and never reach the handler; the others arrive in stream order.
 func TestWantPassesOverTables(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s, err := stream.Open(ctx, stream.Config{Dir: t.TempDir(), MaxBytes: 64 << 20}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	defer s.Close()
+	s := openStream(ctx, t)
 
 	var mu sync.Mutex
 	var asked, got []string
@@ -38,7 +45,7 @@ func TestWantPassesOverTables(t *testing.T) {
 			asked = append(asked, table)
 			return table == "Syslog"
 		}}
-	_, err = s.EnsureConsumer(ctx, cc)
+	_, err := s.EnsureConsumer(ctx, cc)
 	require.NoError(t, err)
 	for i, table := range []string{"Syslog", "DeviceEvents", "Syslog", "Heartbeat", "DeviceEvents", "Syslog"} {
 		require.NoError(t, s.Publish(ctx, oneRow(string(rune('a'+i)), table)))
