@@ -138,6 +138,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (a *App, err 
 	a.Writer = pipeline.NewWriter(a.Stream, a.Events, a.Catalog, a.Stats, a.Metrics, log)
 	a.Writer.Admission, a.Writer.CheckpointRows = a.Receiver.Admission(), cfg.Store.CheckpointRows
 	a.Writer.CheckpointBytes = cfg.Store.CheckpointBytes
+	a.Writer.CheckpointInterval = time.Duration(cfg.Store.CheckpointInterval)
 	if err := a.newIncidents(cfg, log); err != nil {
 		return nil, err
 	}
@@ -360,7 +361,7 @@ func (a *App) watchLag(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			lag, err := a.Stream.Lag(ctx, pipeline.WriterName)
+			lag, err := a.writerLag(ctx)
 			if err != nil {
 				continue
 			}
@@ -410,10 +411,21 @@ func (a *App) ApplyRetention(ctx context.Context, now time.Time) {
 	}
 }
 
+// writerLag returns how many batches of the stream the writer has not committed: the stream's count of those it
+// has not acknowledged, less those committed and waiting for a checkpoint to be acknowledged (read after the
+// stream's count, so that an acknowledgement in between makes the answer larger, never smaller).
+func (a *App) writerLag(ctx context.Context) (uint64, error) {
+	lag, err := a.Stream.Lag(ctx, pipeline.WriterName)
+	if err != nil {
+		return 0, err
+	}
+	return lag - min(lag, a.Writer.Unacked()), nil
+}
+
 // WaitWritten waits until the writer has committed everything in the stream, or ctx ends.
 func (a *App) WaitWritten(ctx context.Context) error {
 	for {
-		lag, err := a.Stream.Lag(ctx, pipeline.WriterName)
+		lag, err := a.writerLag(ctx)
 		if err == nil && lag == 0 {
 			return nil
 		}

@@ -2,16 +2,21 @@ package app_test
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vigilsec/vigil/internal/config"
+	"github.com/vigilsec/vigil/internal/pipeline"
 )
 
-// TestWriterCheckpointsEveryNRows: with store.checkpoint_rows set, the store writer writes DuckDB's log into the
+// TestWriterCheckpointsEveryNRows: with the write-ahead log (store.wal) and store.checkpoint_rows set, the store writer writes DuckDB's log into the
 // database file itself once that many rows were committed (the log is then emptied), instead of leaving it to
 // DuckDB's 512MB threshold, which stalls a commit for seconds; with 0 the log keeps the rows, and so it does while
 // fewer than store.checkpoint_bytes were committed since the last checkpoint. The checkpoint runs beside the
@@ -25,6 +30,7 @@ func TestWriterCheckpointsEveryNRows(t *testing.T) {
 		s := start(t, func(cfg *config.Config) {
 			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
 			cfg.Store.CheckpointRows, cfg.Store.CheckpointBytes = every, c.floor
+			cfg.Store.WAL = true
 		})
 		tok := s.token("ingest")
 		var body bytes.Buffer
@@ -75,4 +81,58 @@ func checkpointCount(t *testing.T, s *server) uint64 {
 	}
 	t.Fatal("no vigil_store_checkpoint_seconds metric")
 	return 0
+}
+
+// TestWriterAcknowledgesAfterCheckpoint: without the write-ahead log (the default), a commit makes rows queryable
+// at once but durable only once a checkpoint has written them into the database file. The writer keeps the batch
+// unacknowledged on the stream until then, and the checkpoint comes at the latest store.checkpoint_interval after
+// the commit (5s by default): the file holds the rows exactly when the stream has let the batch go.
+func TestWriterAcknowledgesAfterCheckpoint(t *testing.T) {
+	s := start(t, func(cfg *config.Config) {
+		cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
+	})
+	tok := s.token("ingest")
+	var body bytes.Buffer
+	for i := 0; i < 20; i++ {
+		body.Write(processLine(i % 60))
+	}
+	path := s.a.Config.EventsPath()
+	// fileRows opens a copy of the database file as it is on disk, as a restart after a crash would.
+	fileRows := func() int64 {
+		dir := t.TempDir()
+		cp := filepath.Join(dir, "copy.duckdb")
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(cp, data, 0o600))
+		db, err := sql.Open("duckdb", cp)
+		require.NoError(t, err)
+		defer db.Close()
+		var n int64
+		if err := db.QueryRow(`SELECT count(*) FROM "_t_DeviceProcessEvents"`).Scan(&n); err != nil {
+			require.Contains(t, err.Error(), "does not exist")
+			return 0
+		}
+		return n
+	}
+	before := checkpointCount(t, s)
+	code, _ := s.post("/api/v1/ingest/DeviceProcessEvents", body.Bytes(), "Authorization", "Bearer "+tok)
+	require.Equal(t, 200, code)
+	s.waitWritten()
+	require.Equal(t, int64(20), s.rows(`SELECT count(*) FROM "DeviceProcessEvents"`)[0][0], "queryable at the commit")
+	require.Equal(t, uint64(1), s.a.Writer.Unacked(), "the batch waits for a checkpoint")
+	lag, err := s.a.Stream.Lag(context.Background(), pipeline.WriterName)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), lag, "the stream keeps the batch")
+	require.Zero(t, fileRows(), "the file does not hold the rows yet")
+	_, err = os.Stat(path + ".wal")
+	require.True(t, os.IsNotExist(err), "no write-ahead log")
+
+	require.Eventually(t, func() bool { return s.a.Writer.Unacked() == 0 }, 20*time.Second, 10*time.Millisecond,
+		"a checkpoint within the interval acknowledges the batch")
+	require.Equal(t, before+1, checkpointCount(t, s))
+	require.Equal(t, int64(20), fileRows(), "the file holds the rows")
+	require.Eventually(t, func() bool {
+		lag, err := s.a.Stream.Lag(context.Background(), pipeline.WriterName)
+		return err == nil && lag == 0
+	}, 5*time.Second, 10*time.Millisecond, "the stream let the batch go")
 }

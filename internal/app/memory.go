@@ -13,7 +13,7 @@ import (
 
 // storeOptions are the event store's options from the configuration (validated already).
 func storeOptions(cfg config.Config) duckdb.Options {
-	o := duckdb.Options{Threads: cfg.Store.Threads}
+	o := duckdb.Options{Threads: cfg.Store.Threads, WAL: cfg.Store.WAL}
 	if o.Threads == 0 {
 		o.Threads = defaultStoreThreads(runtime.NumCPU())
 	}

@@ -160,6 +160,12 @@ type Store struct {
 	// CheckpointBytes is the least the writer commits, in batch bytes, between two of its checkpoints at row-group
 	// boundaries (0: no floor).
 	CheckpointBytes int64 `yaml:"checkpoint_bytes"`
+	// WAL keeps DuckDB's write-ahead log. Without it (the default) a commit is durable once the next checkpoint has
+	// run, and the writer acknowledges the stream, which holds every batch until then, only after it.
+	WAL bool `yaml:"wal"`
+	// CheckpointInterval: without the log, the longest a committed batch waits for the checkpoint that makes it
+	// durable (0: 5s).
+	CheckpointInterval Duration `yaml:"checkpoint_interval"`
 }
 
 // Retention is a per-table age limit.
@@ -306,6 +312,16 @@ func envVars() []envVar {
 		{"VIGIL_SYSLOG_UDP", "syslog UDP listen address", str(func(c *Config) *string { return &c.Syslog.UDP })},
 		{"VIGIL_SYSLOG_TCP", "syslog TCP listen address", str(func(c *Config) *string { return &c.Syslog.TCP })},
 		{"VIGIL_STORE_MEMORY_LIMIT", "DuckDB memory limit", str(func(c *Config) *string { return &c.Store.MemoryLimit })},
+		{"VIGIL_STORE_WAL", "keep DuckDB's write-ahead log (true/false)", func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			c.Store.WAL = b
+			return err
+		}},
+		{"VIGIL_STORE_CHECKPOINT_INTERVAL", "without the log, the longest a commit waits to be made durable", func(c *Config, v string) error {
+			d, err := ParseDuration(v)
+			c.Store.CheckpointInterval = d
+			return err
+		}},
 		{"VIGIL_GO_MEMORY_LIMIT", "Go runtime soft memory limit (GOMEMLIMIT wins)", str(func(c *Config) *string { return &c.Memory.GoLimit })},
 		{"VIGIL_RETENTION", "default retention", func(c *Config, v string) error {
 			d, err := ParseDuration(v)

@@ -33,5 +33,9 @@ func (c *Config) validateLatency() []string {
 	if c.Store.CheckpointBytes < 0 {
 		errs = append(errs, fmt.Sprintf("store.checkpoint_bytes: %d must not be negative", c.Store.CheckpointBytes))
 	}
+	// Up to 10s: the stream delivers a batch again when it is not acknowledged within 15s (its AckWait).
+	if iv := time.Duration(c.Store.CheckpointInterval); iv < 0 || iv > 10*time.Second {
+		errs = append(errs, fmt.Sprintf("store.checkpoint_interval: %s is not between 0 and 10s", iv))
+	}
 	return errs
 }

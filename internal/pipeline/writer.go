@@ -38,11 +38,25 @@ type Writer struct {
 	// CheckpointBytes, when positive, is the least the writer commits (batch bytes on the stream) between two
 	// checkpoints at row-group boundaries (see checkpoint).
 	CheckpointBytes int64
+	// CheckpointInterval bounds how long a committed batch waits for the checkpoint that makes it durable, when
+	// the store's commits are durable only after one (DuckDB without its write-ahead log): the writer acknowledges
+	// the stream only then, so this is also how long the stream keeps a written batch (0: 5s).
+	CheckpointInterval time.Duration
+
+	// mu guards what follows: the writer's goroutine and the ticker of Run both start checkpoints.
+	mu              sync.Mutex
 	sinceCheckpoint int
 	bytesSince      int64
 	tableRows       map[string]int64 // rows committed per table, counted from the table's size at first sight
 	checkpointDue   bool             // a checkpoint was due while one ran, or failed: it is started after the next commit
 	ckpt            checkpointRun
+	// With deferred acknowledgement: the committed batches no checkpoint has taken yet, the stream sequences of
+	// all those not yet acknowledged (a running checkpoint's included), and when the oldest of held was committed.
+	deferAck  bool
+	held      []stream.Receipt
+	heldSeq   map[uint64]bool
+	heldSince time.Time
+	unacked   atomic.Int64 // len(heldSeq), read without mu
 	// OnWrite, when set, is called after each store transaction with its size and timing (for benchmarks).
 	OnWrite func(WriteStat)
 	// OnCheckpoint, when set, is called after each checkpoint the writer started, with its duration (for
@@ -71,15 +85,109 @@ type WriteStat struct {
 // NewWriter returns a Writer.
 func NewWriter(s *stream.Stream, ev store.Events, catalog *schema.Catalog, stats *Stats, m *Metrics, log *slog.Logger) *Writer {
 	return &Writer{stream: s, events: ev, catalog: catalog, stats: stats, metrics: m, log: log, ensured: map[string]*schema.Table{},
-		tableRows: map[string]int64{}}
+		tableRows: map[string]int64{}, heldSeq: map[uint64]bool{}}
 }
 
 // Run consumes until ctx ends. Each delivery is committed in one store transaction together with its batch ids;
 // batches already written (replays after a crash) are skipped.
+//
+// When the store's commits are durable only once checkpointed (see CheckpointInterval), a batch is acknowledged
+// on the stream after the first checkpoint that started after its commit has returned; until then the stream
+// keeps it, and after a crash delivers it again to be written anew (the store lost it with the uncheckpointed
+// rest, its id included). At the end Run checkpoints and acknowledges what it holds.
 func (w *Writer) Run(ctx context.Context) error {
-	err := w.stream.Consume(ctx, writerConsumer, w.handle)
+	cc := writerConsumer
+	if d, ok := w.events.(durability); ok && d.CommitsNeedCheckpoint() {
+		w.deferAck, cc.DeferAck = true, true
+	}
+	tickDone := make(chan struct{})
+	var tick sync.WaitGroup
+	if w.deferAck {
+		tick.Add(1)
+		go func() {
+			defer tick.Done()
+			w.checkpointEvery(ctx, tickDone)
+		}()
+	}
+	err := w.stream.Consume(ctx, cc, w.handle)
+	close(tickDone)
+	tick.Wait()
 	w.ckpt.wg.Wait()
+	if w.deferAck {
+		w.flushHeld()
+	}
 	return err
+}
+
+// durability is an event store that says whether a commit is durable by itself.
+type durability interface {
+	CommitsNeedCheckpoint() bool
+}
+
+// Unacked returns how many committed batches wait for a checkpoint to be acknowledged on the stream. The stream's
+// lag counts them until then; lag minus Unacked (read after the lag) is what is not yet written.
+func (w *Writer) Unacked() uint64 { return uint64(max(w.unacked.Load(), 0)) }
+
+func (w *Writer) interval() time.Duration {
+	if w.CheckpointInterval > 0 {
+		return w.CheckpointInterval
+	}
+	return 5 * time.Second
+}
+
+// checkpointEvery starts a checkpoint when the oldest held batch has waited CheckpointInterval, until done closes.
+func (w *Writer) checkpointEvery(ctx context.Context, done <-chan struct{}) {
+	cp, ok := w.events.(checkpointer)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(max(w.interval()/8, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		w.mu.Lock()
+		if len(w.held) > 0 && time.Since(w.heldSince) >= w.interval() {
+			w.startCheckpoint(ctx, cp)
+		}
+		w.mu.Unlock()
+	}
+}
+
+// flushHeld checkpoints and acknowledges what is held, at the end of Run. Should it fail, the batches stay on the
+// stream and the next start writes them again (or skips those the store's close did checkpoint).
+func (w *Writer) flushHeld() {
+	w.mu.Lock()
+	held := w.held
+	w.held = nil
+	w.mu.Unlock()
+	cp, ok := w.events.(checkpointer)
+	if len(held) == 0 || !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := cp.Checkpoint(ctx); err != nil {
+		w.log.Warn("store checkpoint at stop failed; the stream delivers its batches again at the next start", "batches", len(held), "err", err)
+		return
+	}
+	w.ack(ctx, held)
+}
+
+// ack acknowledges held batches that a checkpoint made durable.
+func (w *Writer) ack(ctx context.Context, rs []stream.Receipt) {
+	w.mu.Lock()
+	for _, r := range rs {
+		delete(w.heldSeq, r.Seq)
+	}
+	w.unacked.Store(int64(len(w.heldSeq)))
+	w.mu.Unlock()
+	if err := w.stream.Ack(ctx, rs); err != nil {
+		w.log.Warn("ack failed; the stream delivers those batches again and the writer skips them", "err", err)
+	}
 }
 
 // writerConsumer takes up to 9 MiB of batches per transaction (eight of the ingest benchmark's 5,000-event batches
@@ -91,7 +199,11 @@ func (w *Writer) Run(ctx context.Context) error {
 // under DuckDB's row group (122,880 rows): beyond it DuckDB writes them straight into row groups of their own,
 // leaving a partly filled one per transaction (a larger, slower-to-scan file), and every row waits for the whole
 // transaction to commit, which is what ingest-to-queryable latency measures.
-var writerConsumer = stream.ConsumerConfig{Name: WriterName, MaxMessages: 16, MaxBytes: 9 << 20, MaxWait: 100 * time.Millisecond}
+//
+// MaxAckPending leaves room for the batches that wait for a checkpoint to be acknowledged (a row group of Syslog
+// rows is a few hundred small batches).
+var writerConsumer = stream.ConsumerConfig{Name: WriterName, MaxMessages: 16, MaxBytes: 9 << 20, MaxWait: 100 * time.Millisecond,
+	MaxAckPending: 2048}
 
 // Prepare creates the writer's durable consumer, so the stream keeps everything published from now on for it.
 func (w *Writer) Prepare(ctx context.Context) error {
@@ -140,6 +252,9 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 		w.OnCommit(written)
 	}
 	w.Admission.Committed(len(batches))
+	if w.deferAck {
+		w.hold(ctx, msgs, isSkipped, now)
+	}
 	w.checkpoint(ctx, written, writtenBytes)
 	if w.OnWrite != nil {
 		st := WriteStat{Batches: len(batches), Took: took}
@@ -153,6 +268,36 @@ func (w *Writer) handle(ctx context.Context, msgs []stream.Msg) error {
 	}
 	w.lastDone = time.Now()
 	return nil
+}
+
+// hold keeps the committed messages of a delivery until a checkpoint makes them durable. A skipped message (its
+// batch id was in the store) that is not held comes from a checkpointed state, of a process before this one or of
+// a checkpoint that ran already: it is acknowledged now. One that is held (delivered again because its checkpoint
+// took longer than the consumer's AckWait) stays held.
+func (w *Writer) hold(ctx context.Context, msgs []stream.Msg, skipped map[*batch.Batch]bool, now time.Time) {
+	var done []stream.Receipt
+	w.mu.Lock()
+	for _, m := range msgs {
+		if w.heldSeq[m.Seq] {
+			continue
+		}
+		if skipped[m.Batch] {
+			done = append(done, m.Receipt())
+			continue
+		}
+		if len(w.held) == 0 {
+			w.heldSince = now
+		}
+		w.held = append(w.held, m.Receipt())
+		w.heldSeq[m.Seq] = true
+	}
+	w.unacked.Store(int64(len(w.heldSeq)))
+	w.mu.Unlock()
+	if len(done) > 0 {
+		if err := w.stream.Ack(ctx, done); err != nil {
+			w.log.Warn("ack failed; the stream delivers those batches again and the writer skips them", "err", err)
+		}
+	}
 }
 
 // checkpointer is the part of the event store that writes its log into the database file, and counts a table's
@@ -176,42 +321,59 @@ type checkpointer interface {
 // DuckDB checkpoints what was committed when it starts, beside an open write transaction, and the writer, which
 // spent about a third of its time in checkpoints, no longer waits for them. At most one runs at a time; one that
 // comes due meanwhile starts after the first commit that follows its end. A failed checkpoint is logged once and
-// tried again after the next commit; DuckDB's own threshold still applies. Durability does not depend on it: a
-// commit is in the write-ahead log before the stream is acknowledged.
+// tried again after the next commit (or the next tick of Run's timer).
+//
+// Without the store's write-ahead log, a commit is durable only once a checkpoint has run: then a checkpoint also
+// comes due when the oldest batch that waits for one has waited CheckpointInterval, and each checkpoint
+// acknowledges the batches committed before it started. With the log, a commit is durable by itself, the stream is
+// acknowledged at once, and DuckDB's own threshold also checkpoints.
 func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch, writtenBytes int64) {
-	if w.CheckpointRows <= 0 {
-		return
-	}
 	cp, ok := w.events.(checkpointer)
 	if !ok {
 		return
 	}
-	every := int64(w.CheckpointRows)
-	w.bytesSince += writtenBytes
-	added := map[string]int64{}
-	for _, b := range written {
-		added[b.Table] += int64(b.Len)
-		w.sinceCheckpoint += b.Len
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	due := w.checkpointDue || w.ckpt.failed.Load()
+	if w.deferAck && len(w.held) > 0 && time.Since(w.heldSince) >= w.interval() {
+		due = true
 	}
-	due := w.checkpointDue || w.ckpt.failed.Load() || w.sinceCheckpoint >= 4*w.CheckpointRows
-	for table, n := range added {
-		before, known := w.tableRows[table]
-		if !known {
-			// First commit to this table since start: its row count, this commit's rows included.
-			total, err := cp.RowCount(ctx, table)
-			if err != nil {
-				continue
-			}
-			before = total - n
+	if w.CheckpointRows > 0 {
+		every := int64(w.CheckpointRows)
+		w.bytesSince += writtenBytes
+		added := map[string]int64{}
+		for _, b := range written {
+			added[b.Table] += int64(b.Len)
+			w.sinceCheckpoint += b.Len
 		}
-		w.tableRows[table] = before + n
-		if before/every != (before+n)/every && w.bytesSince >= w.CheckpointBytes {
+		if w.sinceCheckpoint >= 4*w.CheckpointRows {
 			due = true
 		}
+		for table, n := range added {
+			before, known := w.tableRows[table]
+			if !known {
+				// First commit to this table since start: its row count, this commit's rows included.
+				total, err := cp.RowCount(ctx, table)
+				if err != nil {
+					continue
+				}
+				before = total - n
+			}
+			w.tableRows[table] = before + n
+			if before/every != (before+n)/every && w.bytesSince >= w.CheckpointBytes {
+				due = true
+			}
+		}
 	}
-	if !due {
-		return
+	if due {
+		w.startCheckpoint(ctx, cp)
 	}
+}
+
+// startCheckpoint starts a checkpoint on its own goroutine or, while one runs, marks one due after the next
+// commit. With deferred acknowledgement the checkpoint takes the held batches, all committed before it starts,
+// and acknowledges them once it has returned; if it fails, they are held again. w.mu must be held.
+func (w *Writer) startCheckpoint(ctx context.Context, cp checkpointer) {
 	if w.ckpt.running.Load() {
 		w.checkpointDue = true
 		return
@@ -219,21 +381,33 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch, written
 	w.ckpt.running.Store(true)
 	w.sinceCheckpoint, w.bytesSince, w.checkpointDue = 0, 0, false
 	w.ckpt.failed.Store(false)
+	taken := w.held
+	w.held = nil
 	w.ckpt.wg.Add(1)
 	go func() {
 		defer w.ckpt.wg.Done()
-		defer w.ckpt.running.Store(false)
 		start := time.Now()
 		if err := cp.Checkpoint(ctx); err != nil {
 			if !w.ckpt.failing && ctx.Err() == nil {
 				w.log.Warn("store checkpoint failed; trying again after the next commit", "err", err)
 			}
 			w.ckpt.failing = true
+			w.mu.Lock()
+			if len(taken) > 0 {
+				w.held = append(taken, w.held...)
+				w.heldSince = start
+			}
 			w.ckpt.failed.Store(true)
+			w.ckpt.running.Store(false)
+			w.mu.Unlock()
 			return
 		}
 		took := time.Since(start)
 		w.ckpt.failing = false
+		if len(taken) > 0 {
+			w.ack(context.WithoutCancel(ctx), taken)
+		}
+		w.ckpt.running.Store(false)
 		w.metrics.CheckpointSeconds.Observe(took.Seconds())
 		if w.OnCheckpoint != nil {
 			w.OnCheckpoint(took)

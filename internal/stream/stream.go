@@ -162,6 +162,40 @@ type Msg struct {
 	raw  jetstream.Msg
 }
 
+// Receipt is what acknowledging a message later takes, without holding on to its payload.
+type Receipt struct {
+	Seq   uint64
+	reply string
+}
+
+// Receipt returns the receipt that acknowledges m with [Stream.Ack].
+func (m Msg) Receipt() Receipt { return Receipt{Seq: m.Seq, reply: m.raw.Reply()} }
+
+// Ack acknowledges the messages of rs, delivered to a consumer with DeferAck. An acknowledgement that is lost only
+// makes the message come again after the consumer's AckWait, which a handler must take (it is idempotent per batch).
+func (s *Stream) Ack(ctx context.Context, rs []Receipt) error {
+	var errs []error
+	for _, r := range rs {
+		// JetStream's acknowledgement protocol: "+ACK" published to the message's reply subject.
+		if err := s.nc.Publish(r.reply, ackBody); err != nil {
+			errs = append(errs, fmt.Errorf("ack of stream message %d: %w", r.Seq, err))
+		}
+	}
+	if len(rs) > 0 {
+		if _, ok := ctx.Deadline(); !ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+		}
+		if err := s.nc.FlushWithContext(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("flush acks: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var ackBody = []byte("+ACK")
+
 // ConsumerConfig configures a durable consumer.
 type ConsumerConfig struct {
 	// Name is the durable name; a consumer resumes where the last process with that name acknowledged.
@@ -182,6 +216,13 @@ type ConsumerConfig struct {
 	// changes at run time (the NRT rules) pass over tables cheaply; a fixed set belongs in Tables, which the server
 	// filters.
 	Want func(table string) bool
+	// DeferAck leaves acknowledging to the handler: a delivery it returns nil for is not acknowledged by Consume,
+	// and the handler acknowledges each message later with [Stream.Ack] (the store writer, once a checkpoint has
+	// made its rows durable).
+	DeferAck bool
+	// MaxAckPending caps the messages delivered and not yet acknowledged (0: four deliveries' worth); at the cap
+	// the server delivers nothing more until some are acknowledged.
+	MaxAckPending int
 }
 
 // EnsureConsumer creates the durable consumer cc describes, or updates it, so that from now on the stream keeps
@@ -196,7 +237,7 @@ func (s *Stream) EnsureConsumer(ctx context.Context, cc ConsumerConfig) (jetstre
 		// died is redelivered after AckWait.
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       15 * time.Second,
-		MaxAckPending: 4 * cc.MaxMessages,
+		MaxAckPending: cc.MaxAckPending,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	}
 	for _, t := range cc.Tables {
@@ -216,11 +257,14 @@ func (cc ConsumerConfig) withDefaults() ConsumerConfig {
 	if cc.MaxWait <= 0 {
 		cc.MaxWait = 200 * time.Millisecond
 	}
+	if cc.MaxAckPending <= 0 {
+		cc.MaxAckPending = 4 * cc.MaxMessages
+	}
 	return cc
 }
 
 // Consume delivers batches to handle until ctx ends. A delivery is acknowledged, message by message, only when
-// handle returns nil; on error the same delivery is retried (with back-off) until it succeeds or ctx ends. Order is
+// handle returns nil (with DeferAck, the handler acknowledges later); on error the same delivery is retried (with back-off) until it succeeds or ctx ends. Order is
 // the stream's, except that messages a crashed process had fetched come again later: handlers must be idempotent
 // per batch id. A message that cannot be decoded is logged and terminated.
 func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(context.Context, []Msg) error) error {
@@ -293,6 +337,9 @@ func (s *Stream) Consume(ctx context.Context, cc ConsumerConfig, handle func(con
 			s.log.Error("consumer handler failed; retrying", "consumer", cc.Name, "seq", msgs[0].Seq, "err", err)
 			sleep(ctx, backoff)
 			backoff = min(backoff*2, 10*time.Second)
+		}
+		if cc.DeferAck {
+			continue
 		}
 		for _, m := range msgs {
 			if err := m.raw.DoubleAck(context.WithoutCancel(ctx)); err != nil {

@@ -38,12 +38,24 @@ type Options struct {
 	// RowAppender writes through DuckDB's row appender instead of the columnar path (vigil_batch_scan). Only the
 	// benchmark's raw-appender baseline sets it.
 	RowAppender bool
+	// WAL keeps DuckDB's write-ahead log, so that each commit is durable by itself. Without it (the default for a
+	// database file) a commit is durable only once a checkpoint has written it into the file
+	// ([DB.CommitsNeedCheckpoint]): the pipeline writer acknowledges the stream only after that checkpoint, and
+	// the stream, which already holds every batch durably, serves as the log. Writing each row a second time into
+	// the log cost the writer about a tenth of the ingest benchmark's CPU (docs/ingest-performance.md, "The stream
+	// as the store's log, session 8").
+	WAL bool
 }
+
+// catalogName is the name the database file is attached under when it is written without a write-ahead log.
+const catalogName = "events"
 
 // DB is a DuckDB event store. It is safe for concurrent use.
 type DB struct {
 	connector *duck.Connector
 	db        *sql.DB
+	// noWAL: the file is attached without a write-ahead log; commits are durable only after a checkpoint.
+	noWAL bool
 
 	// The writer's own connection, used for appends under one transaction at a time.
 	wmu   sync.Mutex
@@ -74,7 +86,21 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.MemoryLimit != "" {
 		initSQL = append(initSQL, "SET memory_limit = "+quoteString(opts.MemoryLimit))
 	}
-	connector, err := duck.NewConnector(path, func(execer driver.ExecerContext) error {
+	open := path
+	noWAL := path != "" && !opts.WAL
+	if noWAL {
+		// An in-memory database with the file attached, so the attach can say RECOVERY_MODE NO_WAL_WRITES. Each
+		// connection of the pool runs these; the attach is done once.
+		if err := replayLog(ctx, path); err != nil {
+			return nil, err
+		}
+		open = ""
+		initSQL = append(initSQL,
+			"SET temp_directory = "+quoteString(path+".tmp"), // a file database's default; an in-memory one would use ./.tmp
+			"ATTACH IF NOT EXISTS "+quoteString(path)+" AS "+QuoteIdent(catalogName)+" (RECOVERY_MODE NO_WAL_WRITES)",
+			"USE "+QuoteIdent(catalogName))
+	}
+	connector, err := duck.NewConnector(open, func(execer driver.ExecerContext) error {
 		for _, q := range initSQL {
 			if _, err := execer.ExecContext(ctx, q, nil); err != nil {
 				return err
@@ -85,12 +111,31 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb %s: %w", path, err)
 	}
-	d := &DB{connector: connector, db: sql.OpenDB(connector), tables: map[string]*tableInfo{}, rowAppender: opts.RowAppender}
+	d := &DB{connector: connector, db: sql.OpenDB(connector), tables: map[string]*tableInfo{}, rowAppender: opts.RowAppender, noWAL: noWAL}
 	if err := d.init(ctx); err != nil {
 		_ = d.Close()
 		return nil, err
 	}
 	return d, nil
+}
+
+// replayLog writes a write-ahead log left by a store that kept one (an earlier version, or store.wal) into the
+// database file, by opening the file once the ordinary way, which replays the log, and checkpointing it.
+func replayLog(ctx context.Context, path string) error {
+	if _, err := os.Stat(path + ".wal"); err != nil {
+		return nil
+	}
+	c, err := duck.NewConnector(path, nil)
+	if err != nil {
+		return fmt.Errorf("open duckdb %s to replay its write-ahead log: %w", path, err)
+	}
+	db := sql.OpenDB(c)
+	_, err = db.ExecContext(ctx, "CHECKPOINT")
+	err = errors.Join(err, db.Close(), c.Close())
+	if err != nil {
+		return fmt.Errorf("replay the write-ahead log of %s: %w", path, err)
+	}
+	return nil
 }
 
 func (d *DB) init(ctx context.Context) error {
@@ -282,7 +327,7 @@ func (d *DB) reloadColumns(ctx context.Context, table string) {
 func columnDef(c schema.Column) string { return QuoteIdent(c.Name) + " " + SQLType(c.Type) }
 
 func (d *DB) storedColumns(ctx context.Context, table string) (map[string]bool, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?`, table)
+	rows, err := d.db.QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = ?`, table)
 	if err != nil {
 		return nil, fmt.Errorf("read columns of %s: %w", table, err)
 	}
@@ -300,7 +345,7 @@ func (d *DB) storedColumns(ctx context.Context, table string) (map[string]bool, 
 
 // Tables returns the names of the event tables the store holds.
 func (d *DB) Tables(ctx context.Context) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'VIEW' ORDER BY 1`)
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main' AND table_type = 'VIEW' ORDER BY 1`)
 	if err != nil {
 		return nil, err
 	}
@@ -531,15 +576,29 @@ func (d *DB) RowCount(ctx context.Context, table string) (int64, error) {
 	return n, err
 }
 
-// Checkpoint writes the write-ahead log into the database file.
+// Checkpoint writes what was committed when it starts into the database file (with a write-ahead log: the log).
+// It runs beside an open transaction of the writer, whose rows it leaves out.
 func (d *DB) Checkpoint(ctx context.Context) error {
-	_, err := d.db.ExecContext(ctx, "CHECKPOINT")
+	q := "CHECKPOINT"
+	if d.noWAL {
+		q += " " + QuoteIdent(catalogName)
+	}
+	_, err := d.db.ExecContext(ctx, q)
 	return err
 }
 
-// Close implements [store.Events].
+// CommitsNeedCheckpoint says whether a commit is durable only once a later [DB.Checkpoint] has returned: true for a
+// database file written without a write-ahead log (see [Options.WAL]).
+func (d *DB) CommitsNeedCheckpoint() bool { return d.noWAL }
+
+// Close implements [store.Events]. Without a write-ahead log it checkpoints first, so nothing committed is lost.
 func (d *DB) Close() error {
 	var errs []error
+	if d.noWAL {
+		if err := d.Checkpoint(context.Background()); err != nil {
+			errs = append(errs, fmt.Errorf("checkpoint at close: %w", err))
+		}
+	}
 	if d.wconn != nil {
 		errs = append(errs, d.wconn.Close())
 	}
