@@ -32,13 +32,15 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func benchIngest(ctx context.Context, args []string, out io.Writer) error {
-	fs := flagSet("bench ingest", "[--events N] [--batch B] [--clients C] [--no-detection] [--store-threads N] [--checkpoint-rows N] [--max-lag N] [--json] [--cpuprofile FILE]")
+	fs := flagSet("bench ingest", "[--events N] [--batch B] [--event-bytes N] [--clients C] [--no-detection] [--store-threads N] [--wal] [--checkpoint-rows N] [--max-lag N] [--json] [--cpuprofile FILE]")
 	var o bench.IngestOptions
 	fs.IntVar(&o.Events, "events", 1_000_000, "events to send")
 	fs.IntVar(&o.Batch, "batch", 5000, "events per HTTP request")
+	fs.IntVar(&o.EventBytes, "event-bytes", bench.DefaultEventBytes, "size of each event's NDJSON line (at least about 490: the command line is lengthened to fit)")
 	fs.IntVar(&o.Clients, "clients", 4, "concurrent HTTP clients")
 	fs.BoolVar(&o.NoDetection, "no-detection", false, "measure the ingest pipeline alone: no shipped rules, no NRT consumer")
 	fs.IntVar(&o.StoreThreads, "store-threads", 0, "DuckDB threads of the server's store (store.threads; 0: the default, 1 on machines of 1-2 cores, else one per core)")
+	fs.BoolVar(&o.WAL, "wal", false, "run the server's store with DuckDB's write-ahead log (store.wal)")
 	fs.IntVar(&o.CheckpointRows, "checkpoint-rows", 0, "the writer's checkpoint interval in rows (store.checkpoint_rows; 0: the default; -1: only DuckDB's own at 512MB of log)")
 	fs.Uint64Var(&o.MaxLag, "max-lag", 0, "ingest.max_lag for the run (0: the default)")
 	fs.StringVar(&o.Dir, "dir", "", "work directory (default: a temporary one, removed afterwards)")
@@ -106,12 +108,13 @@ func benchSigma(args []string, out io.Writer) error {
 }
 
 func benchSyslog(ctx context.Context, args []string, out io.Writer) error {
-	fs := flagSet("bench syslog", "[--messages N] [--connections C] [--no-detection] [--store-threads N] [--checkpoint-rows N] [--json] [--cpuprofile FILE]")
+	fs := flagSet("bench syslog", "[--messages N] [--connections C] [--no-detection] [--store-threads N] [--wal] [--checkpoint-rows N] [--json] [--cpuprofile FILE]")
 	var o bench.SyslogOptions
 	fs.IntVar(&o.Messages, "messages", 1_000_000, "messages to send")
 	fs.IntVar(&o.Connections, "connections", 4, "concurrent TCP connections")
 	fs.BoolVar(&o.NoDetection, "no-detection", false, "measure the listener and pipeline alone: no shipped rules, no NRT consumer")
 	fs.IntVar(&o.StoreThreads, "store-threads", 0, "DuckDB threads of the server's store (store.threads; 0: the default, 1 on machines of 1-2 cores, else one per core)")
+	fs.BoolVar(&o.WAL, "wal", false, "run the server's store with DuckDB's write-ahead log (store.wal)")
 	fs.IntVar(&o.CheckpointRows, "checkpoint-rows", 0, "the writer's checkpoint interval in rows (store.checkpoint_rows; 0: the default; -1: only DuckDB's own at 512MB of log)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	profile := profileFlag(fs)

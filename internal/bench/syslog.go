@@ -24,6 +24,8 @@ type SyslogOptions struct {
 	NoDetection bool
 	// StoreThreads sets the server's DuckDB threads (store.threads; 0: the server's default, see app.defaultStoreThreads).
 	StoreThreads int
+	// WAL runs the server's store with DuckDB's write-ahead log (store.wal).
+	WAL bool
 	// CheckpointRows sets store.checkpoint_rows (0: the server's default; -1: none of the writer's own).
 	CheckpointRows int
 }
@@ -69,6 +71,7 @@ func Syslog(ctx context.Context, o SyslogOptions) (*SyslogReport, error) {
 	dir, a, cleanup, err := startServer(ctx, o.Dir, o.Log, func(cfg *config.Config) {
 		cfg.Syslog.TCP = "127.0.0.1:0"
 		setStoreThreads(cfg, o.StoreThreads)
+		cfg.Store.WAL = o.WAL
 		setCheckpointRows(cfg, o.CheckpointRows)
 		if o.NoDetection {
 			cfg.Detection.BuiltinRules, cfg.Analytics.NRT = false, false
