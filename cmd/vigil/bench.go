@@ -66,6 +66,7 @@ func benchIngest(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "end-to-end:             %.0f events/s (%.1f MB/s) in %.2fs, %d rows queryable\n", rep.EventsPerSecond, rep.MBPerSecond, rep.Seconds, rep.StoredRows)
 	fmt.Fprintf(out, "ingest-to-queryable:    p50 %.0f ms, p99 %.0f ms\n", rep.P50QueryableMS, rep.P99QueryableMS)
 	fmt.Fprintf(out, "peak RSS:               %.0f MiB\n", float64(rep.PeakRSSBytes)/(1<<20))
+	fmt.Fprintf(out, "CPU in the window:      %.1f s (%.1f µs per event, the whole process)\n", rep.CPUSeconds, rep.CPUMicrosPerEvent)
 	fmt.Fprintf(out, "raw DuckDB appender:    %.0f events/s; end-to-end is %.2f of it\n", rep.RawAppenderPerSec, rep.RatioToRaw)
 	fmt.Fprintf(out, "429 answers:            %d\n", rep.Throttled)
 	return nil

@@ -26,6 +26,7 @@ import (
 	"github.com/vigilsec/vigil/internal/pipeline"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
+	"github.com/vigilsec/vigil/internal/x/cputime"
 )
 
 // IngestOptions configure the ingest benchmark.
@@ -52,16 +53,21 @@ type IngestOptions struct {
 
 // IngestReport is the outcome.
 type IngestReport struct {
-	Events            int     `json:"events"`
-	BatchSize         int     `json:"batch"`
-	Clients           int     `json:"clients"`
-	AvgEventBytes     int     `json:"avg_event_bytes"`
-	Seconds           float64 `json:"seconds"`
-	EventsPerSecond   float64 `json:"events_per_second"`
-	MBPerSecond       float64 `json:"mb_per_second"`
-	P50QueryableMS    float64 `json:"p50_queryable_ms"`
-	P99QueryableMS    float64 `json:"p99_queryable_ms"`
-	PeakRSSBytes      int64   `json:"peak_rss_bytes"`
+	Events          int     `json:"events"`
+	BatchSize       int     `json:"batch"`
+	Clients         int     `json:"clients"`
+	AvgEventBytes   int     `json:"avg_event_bytes"`
+	Seconds         float64 `json:"seconds"`
+	EventsPerSecond float64 `json:"events_per_second"`
+	MBPerSecond     float64 `json:"mb_per_second"`
+	P50QueryableMS  float64 `json:"p50_queryable_ms"`
+	P99QueryableMS  float64 `json:"p99_queryable_ms"`
+	PeakRSSBytes    int64   `json:"peak_rss_bytes"`
+	// CPUSeconds is the CPU time of the whole process (server, stream, store, detection and the benchmark's own
+	// clients and poller) from the first request until every event was queryable; CPUMicrosPerEvent divides it
+	// by the events. On a shared machine it is a steadier measure of cost than the rate.
+	CPUSeconds        float64 `json:"cpu_seconds"`
+	CPUMicrosPerEvent float64 `json:"cpu_us_per_event"`
 	Throttled         int     `json:"throttled_requests"`
 	RawAppenderPerSec float64 `json:"raw_appender_events_per_second"`
 	RatioToRaw        float64 `json:"ratio_to_raw_appender"`
@@ -242,7 +248,7 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 		}
 	}()
 
-	start := time.Now()
+	start, cpuStart := time.Now(), cputime.Process()
 	var wg sync.WaitGroup
 	errc := make(chan error, o.Clients)
 	for c := 0; c < o.Clients; c++ {
@@ -305,6 +311,8 @@ func Ingest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 		return nil, err
 	}
 	<-pollDone // the poller stops once every event is queryable
+	rep.CPUSeconds = (cputime.Process() - cpuStart).Seconds()
+	rep.CPUMicrosPerEvent = rep.CPUSeconds * 1e6 / float64(o.Events)
 	end := samples[len(samples)-1].at
 	rep.Seconds = end.Sub(start).Seconds()
 	rep.EventsPerSecond = float64(o.Events) / rep.Seconds
