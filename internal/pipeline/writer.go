@@ -308,8 +308,8 @@ type checkpointer interface {
 }
 
 // checkpoint starts a store checkpoint when a table's committed rows cross a multiple of CheckpointRows (122,880 by
-// default: a DuckDB row group) and at least CheckpointBytes (20 MiB) of batches were committed since the last one,
-// or when CheckpointRows × 4 rows of any tables were. The byte floor keeps narrow rows from checkpointing every
+// default: a DuckDB row group) and at least CheckpointBytes (20 MiB) of batches were committed since the last one
+// or the rows since are that wide (rowGroupBytes), or when CheckpointRows × 4 rows of any tables were. The byte floor keeps narrow rows from checkpointing every
 // row group, which pays a checkpoint's fixed part too often (config.DefaultCheckpointBytes).
 // DuckDB runs one by itself inside the commit that brings its write-ahead log to checkpoint_threshold (512MB, about
 // 1.5 million benchmark rows), and that commit then takes seconds, during which no row is written: every request in
@@ -360,7 +360,7 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch, written
 				before = total - n
 			}
 			w.tableRows[table] = before + n
-			if before/every != (before+n)/every && w.bytesSince >= w.CheckpointBytes {
+			if before/every != (before+n)/every && w.rowGroupBytes() >= w.CheckpointBytes {
 				due = true
 			}
 		}
@@ -368,6 +368,18 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch, written
 	if due {
 		w.startCheckpoint(ctx, cp)
 	}
+}
+
+// rowGroupBytes is what the rows committed since the last checkpoint weigh, or, when that is less, what a row group
+// of rows as wide as them weighs: the byte floor asks whether rows are wide enough to checkpoint at each row group,
+// and counting only the bytes since the last checkpoint would miss a row group whenever that checkpoint started
+// late (one was running when it came due), making wide rows checkpoint every other row group. w.mu must be held.
+func (w *Writer) rowGroupBytes() int64 {
+	b := w.bytesSince
+	if w.sinceCheckpoint > 0 {
+		b = max(b, w.bytesSince*int64(w.CheckpointRows)/int64(w.sinceCheckpoint))
+	}
+	return b
 }
 
 // startCheckpoint starts a checkpoint on its own goroutine or, while one runs, marks one due after the next
