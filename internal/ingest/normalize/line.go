@@ -158,6 +158,9 @@ func (j *JSON) lineFields(s []byte, i int) (end int, ferr, err error) {
 // lineValue reads the value at s[i] into the column at pos and returns the offset after it. A value that does not
 // convert gives ferr; a value that is not JSON gives err.
 func (j *JSON) lineValue(s []byte, i, pos int) (end int, ferr, err error) {
+	if i >= len(s) {
+		return i, nil, syntaxErr(i, "missing value")
+	}
 	if s[i] == '"' {
 		if j.line.text[pos] {
 			// The common case: the text is found, unescaped and copied into the arena in one pass.
