@@ -80,7 +80,7 @@ func (j *JSON) Object(o *fastjson.Object) error {
 			return
 		}
 		if e := j.set(pos, v); e != nil {
-			err = &FieldError{Field: name, Reason: e.Error()}
+			err = &FieldError{Field: strings.Clone(name), Reason: e.Error()}
 		}
 	})
 	if err == nil && !j.b.IsSet(j.timePos) {
