@@ -53,8 +53,8 @@ func (j *JSON) put(pos int, k kind, text string) error {
 	if k == kindNull {
 		return nil // null: leave unset
 	}
-	col := j.t.Columns[pos]
-	switch col.Type {
+	typ := j.t.Columns[pos].Type
+	switch typ {
 	case schema.TypeString, schema.TypeGUID:
 		j.b.SetString(pos, j.arena.bytes(s2b(literal(k, text))))
 	case schema.TypeDynamic:
@@ -74,7 +74,7 @@ func (j *JSON) put(pos int, k kind, text string) error {
 		if err != nil {
 			return err
 		}
-		if col.Type == schema.TypeInt && (n > math.MaxInt32 || n < math.MinInt32) {
+		if typ == schema.TypeInt && (n > math.MaxInt32 || n < math.MinInt32) {
 			return fmt.Errorf("value %d out of range for int", n)
 		}
 		j.b.SetInt(pos, n)
@@ -106,7 +106,7 @@ func (j *JSON) put(pos int, k kind, text string) error {
 		}
 		j.b.SetInt(pos, us)
 	default:
-		return fmt.Errorf("column type %s cannot be ingested", col.Type)
+		return fmt.Errorf("column type %s cannot be ingested", typ)
 	}
 	return nil
 }
