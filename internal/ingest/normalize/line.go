@@ -32,8 +32,8 @@ func syntaxErr(off int, msg string) error { return &SyntaxError{Offset: off, Msg
 
 // Line adds one line of NDJSON, a JSON object, as a row, walking its text once: each field's value is converted to
 // its column's type as it is read, without building a tree of the object first. It accepts exactly what fastjson's
-// parser followed by [JSON.Object] accepts and stores the same values, with one difference: an object or array is
-// stored as written without the whitespace between its tokens, which is what fastjson writes back too.
+// parser followed by [JSON.Object] accepts and stores the same values byte for byte (an object or array as written
+// without the whitespace between its tokens, as fastjson writes it back); scan.go lists what that accepts.
 //
 // A line that is not JSON gives a [*SyntaxError] (what and where); a value its column cannot hold gives a
 // [*FieldError], reported only when the rest of the line is JSON. On error the row is not added.

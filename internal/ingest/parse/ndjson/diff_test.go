@@ -59,7 +59,7 @@ type decoded struct {
 func decodeWith(t testing.TB, tb *schema.Table, input string, line func(*normalize.JSON, []byte) error) decoded {
 	var d decoded
 	var err error
-	d.res, err = read(strings.NewReader(input), batch.NewBuilder(tb), Options{BatchRows: 3, MaxLineBytes: 4096},
+	d.res, err = read(strings.NewReader(input), batch.NewBuilder(tb), Options{BatchRows: 3, MaxLineBytes: max(4096, len(input))},
 		func(b *batch.Builder) error {
 			d.batches = append(d.batches, b.Finish("id", 0))
 			return nil
@@ -207,6 +207,21 @@ func TestDecodersAgreeOnSeeds(t *testing.T) {
 			sameDecoding(t, tb, s)
 		}
 		sameDecoding(t, tb, strings.Join(diffSeeds, "\n"))
+	}
+}
+
+// Long lines take other paths (strings too long for the arena's chunks are copied on their own): they agree too.
+func TestDecodersAgreeOnLongLines(t *testing.T) {
+	long := strings.Repeat(`C:\\Temp\\x \"q\" \u00e9 `, 2000) // 46,000 bytes of JSON text, escapes throughout
+	plain := strings.Repeat("abcdefgh", 3000)
+	for _, tb := range diffTables(t) {
+		input := `{"TimeGenerated":"2024-05-01T10:00:00Z","Timestamp":"2024-05-01T10:00:00Z","S":"` + long +
+			`","DeviceName":"` + plain + `","G":"` + plain + `","FolderPath":"` + long + `","Odd":"` + long + `","Dy":"` + long + `"}` + "\n" +
+			`{"TimeGenerated":"2024-05-01T10:00:00Z","Timestamp":"2024-05-01T10:00:00Z","S":"` + plain + `unterminated}`
+		sameDecoding(t, tb, input)
+		if res := decodeWith(t, tb, input, readLine).res; res.Accepted != 1 || res.Rejected != 1 {
+			t.Fatalf("%s: %+v, want the first line accepted and the second rejected", tb.Name, res)
+		}
 	}
 }
 
