@@ -13,7 +13,7 @@ import (
 // earlier releases parsed every line with, so that no line is rejected or stored differently than before:
 //   - whitespace is space, tab, CR and LF;
 //   - a string ends at the first quote not escaped by a backslash; its content is not checked (control characters
-//     and invalid UTF-8 are kept as they are) and escapes are undone on a best-effort basis (see unescapeAppend);
+//     and invalid UTF-8 are kept as they are) and escapes are undone on a best-effort basis (see unescapeOne);
 //   - a number is any run of digits, '.', '-', '+', 'e' and 'E', or inf or nan (any case, optionally signed),
 //     checked only when a column converts it;
 //   - values nest at most scanMaxDepth deep, the line's object counting as one.
