@@ -2,8 +2,6 @@ package normalize
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"unsafe"
 
@@ -11,6 +9,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/batch"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/x/jsonw"
 )
 
 // FieldError says why a field's value cannot go into its column.
@@ -40,12 +39,19 @@ type JSON struct {
 	// their fields in the same order, so a field is matched to its column by comparing its name with the one seen
 	// at its place before, not by a lookup.
 	keys []keyCol
+	// quoted holds a string value quoted again, for a dynamic column or an error message.
+	quoted []byte
+	// line is the state of the one-pass line decoder (see line.go).
+	line lineState
 }
 
 // keyCol is a field name and the position of its column, or -1 when the field goes to _Extra.
 type keyCol struct {
 	name string
 	pos  int
+	// plain says the name has no quote, backslash or control character, so a JSON string holding it is written
+	// as the name between quotes.
+	plain bool
 }
 
 // NewJSON returns a JSON writer that fills b.
@@ -74,7 +80,7 @@ func (j *JSON) Object(o *fastjson.Object) error {
 			return
 		}
 		if e := j.set(pos, v); e != nil {
-			err = &FieldError{Field: name, Reason: e.Error()}
+			err = &FieldError{Field: strings.Clone(name), Reason: e.Error()}
 		}
 	})
 	if err == nil && !j.b.IsSet(j.timePos) {
@@ -102,7 +108,7 @@ func (j *JSON) column(i int, name string) int {
 		pos = -1
 	}
 	if i < maxKeyCols {
-		kc := keyCol{name: strings.Clone(name), pos: pos}
+		kc := keyCol{name: strings.Clone(name), pos: pos, plain: plainKey(name)}
 		if i < len(j.keys) {
 			j.keys[i] = kc
 		} else if i == len(j.keys) {
@@ -110,6 +116,16 @@ func (j *JSON) column(i int, name string) int {
 		}
 	}
 	return pos
+}
+
+// plainKey reports whether name is written in JSON as it is between quotes.
+func plainKey(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // maxKeyCols caps how many field places JSON remembers.
@@ -121,163 +137,36 @@ func (j *JSON) addExtra(key []byte, v *fastjson.Value) {
 	} else {
 		j.extra = append(j.extra, ',')
 	}
-	j.extra = strconv.AppendQuote(j.extra, b2s(key))
+	j.extra = jsonw.AppendString(j.extra, b2s(key))
 	j.extra = append(j.extra, ':')
 	j.extra = v.MarshalTo(j.extra)
 }
 
 // set converts v to the type of the column at pos.
 func (j *JSON) set(pos int, v *fastjson.Value) error {
-	if v.Type() == fastjson.TypeNull {
+	var k kind
+	var text string
+	switch v.Type() {
+	case fastjson.TypeNull:
 		return nil // null: leave unset
-	}
-	col := j.t.Columns[pos]
-	switch col.Type {
-	case schema.TypeString, schema.TypeGUID:
-		switch v.Type() {
-		case fastjson.TypeString:
-			j.b.SetString(pos, j.arena.str(v))
-		case fastjson.TypeTrue, fastjson.TypeFalse, fastjson.TypeNumber:
-			j.b.SetString(pos, j.arena.bytes(v.MarshalTo(j.arena.scratch[:0])))
-		default:
-			j.b.SetString(pos, j.arena.bytes(v.MarshalTo(j.arena.scratch[:0])))
-		}
-	case schema.TypeDynamic:
-		if v.Type() == fastjson.TypeString {
-			s := j.arena.str(v)
-			// A string holding a JSON object or array is stored as that value, as Log Analytics does.
-			if t := strings.TrimSpace(s); len(t) > 1 && (t[0] == '{' || t[0] == '[') && fastjson.Validate(t) == nil {
-				j.b.SetString(pos, t)
-				return nil
-			}
-		}
-		j.b.SetString(pos, j.arena.bytes(v.MarshalTo(j.arena.scratch[:0])))
-	case schema.TypeInt, schema.TypeLong:
-		n, err := toInt(v)
-		if err != nil {
-			return err
-		}
-		if col.Type == schema.TypeInt && (n > math.MaxInt32 || n < math.MinInt32) {
-			return fmt.Errorf("value %d out of range for int", n)
-		}
-		j.b.SetInt(pos, n)
-	case schema.TypeReal, schema.TypeDecimal:
-		f, err := toFloat(v)
-		if err != nil {
-			return err
-		}
-		j.b.SetFloat(pos, f)
-	case schema.TypeBool:
-		bv, err := toBool(v)
-		if err != nil {
-			return err
-		}
-		j.b.SetBool(pos, bv)
-	case schema.TypeDatetime:
-		if v.Type() != fastjson.TypeString {
-			return fmt.Errorf("expected a datetime string, got %s", v.Type())
-		}
-		us, err := ParseDatetime(str(v))
-		if err != nil {
-			return err
-		}
-		j.b.SetInt(pos, us)
-	case schema.TypeTimespan:
-		us, err := toSpan(v)
-		if err != nil {
-			return err
-		}
-		j.b.SetInt(pos, us)
-	default:
-		return fmt.Errorf("column type %s cannot be ingested", col.Type)
-	}
-	return nil
-}
-
-func toInt(v *fastjson.Value) (int64, error) {
-	switch v.Type() {
-	case fastjson.TypeNumber:
-		if n, err := v.Int64(); err == nil {
-			return n, nil
-		}
-		f, err := v.Float64()
-		if err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<63 {
-			return int64(f), nil
-		}
-		return 0, fmt.Errorf("expected an integer, got %s", clip(v.String()))
 	case fastjson.TypeString:
-		s := strings.TrimSpace(str(v))
-		if n, err := strconv.ParseInt(s, 0, 64); err == nil {
-			return n, nil
-		}
-		if n, err := strconv.ParseUint(s, 0, 64); err == nil && n <= math.MaxInt64 {
-			return int64(n), nil
-		}
-		return 0, fmt.Errorf("expected an integer, got %q", clip(s))
+		b, _ := v.StringBytes()
+		k, text = kindString, b2s(b)
 	case fastjson.TypeTrue:
-		return 1, nil
+		k = kindTrue
 	case fastjson.TypeFalse:
-		return 0, nil
-	}
-	return 0, fmt.Errorf("expected an integer, got %s", v.Type())
-}
-
-func toFloat(v *fastjson.Value) (float64, error) {
-	switch v.Type() {
+		k = kindFalse
 	case fastjson.TypeNumber:
-		return v.Float64()
-	case fastjson.TypeString:
-		s := strings.TrimSpace(str(v))
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return 0, fmt.Errorf("expected a number, got %q", clip(s))
-		}
-		return f, nil
+		j.arena.scratch = v.MarshalTo(j.arena.scratch[:0])
+		k, text = kindNumber, b2s(j.arena.scratch)
+	case fastjson.TypeObject:
+		j.arena.scratch = v.MarshalTo(j.arena.scratch[:0])
+		k, text = kindObject, b2s(j.arena.scratch)
+	case fastjson.TypeArray:
+		j.arena.scratch = v.MarshalTo(j.arena.scratch[:0])
+		k, text = kindArray, b2s(j.arena.scratch)
 	}
-	return 0, fmt.Errorf("expected a number, got %s", v.Type())
-}
-
-func toBool(v *fastjson.Value) (bool, error) {
-	switch v.Type() {
-	case fastjson.TypeTrue:
-		return true, nil
-	case fastjson.TypeFalse:
-		return false, nil
-	case fastjson.TypeNumber:
-		n, err := v.Int64()
-		if err == nil && (n == 0 || n == 1) {
-			return n == 1, nil
-		}
-	case fastjson.TypeString:
-		switch strings.ToLower(strings.TrimSpace(str(v))) {
-		case "true", "1":
-			return true, nil
-		case "false", "0":
-			return false, nil
-		}
-	}
-	return false, fmt.Errorf("expected a bool, got %s", clip(v.String()))
-}
-
-func toSpan(v *fastjson.Value) (int64, error) {
-	switch v.Type() {
-	case fastjson.TypeString:
-		return ParseTimespan(str(v))
-	case fastjson.TypeNumber:
-		// A bare number is a count of seconds.
-		f, err := v.Float64()
-		if err != nil {
-			return 0, err
-		}
-		return int64(math.Round(f * 1e6)), nil
-	}
-	return 0, fmt.Errorf("expected a timespan, got %s", v.Type())
-}
-
-// str returns a JSON string value that is valid only until the parser parses again.
-func str(v *fastjson.Value) string {
-	b, _ := v.StringBytes()
-	return b2s(b)
+	return j.put(pos, k, text)
 }
 
 // arena copies strings into large shared chunks, so a batch's many short strings cost a few allocations instead of
@@ -304,9 +193,8 @@ func (a *arena) bytes(b []byte) string {
 	return b2s(a.chunk[start:len(a.chunk):len(a.chunk)])
 }
 
-func (a *arena) str(v *fastjson.Value) string {
-	b, _ := v.StringBytes()
-	return a.bytes(b)
+func s2b(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 func b2s(b []byte) string {

@@ -109,3 +109,28 @@ func TestRowsHintKeepsContent(t *testing.T) {
 		require.Equal(t, read(0), read(200), "n=%d", n)
 	}
 }
+
+// BenchmarkDecode reads the same bodies as BenchmarkRead but only takes the rows (no encoding), so it measures the
+// line reader and the decoding of each line into the builder; an op is one event.
+func BenchmarkDecode(b *testing.B) {
+	tb, _ := catalog.Table("DeviceProcessEvents")
+	body := benchEvents(4096)
+	b.SetBytes(int64(len(body) / 4096))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	hint := 0
+	for done := 0; done < b.N; done += 4096 {
+		res, err := ndjson.Read(bytes.NewReader(body), batch.NewBuilder(tb), ndjson.Options{RowsHint: hint}, func(bl *batch.Builder) error {
+			bl.Finish("id", 0)
+			return nil
+		})
+		if err != nil || res.Rejected > 0 {
+			b.Fatal(err, res.Rejects)
+		}
+		hint = res.Read
+	}
+	if d := processCPU() - cpu; d > 0 {
+		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/event")
+	}
+}
