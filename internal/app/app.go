@@ -395,8 +395,18 @@ func (a *App) retention(ctx context.Context) {
 // ledgerKeep is how long written batch ids are remembered.
 const ledgerKeep = 30 * 24 * time.Hour
 
-// ApplyRetention deletes, in every table, the events older than the table's retention at time now.
+// ApplyRetention deletes, in every table, the events older than the table's retention at time now. When the store's
+// commits are durable only once checkpointed, it checkpoints after deleting, so a crash does not bring the events
+// back.
 func (a *App) ApplyRetention(ctx context.Context, now time.Time) {
+	var deleted int64
+	defer func() {
+		if deleted > 0 && a.Events.CommitsNeedCheckpoint() {
+			if err := a.Events.Checkpoint(ctx); err != nil {
+				a.Log.Warn("checkpoint after retention failed; the writer's next one makes the deletes durable", "err", err)
+			}
+		}
+	}()
 	for _, t := range a.Catalog.Tables() {
 		keep := a.Config.Store.Retention.For(t.Name)
 		if keep <= 0 {
@@ -406,6 +416,7 @@ func (a *App) ApplyRetention(ctx context.Context, now time.Time) {
 		if err != nil {
 			a.Log.Warn("retention failed", "table", t.Name, "err", err)
 		} else if n > 0 {
+			deleted += n
 			a.Log.Info("retention removed events", "table", t.Name, "events", n)
 		}
 	}

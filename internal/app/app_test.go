@@ -314,6 +314,10 @@ func TestRetentionPerTable(t *testing.T) {
 	require.Equal(t, int64(1), s.count("Syslog"), "Syslog keeps one hour")
 	require.Equal(t, int64(1), s.count("Event"), "other tables keep the default two days")
 	require.Equal(t, int64(1), s.count("Heartbeat"), "0 keeps forever")
+	// Without the write-ahead log the deletes are made durable at once: the file, as a crash would leave it, holds
+	// what is left.
+	require.Equal(t, int64(1), fileRowCount(t, s.a.Config.EventsPath(), "Syslog"))
+	require.Equal(t, int64(1), fileRowCount(t, s.a.Config.EventsPath(), "Event"))
 }
 
 func TestHuntCheckAndComplete(t *testing.T) {

@@ -97,23 +97,7 @@ func TestWriterAcknowledgesAfterCheckpoint(t *testing.T) {
 		body.Write(processLine(i % 60))
 	}
 	path := s.a.Config.EventsPath()
-	// fileRows opens a copy of the database file as it is on disk, as a restart after a crash would.
-	fileRows := func() int64 {
-		dir := t.TempDir()
-		cp := filepath.Join(dir, "copy.duckdb")
-		data, err := os.ReadFile(path)
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(cp, data, 0o600))
-		db, err := sql.Open("duckdb", cp)
-		require.NoError(t, err)
-		defer db.Close()
-		var n int64
-		if err := db.QueryRow(`SELECT count(*) FROM "_t_DeviceProcessEvents"`).Scan(&n); err != nil {
-			require.Contains(t, err.Error(), "does not exist")
-			return 0
-		}
-		return n
-	}
+	fileRows := func() int64 { return fileRowCount(t, path, "DeviceProcessEvents") }
 	before := checkpointCount(t, s)
 	code, _ := s.post("/api/v1/ingest/DeviceProcessEvents", body.Bytes(), "Authorization", "Bearer "+tok)
 	require.Equal(t, 200, code)
@@ -135,4 +119,23 @@ func TestWriterAcknowledgesAfterCheckpoint(t *testing.T) {
 		lag, err := s.a.Stream.Lag(context.Background(), pipeline.WriterName)
 		return err == nil && lag == 0
 	}, 5*time.Second, 10*time.Millisecond, "the stream let the batch go")
+}
+
+// fileRowCount opens a copy of the database file at path as it is on disk, as a start after a crash would find it,
+// and counts the stored rows of table (0 when the file does not hold the table).
+func fileRowCount(t *testing.T, path, table string) int64 {
+	t.Helper()
+	cp := filepath.Join(t.TempDir(), "copy.duckdb")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(cp, data, 0o600))
+	db, err := sql.Open("duckdb", cp)
+	require.NoError(t, err)
+	defer db.Close()
+	var n int64
+	if err := db.QueryRow(`SELECT count(*) FROM "_t_` + table + `"`).Scan(&n); err != nil {
+		require.Contains(t, err.Error(), "does not exist")
+		return 0
+	}
+	return n
 }

@@ -57,6 +57,7 @@ type Writer struct {
 	heldSeq   map[uint64]bool
 	heldSince time.Time
 	unacked   atomic.Int64 // len(heldSeq), read without mu
+	failedAt  time.Time    // when the last checkpoint failed: the next is not tried within retryAfter of it
 	// OnWrite, when set, is called after each store transaction with its size and timing (for benchmarks).
 	OnWrite func(WriteStat)
 	// OnCheckpoint, when set, is called after each checkpoint the writer started, with its duration (for
@@ -150,7 +151,7 @@ func (w *Writer) checkpointEvery(ctx context.Context, done <-chan struct{}) {
 		case <-t.C:
 		}
 		w.mu.Lock()
-		if len(w.held) > 0 && time.Since(w.heldSince) >= w.interval() {
+		if len(w.held) > 0 && time.Since(w.heldSince) >= w.interval() && time.Since(w.failedAt) >= retryAfter {
 			w.startCheckpoint(ctx, cp)
 		}
 		w.mu.Unlock()
@@ -338,6 +339,15 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch, written
 	if w.deferAck && len(w.held) > 0 && time.Since(w.heldSince) >= w.interval() {
 		due = true
 	}
+	// Many small batches fill the consumer's MaxAckPending long before a row group: the server would stop
+	// delivering until the interval's checkpoint.
+	if w.deferAck && len(w.heldSeq) >= writerConsumer.MaxAckPending/2 {
+		due = true
+	}
+	if due && w.ckpt.failed.Load() && time.Since(w.failedAt) < retryAfter {
+		w.checkpointDue = true // a failing checkpoint is tried again at most every retryAfter
+		return
+	}
 	if w.CheckpointRows > 0 {
 		every := int64(w.CheckpointRows)
 		w.bytesSince += writtenBytes
@@ -382,6 +392,9 @@ func (w *Writer) rowGroupBytes() int64 {
 	return b
 }
 
+// retryAfter is the least time between a failed checkpoint and the next try.
+const retryAfter = time.Second
+
 // startCheckpoint starts a checkpoint on its own goroutine or, while one runs, marks one due after the next
 // commit. With deferred acknowledgement the checkpoint takes the held batches, all committed before it starts,
 // and acknowledges them once it has returned; if it fails, they are held again. w.mu must be held.
@@ -393,13 +406,14 @@ func (w *Writer) startCheckpoint(ctx context.Context, cp checkpointer) {
 	w.ckpt.running.Store(true)
 	w.sinceCheckpoint, w.bytesSince, w.checkpointDue = 0, 0, false
 	w.ckpt.failed.Store(false)
-	taken := w.held
+	taken, since := w.held, w.heldSince
 	w.held = nil
 	w.ckpt.wg.Add(1)
 	go func() {
 		defer w.ckpt.wg.Done()
 		start := time.Now()
-		if err := cp.Checkpoint(ctx); err != nil {
+		// Not cancelled when Run's ctx ends: Run waits for it, and flushHeld would only run it again.
+		if err := cp.Checkpoint(context.WithoutCancel(ctx)); err != nil {
 			if !w.ckpt.failing && ctx.Err() == nil {
 				w.log.Warn("store checkpoint failed; trying again after the next commit", "err", err)
 			}
@@ -407,8 +421,9 @@ func (w *Writer) startCheckpoint(ctx context.Context, cp checkpointer) {
 			w.mu.Lock()
 			if len(taken) > 0 {
 				w.held = append(taken, w.held...)
-				w.heldSince = start
+				w.heldSince = since
 			}
+			w.failedAt = time.Now()
 			w.ckpt.failed.Store(true)
 			w.ckpt.running.Store(false)
 			w.mu.Unlock()
