@@ -191,8 +191,11 @@ func (w *Writer) ack(ctx context.Context, rs []stream.Receipt) {
 	}
 }
 
-// writerConsumer takes up to 9 MiB of batches per transaction (eight of the ingest benchmark's 5,000-event batches
-// of DeviceProcessEvents, about 1.1 MB each), and up to 16 of them, and waits at most 100 ms for them. Bounding by
+// writerConsumer takes up to 7 MiB of batches per transaction (eight of the ingest benchmark's 5,000-event batches
+// of 500-byte DeviceProcessEvents events, about 0.9 MB each), and up to 16 of them, and waits at most 100 ms for
+// them. With 9 MiB those batches came ten to a transaction (50,000 rows): p99 ingest-to-queryable rose from about
+// 1 s to 2 s, peak RSS from 0.7 to 0.95 GB, and the CPU per event by a quarter (docs/ingest-performance.md,
+// "Rows per transaction, session 8"). Bounding by
 // bytes rather than by count lets narrow rows (Syslog: 2,700 rows in 0.3 MB) fill larger transactions, which cost
 // less per row, while wide ones keep the size that holds ingest-to-queryable latency and memory: a count of 16
 // for every table gave Syslog its gain but pushed the ingest benchmark's p99 past 2 s and its RSS near 1 GiB
@@ -203,7 +206,7 @@ func (w *Writer) ack(ctx context.Context, rs []stream.Receipt) {
 //
 // MaxAckPending leaves room for the batches that wait for a checkpoint to be acknowledged (a row group of Syslog
 // rows is a few hundred small batches).
-var writerConsumer = stream.ConsumerConfig{Name: WriterName, MaxMessages: 16, MaxBytes: 9 << 20, MaxWait: 100 * time.Millisecond,
+var writerConsumer = stream.ConsumerConfig{Name: WriterName, MaxMessages: 16, MaxBytes: 7 << 20, MaxWait: 100 * time.Millisecond,
 	MaxAckPending: 2048}
 
 // Prepare creates the writer's durable consumer, so the stream keeps everything published from now on for it.
