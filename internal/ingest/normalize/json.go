@@ -83,6 +83,12 @@ func (j *JSON) Object(o *fastjson.Object) error {
 			err = &FieldError{Field: strings.Clone(name), Reason: e.Error()}
 		}
 	})
+	return j.finish(err)
+}
+
+// finish ends the row begun by Object or Line: on err, or when the time column is missing, the row is rolled back
+// and the error returned; otherwise the fields with no column go into _Extra and the row is committed.
+func (j *JSON) finish(err error) error {
 	if err == nil && !j.b.IsSet(j.timePos) {
 		err = &FieldError{Field: j.t.TimeColumn, Reason: "missing time column " + j.t.TimeColumn}
 	}

@@ -70,19 +70,7 @@ func (j *JSON) Line(s []byte) error {
 	if err == nil && ferr != nil {
 		err = &FieldError{Field: j.line.field, Reason: ferr.Error()}
 	}
-	if err == nil && !j.b.IsSet(j.timePos) {
-		err = &FieldError{Field: j.t.TimeColumn, Reason: "missing time column " + j.t.TimeColumn}
-	}
-	if err != nil {
-		j.b.Rollback()
-		return err
-	}
-	if len(j.extra) > 0 {
-		j.extra = append(j.extra, '}')
-		j.b.SetString(j.extraPos, string(j.extra))
-	}
-	j.b.Commit()
-	return nil
+	return j.finish(err)
 }
 
 // lineFields reads the fields of the object whose '{' is just before s[i] into the row and returns the offset after

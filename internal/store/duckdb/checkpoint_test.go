@@ -32,18 +32,7 @@ func TestCheckpointBesideOpenTransaction(t *testing.T) {
 		_, err = d.Append(ctx, []*batch.Batch{first})
 		require.NoError(t, err)
 
-		var names []string
-		for _, c := range first.Columns {
-			if c.Name != schema.ColItemID && c.Name != schema.ColTimeReceived {
-				names = append(names, c.Name)
-			}
-		}
-		second := settingsBatch(tb, 2000, base, 2)
-		second.ID = "second"
-		_, err = d.wconn.ExecContext(ctx, "BEGIN TRANSACTION")
-		require.NoError(t, err)
-		require.NoError(t, d.insertTable(ctx, tb.Name, []*batch.Batch{second}, names))
-		require.NoError(t, d.recordBatches(ctx, []*batch.Batch{second}, time.Now()))
+		second := beginSecond(ctx, t, d, tb, first, base)
 		require.NoError(t, d.Checkpoint(ctx), "a checkpoint beside an open write transaction")
 		end := "ROLLBACK"
 		if commit {
@@ -114,18 +103,7 @@ func TestCommitsDurableAtCheckpointWithoutWAL(t *testing.T) {
 	_, err = os.Stat(path + ".wal")
 	require.True(t, os.IsNotExist(err), "no write-ahead log")
 
-	var names []string
-	for _, c := range first.Columns {
-		if c.Name != schema.ColItemID && c.Name != schema.ColTimeReceived {
-			names = append(names, c.Name)
-		}
-	}
-	second := settingsBatch(tb, 2000, base, 2)
-	second.ID = "second"
-	_, err = d.wconn.ExecContext(ctx, "BEGIN TRANSACTION")
-	require.NoError(t, err)
-	require.NoError(t, d.insertTable(ctx, tb.Name, []*batch.Batch{second}, names))
-	require.NoError(t, d.recordBatches(ctx, []*batch.Batch{second}, time.Now()))
+	beginSecond(ctx, t, d, tb, first, base)
 	require.NoError(t, d.Checkpoint(ctx))
 	require.Equal(t, int64(3000), fileRowCount(t, path, tb.Name), "the checkpoint wrote the committed rows, not the open transaction's")
 	_, err = d.wconn.ExecContext(ctx, "COMMIT")
@@ -173,4 +151,23 @@ func TestOpenReplaysALogLeftBehind(t *testing.T) {
 	require.True(t, seen["logged"], "the ledger came back with the rows")
 	_, err = os.Stat(crashed + ".wal")
 	require.True(t, os.IsNotExist(err), "the log was written into the file")
+}
+
+// beginSecond opens a write transaction on the writer's connection holding a batch "second" of 2,000 rows over the
+// columns of first, and its ledger row, uncommitted.
+func beginSecond(ctx context.Context, t *testing.T, d *DB, tb *schema.Table, first *batch.Batch, base time.Time) *batch.Batch {
+	t.Helper()
+	var names []string
+	for _, c := range first.Columns {
+		if c.Name != schema.ColItemID && c.Name != schema.ColTimeReceived {
+			names = append(names, c.Name)
+		}
+	}
+	second := settingsBatch(tb, 2000, base, 2)
+	second.ID = "second"
+	_, err := d.wconn.ExecContext(ctx, "BEGIN TRANSACTION")
+	require.NoError(t, err)
+	require.NoError(t, d.insertTable(ctx, tb.Name, []*batch.Batch{second}, names))
+	require.NoError(t, d.recordBatches(ctx, []*batch.Batch{second}, time.Now()))
+	return second
 }
