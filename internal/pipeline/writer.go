@@ -56,8 +56,7 @@ type Writer struct {
 	held      []stream.Receipt
 	heldSeq   map[uint64]bool
 	heldSince time.Time
-	unacked   atomic.Int64 // len(heldSeq), read without mu
-	failedAt  time.Time    // when the last checkpoint failed: the next is not tried within retryAfter of it
+	failedAt  time.Time // when the last checkpoint failed: the next is not tried within retryAfter of it
 	// OnWrite, when set, is called after each store transaction with its size and timing (for benchmarks).
 	OnWrite func(WriteStat)
 	// OnCheckpoint, when set, is called after each checkpoint the writer started, with its duration (for
@@ -127,7 +126,11 @@ type durability interface {
 
 // Unacked returns how many committed batches wait for a checkpoint to be acknowledged on the stream. The stream's
 // lag counts them until then; lag minus Unacked (read after the lag) is what is not yet written.
-func (w *Writer) Unacked() uint64 { return uint64(max(w.unacked.Load(), 0)) }
+func (w *Writer) Unacked() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return uint64(len(w.heldSeq))
+}
 
 func (w *Writer) interval() time.Duration {
 	if w.CheckpointInterval > 0 {
@@ -178,13 +181,13 @@ func (w *Writer) flushHeld() {
 	w.ack(ctx, held)
 }
 
-// ack acknowledges held batches that a checkpoint made durable.
+// ack acknowledges batches whose rows the store file holds (held ones a checkpoint made durable, or skipped ones
+// written before) and forgets them as held.
 func (w *Writer) ack(ctx context.Context, rs []stream.Receipt) {
 	w.mu.Lock()
 	for _, r := range rs {
 		delete(w.heldSeq, r.Seq)
 	}
-	w.unacked.Store(int64(len(w.heldSeq)))
 	w.mu.Unlock()
 	if err := w.stream.Ack(ctx, rs); err != nil {
 		w.log.Warn("ack failed; the stream delivers those batches again and the writer skips them", "err", err)
@@ -295,12 +298,9 @@ func (w *Writer) hold(ctx context.Context, msgs []stream.Msg, skipped map[*batch
 		w.held = append(w.held, m.Receipt())
 		w.heldSeq[m.Seq] = true
 	}
-	w.unacked.Store(int64(len(w.heldSeq)))
 	w.mu.Unlock()
 	if len(done) > 0 {
-		if err := w.stream.Ack(ctx, done); err != nil {
-			w.log.Warn("ack failed; the stream delivers those batches again and the writer skips them", "err", err)
-		}
+		w.ack(ctx, done)
 	}
 }
 
@@ -347,10 +347,6 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch, written
 	if w.deferAck && len(w.heldSeq) >= writerConsumer.MaxAckPending/2 {
 		due = true
 	}
-	if due && w.ckpt.failed.Load() && time.Since(w.failedAt) < retryAfter {
-		w.checkpointDue = true // a failing checkpoint is tried again at most every retryAfter
-		return
-	}
 	if w.CheckpointRows > 0 {
 		every := int64(w.CheckpointRows)
 		w.bytesSince += writtenBytes
@@ -378,7 +374,11 @@ func (w *Writer) checkpoint(ctx context.Context, written []*batch.Batch, written
 			}
 		}
 	}
-	if due {
+	switch {
+	case !due:
+	case w.ckpt.failed.Load() && time.Since(w.failedAt) < retryAfter:
+		w.checkpointDue = true // a failing checkpoint is tried again at most every retryAfter
+	default:
 		w.startCheckpoint(ctx, cp)
 	}
 }
