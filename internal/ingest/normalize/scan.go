@@ -103,22 +103,40 @@ func scanObject(s []byte, i, depth int) (end int, ws bool, err error) {
 		if err != nil {
 			return i, ws, err
 		}
-		j = skipSpace(s, i)
-		ws = ws || w || j > i
-		if j >= len(s) {
-			return j, ws, syntaxErr(j, "unexpected end of the line in an object")
-		}
-		switch s[j] {
-		case ',':
-			i = j + 1
-			j = skipSpace(s, i)
-			ws = ws || j > i
-		case '}':
-			return j + 1, ws, nil
-		default:
-			return j, ws, syntaxErr(j, "expected ',' or '}' after a field's value")
+		var closed bool
+		j, closed, err = afterValue(s, i, '}', &ws, w)
+		if closed || err != nil {
+			return j, ws, err
 		}
 	}
+}
+
+// afterValue reads what follows a value of an object (end '}') or array (end ']') that ends just before s[i]: the
+// offset of the next element after a ',', or the offset after end with closed set. ws records any whitespace, the
+// value's own (w) included.
+func afterValue(s []byte, i int, end byte, ws *bool, w bool) (next int, closed bool, err error) {
+	j := skipSpace(s, i)
+	*ws = *ws || w || j > i
+	what := "an object"
+	if end == ']' {
+		what = "an array"
+	}
+	if j >= len(s) {
+		return j, false, syntaxErr(j, "unexpected end of the line in "+what)
+	}
+	switch s[j] {
+	case ',':
+		i = j + 1
+		j = skipSpace(s, i)
+		*ws = *ws || j > i
+		return j, false, nil
+	case end:
+		return j + 1, true, nil
+	}
+	if end == ']' {
+		return j, false, syntaxErr(j, "expected ',' or ']' after an array element")
+	}
+	return j, false, syntaxErr(j, "expected ',' or '}' after a field's value")
 }
 
 // scanArray reads the rest of an array whose '[' is just before s[i].
@@ -133,20 +151,10 @@ func scanArray(s []byte, i, depth int) (end int, ws bool, err error) {
 		if err != nil {
 			return i, ws, err
 		}
-		j = skipSpace(s, i)
-		ws = ws || w || j > i
-		if j >= len(s) {
-			return j, ws, syntaxErr(j, "unexpected end of the line in an array")
-		}
-		switch s[j] {
-		case ',':
-			i = j + 1
-			j = skipSpace(s, i)
-			ws = ws || j > i
-		case ']':
-			return j + 1, ws, nil
-		default:
-			return j, ws, syntaxErr(j, "expected ',' or ']' after an array element")
+		var closed bool
+		j, closed, err = afterValue(s, i, ']', &ws, w)
+		if closed || err != nil {
+			return j, ws, err
 		}
 	}
 }
